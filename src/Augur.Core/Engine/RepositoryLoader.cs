@@ -1,0 +1,142 @@
+using Augur.Backends;
+using Augur.Diagnostics;
+using Augur.Models;
+using Augur.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace Augur.Engine;
+
+/// <summary>
+/// Loads a model repository laid out as <c>&lt;repository&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with an
+/// optional <c>&lt;repository&gt;/&lt;model&gt;/config.json</c>. A model that fails is recorded with its reason
+/// and never stops the others.
+/// </summary>
+internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, TimeProvider time, ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Augur.Engine");
+
+    public async Task<Dictionary<string, ModelEntry>> LoadAsync(string repository, CancellationToken cancellationToken)
+    {
+        var models = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
+        if (!Directory.Exists(repository))
+        {
+            EngineLog.RepositoryMissing(_logger, repository);
+            return models;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(repository).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(directory);
+            if (!ModelNames.IsValid(name))
+            {
+                continue;
+            }
+
+            models[name] = await LoadModelAsync(name, directory, cancellationToken).ConfigureAwait(false);
+        }
+
+        return models;
+    }
+
+    private async Task<ModelEntry> LoadModelAsync(string name, string directory, CancellationToken cancellationToken)
+    {
+        var config = ModelConfig.Empty;
+        var configPath = Path.Combine(directory, ModelConfigReader.FileName);
+        if (File.Exists(configPath) && !ModelConfigReader.TryParse(await File.ReadAllTextAsync(configPath, cancellationToken).ConfigureAwait(false), out config, out var problem))
+        {
+            return Unavailable(name, problem!);
+        }
+
+        var available = new List<long>();
+        foreach (var entry in Directory.EnumerateDirectories(directory))
+        {
+            if (ModelNames.TryParseVersion(Path.GetFileName(entry), out var version))
+            {
+                available.Add(version);
+            }
+            else
+            {
+                EngineLog.IgnoredEntry(_logger, name, entry);
+            }
+        }
+
+        var selected = config.VersionPolicy.Select(available);
+        if (selected.Count == 0)
+        {
+            return Unavailable(name, "no version folders (expected <model>/<version>/model.onnx, version a positive integer)");
+        }
+
+        var statuses = new List<ModelVersionStatus>();
+        var ready = new List<LoadedVersion>();
+        var platform = string.Empty;
+        foreach (var version in selected)
+        {
+            var (loaded, reason) = await LoadVersionAsync(name, version, Path.Combine(directory, version.ToString(System.Globalization.CultureInfo.InvariantCulture)), config, cancellationToken).ConfigureAwait(false);
+            if (loaded is null)
+            {
+                EngineLog.VersionFailed(_logger, name, version, reason!);
+                statuses.Add(new ModelVersionStatus(version, ModelState.Unavailable, reason));
+                continue;
+            }
+
+            platform = loaded.Platform;
+            ready.Add(loaded);
+            statuses.Add(new ModelVersionStatus(version, ModelState.Ready, null));
+        }
+
+        var modelReason = ready.Count > 0 ? null : string.Join("; ", statuses.Select(s => $"version {s.Version}: {s.Reason}"));
+        return new ModelEntry(new ModelStatus(name, ready.Count > 0 ? ModelState.Ready : ModelState.Unavailable, modelReason, statuses), ready, platform);
+    }
+
+    private async Task<(LoadedVersion? Loaded, string? Reason)> LoadVersionAsync(string name, long version, string directory, ModelConfig config, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return (null, "the version folder does not exist");
+        }
+
+        var backend = backends.FirstOrDefault(b => b.CanLoad(directory));
+        if (backend is null)
+        {
+            return (null, "no model file that a configured backend loads (expected model.onnx)");
+        }
+
+        IModel? model = null;
+        var instances = new List<IModelInstance>();
+        try
+        {
+            model = await backend.LoadAsync(new ModelLoadContext(name, version, Path.GetFullPath(directory), config, loggerFactory, time), cancellationToken).ConfigureAwait(false);
+            if (!SignatureResolver.TryResolve(model.Signature, config, out var signature, out var maxBatchSize, out var problem))
+            {
+                model.Dispose();
+                return (null, problem);
+            }
+
+            for (var i = 0; i < config.InstanceCount; i++)
+            {
+                instances.Add(model.CreateInstance(i));
+            }
+
+            await Warmup.RunAsync(name, signature, maxBatchSize, config.Warmup, instances, cancellationToken).ConfigureAwait(false);
+            var pool = new InstancePool(name, instances, signature.Outputs.Count, time, _logger);
+            EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
+            return (new LoadedVersion(name, version, backend.Platform, signature, maxBatchSize, model, pool), null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            foreach (var instance in instances)
+            {
+                instance.Dispose();
+            }
+
+            model?.Dispose();
+            return (null, ex.Message);
+        }
+    }
+
+    private ModelEntry Unavailable(string name, string reason)
+    {
+        EngineLog.ModelUnavailable(_logger, name, reason);
+        return new ModelEntry(new ModelStatus(name, ModelState.Unavailable, reason, []), [], string.Empty);
+    }
+}

@@ -1,0 +1,45 @@
+using Augur.Tensors;
+
+namespace Augur.Inference;
+
+/// <summary>One inference request for one model: its inputs and, optionally, which outputs to return.</summary>
+public sealed class InferenceRequest
+{
+    /// <summary>Creates a request for the latest ready version of <paramref name="modelName"/>.</summary>
+    public InferenceRequest(string modelName, IReadOnlyList<InferenceTensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(modelName);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ModelName = modelName;
+        Inputs = inputs;
+    }
+
+    /// <summary>The model to run.</summary>
+    public string ModelName { get; }
+
+    /// <summary>The version to run; null means the highest ready version.</summary>
+    public string? ModelVersion { get; init; }
+
+    /// <summary>An identifier chosen by the client, echoed in the response.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>The input tensors, one per model input.</summary>
+    public IReadOnlyList<InferenceTensor> Inputs { get; }
+
+    /// <summary>The outputs to return, in this order; null returns every output in the model's order.</summary>
+    public IReadOnlyList<string>? RequestedOutputs { get; init; }
+
+    /// <summary>Finds an input by name.</summary>
+    public InferenceTensor? FindInput(string name)
+    {
+        foreach (var input in Inputs)
+        {
+            if (input.Name == name)
+            {
+                return input;
+            }
+        }
+
+        return null;
+    }
+}

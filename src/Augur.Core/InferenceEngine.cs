@@ -1,0 +1,160 @@
+using Augur.Engine;
+using Augur.Errors;
+using Augur.Inference;
+using Augur.Models;
+using Augur.Tensors;
+
+namespace Augur;
+
+/// <summary>
+/// Serves the models of a repository. Thread-safe; every front door (REST, CLI, your own code) calls
+/// the same methods. Create one with <see cref="InferenceEngineBuilder"/> and dispose it when done.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var engine = await new InferenceEngineBuilder().UseModelRepository("samples/models").UseOnnxRuntime().BuildAsync();
+/// var response = await engine.InferAsync(new InferenceRequest("fraud", [InferenceTensor.Create("features", features, 1, 8)]));
+/// float probability = response["probability"].AsSpan&lt;float&gt;()[0];
+/// </code>
+/// </example>
+public sealed class InferenceEngine : IAsyncDisposable
+{
+    private readonly IReadOnlyDictionary<string, ModelEntry> _models;
+    private readonly TimeProvider _time;
+    private int _disposed;
+
+    internal InferenceEngine(IReadOnlyDictionary<string, ModelEntry> models, string? repository, TimeProvider time)
+    {
+        _models = models;
+        _time = time;
+        Repository = repository;
+    }
+
+    /// <summary>The repository folder the models were loaded from, if any.</summary>
+    public string? Repository { get; }
+
+    /// <summary>True until the engine is disposed; models that failed to load do not make the engine unready.</summary>
+    public bool IsReady => Volatile.Read(ref _disposed) == 0;
+
+    /// <summary>Every model of the repository with its state, sorted by name.</summary>
+    public IReadOnlyList<ModelStatus> Models => _models.Values.Select(m => m.Status).OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Describes a model (the highest ready version when <paramref name="version"/> is null).</summary>
+    public bool TryGetMetadata(string model, string? version, out ModelMetadata metadata, out InferenceError? error)
+    {
+        metadata = null!;
+        if (!TryResolve(model, version, out var loaded, out error))
+        {
+            return false;
+        }
+
+        var entry = _models[model];
+        metadata = new ModelMetadata(model, entry.Ready.Select(v => v.VersionText).ToArray(), loaded.Platform, loaded.Signature, loaded.MaxBatchSize);
+        return true;
+    }
+
+    /// <summary>Null when the model (or version) is ready to serve; otherwise why not.</summary>
+    public InferenceError? CheckReady(string model, string? version) => TryResolve(model, version, out _, out var error) ? null : error;
+
+    /// <summary>Runs one inference. Expected failures (bad input, unknown model, ...) are returned, not thrown.</summary>
+    public ValueTask<InferenceResult> TryInferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var arrival = _time.GetTimestamp();
+        if (!TryResolve(request.ModelName, request.ModelVersion, out var version, out var error))
+        {
+            return ValueTask.FromResult<InferenceResult>(error!);
+        }
+
+        error = RequestValidator.Validate(request, version);
+        return error is not null ? ValueTask.FromResult<InferenceResult>(error) : ExecuteAsync(request, version, arrival, cancellationToken);
+    }
+
+    /// <summary>Runs one inference; throws <see cref="InferenceException"/> on failure.</summary>
+    public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
+        (await TryInferAsync(request, cancellationToken).ConfigureAwait(false)).GetResponseOrThrow();
+
+    private static async ValueTask<InferenceResult> ExecuteAsync(InferenceRequest request, LoadedVersion version, long arrival, CancellationToken cancellationToken)
+    {
+        var outcome = await version.Instances.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false);
+        if (outcome.Error is not null)
+        {
+            return outcome.Error;
+        }
+
+        return new InferenceResponse(version.Name, version.VersionText, request.Id, SelectOutputs(request, version, outcome.Outputs!), outcome.Timings);
+    }
+
+    private static IReadOnlyList<InferenceTensor> SelectOutputs(InferenceRequest request, LoadedVersion version, IReadOnlyList<InferenceTensor> all)
+    {
+        var requested = request.RequestedOutputs;
+        if (requested is null)
+        {
+            return all;
+        }
+
+        var selected = new InferenceTensor[requested.Count];
+        for (var i = 0; i < selected.Length; i++)
+        {
+            selected[i] = all[version.Signature.IndexOfOutput(requested[i])];
+        }
+
+        return selected;
+    }
+
+    private bool TryResolve(string model, string? version, out LoadedVersion loaded, out InferenceError? error)
+    {
+        loaded = null!;
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            error = InferenceError.Unavailable("the engine is shutting down");
+            return false;
+        }
+
+        if (!_models.TryGetValue(model, out var entry))
+        {
+            error = InferenceError.NotFound($"unknown model '{model}'");
+            return false;
+        }
+
+        if (version is null)
+        {
+            loaded = entry.Latest!;
+            error = loaded is null ? InferenceError.Unavailable($"model '{model}' is not ready: {entry.Status.Reason}") : null;
+            return loaded is not null;
+        }
+
+        if (!ModelNames.TryParseVersion(version, out var number))
+        {
+            error = InferenceError.Invalid($"model version '{version}' is not a positive integer");
+            return false;
+        }
+
+        loaded = entry.Find(number)!;
+        if (loaded is not null)
+        {
+            error = null;
+            return true;
+        }
+
+        var failed = entry.Status.Versions.FirstOrDefault(v => v.Version == number);
+        error = failed is not null
+            ? InferenceError.Unavailable($"model '{model}' version {number} is not ready: {failed.Reason}")
+            : InferenceError.NotFound($"model '{model}' has no version {number}" + (entry.Ready.Count > 0 ? $" (serving: {string.Join(", ", entry.Ready.Select(v => v.Version))})" : string.Empty));
+        return false;
+    }
+
+    /// <summary>Stops serving and releases every model.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var version in _models.Values.SelectMany(m => m.Ready))
+        {
+            await version.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Augur.Backends;
+using Augur.Engine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Augur;
+
+/// <summary>
+/// Configures and builds an <see cref="InferenceEngine"/>. Register at least one backend
+/// (<c>UseOnnxRuntime()</c> from Augur.OnnxRuntime) and a model repository.
+/// </summary>
+public sealed class InferenceEngineBuilder
+{
+    private readonly List<IModelBackend> _backends = [];
+    private string? _repository;
+    private TimeProvider _time = TimeProvider.System;
+    private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
+
+    /// <summary>The folder holding <c>&lt;model&gt;/&lt;version&gt;/model.onnx</c> trees.</summary>
+    public InferenceEngineBuilder UseModelRepository(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        _repository = Path.GetFullPath(path);
+        return this;
+    }
+
+    /// <summary>Adds a backend; for each version folder the first backend that can load it is used.</summary>
+    public InferenceEngineBuilder AddBackend(IModelBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        _backends.Add(backend);
+        return this;
+    }
+
+    /// <summary>The clock for queue and compute timings. Default <see cref="TimeProvider.System"/>.</summary>
+    public InferenceEngineBuilder UseTimeProvider(TimeProvider time)
+    {
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        return this;
+    }
+
+    /// <summary>Where the engine logs model loading and failures. Default: no logging.</summary>
+    public InferenceEngineBuilder UseLoggerFactory(ILoggerFactory loggerFactory)
+    {
+        _loggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory));
+        return this;
+    }
+
+    /// <summary>
+    /// Loads every model of the repository (loading, instance creation and warm-up) and returns the engine.
+    /// Models that fail are reported through <see cref="InferenceEngine.Models"/>; they do not make this throw.
+    /// </summary>
+    public async Task<InferenceEngine> BuildAsync(CancellationToken cancellationToken = default)
+    {
+        if (_repository is not null && _backends.Count == 0)
+        {
+            throw new InvalidOperationException("No backend is registered; call UseOnnxRuntime() (Augur.OnnxRuntime) or AddBackend().");
+        }
+
+        var models = _repository is null
+            ? []
+            : await new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory).LoadAsync(_repository, cancellationToken).ConfigureAwait(false);
+        return new InferenceEngine(models, _repository, _time);
+    }
+}

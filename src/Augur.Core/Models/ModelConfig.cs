@@ -1,0 +1,39 @@
+namespace Augur.Models;
+
+/// <summary>
+/// A model's configuration, read from <c>&lt;repository&gt;/&lt;model&gt;/config.json</c>. Every setting is
+/// optional; what is left out is derived from the model graph or takes the documented default.
+/// </summary>
+public sealed record ModelConfig
+{
+    /// <summary>The configuration of a model folder with no config.json.</summary>
+    public static ModelConfig Empty { get; } = new();
+
+    /// <summary>
+    /// The largest batch the model accepts; 0 means the model does not batch and shapes are used as given.
+    /// Null derives it: <see cref="DefaultMaxBatchSize"/> when every input and output has a dynamic first
+    /// dimension, otherwise 0.
+    /// </summary>
+    public int? MaxBatchSize { get; init; }
+
+    /// <summary>How many instances of the model execute concurrently. Default 1.</summary>
+    public int InstanceCount { get; init; } = 1;
+
+    /// <summary>Declared inputs; null takes them from the graph.</summary>
+    public IReadOnlyList<TensorConfig>? Inputs { get; init; }
+
+    /// <summary>Declared outputs; null takes them from the graph.</summary>
+    public IReadOnlyList<TensorConfig>? Outputs { get; init; }
+
+    /// <summary>Which versions to serve. Default: the latest one.</summary>
+    public VersionPolicy VersionPolicy { get; init; } = VersionPolicy.Default;
+
+    /// <summary>Warm-up before readiness. Default: one run of one sample per instance.</summary>
+    public WarmupConfig Warmup { get; init; } = WarmupConfig.Default;
+
+    /// <summary>Backend-specific settings, e.g. <c>intra_op_threads</c> for ONNX Runtime.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The batch size derived for models whose graph allows batching and whose config does not say.</summary>
+    public const int DefaultMaxBatchSize = 64;
+}

@@ -1,0 +1,74 @@
+using System.Buffers;
+using Augur.Backends;
+using Augur.Errors;
+using AugurErrorCode = Augur.Errors.ErrorCode;
+using Augur.Inference;
+using Augur.Models;
+using Augur.Tensors;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Augur.OnnxRuntime.Backend;
+
+/// <summary>
+/// One ONNX Runtime session. A batch of several requests is concatenated along the first dimension,
+/// run once, and the outputs are split back by each request's batch size.
+/// </summary>
+internal sealed class OnnxModelInstance(string model, InferenceSession session, ModelSignature signature, TimeProvider time) : IModelInstance
+{
+    private readonly string[] _inputNames = signature.Inputs.Select(i => i.Name).ToArray();
+    private readonly string[] _outputNames = signature.Outputs.Select(o => o.Name).ToArray();
+
+    public ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken)
+    {
+        var start = time.GetTimestamp();
+        var inputs = new OrtValue[_inputNames.Length];
+        var pins = new List<MemoryHandle>();
+        using var runOptions = new RunOptions();
+        using var terminate = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
+        try
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = TensorMarshaller.CreateInput(batch, signature.Inputs[i], pins);
+            }
+
+            var inferStart = time.GetTimestamp();
+            using var outputs = session.Run(runOptions, _inputNames, inputs, _outputNames);
+            var outputStart = time.GetTimestamp();
+            var split = TensorMarshaller.SplitOutputs(batch, _outputNames, outputs);
+            var end = time.GetTimestamp();
+            if (split.Error is not null)
+            {
+                return ValueTask.FromResult(BatchResult.Failure(new InferenceError(AugurErrorCode.Internal, $"model '{model}': {split.Error}")));
+            }
+
+            var timings = new BatchTimings(TimeBetween(start, inferStart), TimeBetween(inferStart, outputStart), TimeBetween(outputStart, end));
+            return ValueTask.FromResult(BatchResult.Success(split.Outputs!, timings));
+        }
+        catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromResult(BatchResult.Failure(new InferenceError(AugurErrorCode.Cancelled, $"the run of model '{model}' was cancelled: {ex.Message}")));
+        }
+        catch (OnnxRuntimeException ex) when (ex.Message.Contains("[ErrorCode:InvalidArgument]", StringComparison.Ordinal))
+        {
+            // Values the signature cannot rule out (an index out of range, say) are the client's error, not the server's.
+            return ValueTask.FromResult(BatchResult.Failure(InferenceError.Invalid($"model '{model}' rejected the input: {ex.Message}")));
+        }
+        finally
+        {
+            foreach (var input in inputs)
+            {
+                input?.Dispose();
+            }
+
+            foreach (var pin in pins)
+            {
+                pin.Dispose();
+            }
+        }
+    }
+
+    private TimeSpan TimeBetween(long from, long to) => TimeSpan.FromTicks((long)((to - from) * ((double)TimeSpan.TicksPerSecond / time.TimestampFrequency)));
+
+    public void Dispose() => session.Dispose();
+}

@@ -1,0 +1,23 @@
+using Augur.Backends;
+
+namespace Augur.OnnxRuntime.Backend;
+
+/// <summary>Serves <c>model.onnx</c> files with ONNX Runtime on the CPU.</summary>
+public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBackend
+{
+    /// <summary>The file name looked for in a version folder.</summary>
+    public const string ModelFileName = "model.onnx";
+
+    /// <inheritdoc />
+    public string Platform => "onnxruntime_onnx";
+
+    /// <inheritdoc />
+    public bool CanLoad(string versionDirectory) => File.Exists(Path.Combine(versionDirectory, ModelFileName));
+
+    /// <inheritdoc />
+    public async ValueTask<IModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken)
+    {
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(context.VersionDirectory, ModelFileName), cancellationToken).ConfigureAwait(false);
+        return OnnxModel.Load(bytes, SessionSettings.Resolve(options, context.Config.Parameters), context);
+    }
+}
