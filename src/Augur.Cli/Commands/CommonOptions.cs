@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+
+namespace Augur.Cli.Commands;
+
+/// <summary>Options and helpers shared by several commands.</summary>
+internal static class CommonOptions
+{
+    /// <summary>The sample repository shipped beside the executable (copied from samples/models at build time).</summary>
+    public static string BundledRepository { get; } = Path.Combine(AppContext.BaseDirectory, "samples", "models");
+
+    public static Option<string> ModelRepository() => new("--model-repository")
+    {
+        Description = "Folder of <model>/<version>/model.onnx trees. Default: the bundled sample models.",
+        DefaultValueFactory = _ => BundledRepository,
+    };
+
+    public static Option<int> IntraOpThreads() => new("--intra-op-threads")
+    {
+        Description = "ONNX Runtime threads per model instance (a model's config.json may override). Default 1.",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public static Task<InferenceEngine> BuildEngineAsync(string repository, int intraOpThreads, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
+        new InferenceEngineBuilder()
+            .UseModelRepository(repository)
+            .UseOnnxRuntime(o => o.IntraOpThreads = intraOpThreads)
+            .UseLoggerFactory(loggerFactory)
+            .BuildAsync(cancellationToken);
+
+    public static ILoggerFactory ConsoleLogging(LogLevel minimum) => LoggerFactory.Create(logging => logging
+        .SetMinimumLevel(minimum)
+        .AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        }));
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Net;
+using Augur.Server;
+using Microsoft.Extensions.Logging;
+
+namespace Augur.Cli.Commands;
+
+/// <summary><c>augur serve</c>: load a model repository and serve it over REST until Ctrl+C or SIGTERM.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var repository = CommonOptions.ModelRepository();
+        var port = new Option<int>("--http-port") { Description = "HTTP port; 0 picks a free port. Default 8000.", DefaultValueFactory = _ => 8000 };
+        var host = new Option<string>("--host") { Description = "Address to listen on. Default 0.0.0.0 (all interfaces).", DefaultValueFactory = _ => "0.0.0.0" };
+        var maxBody = new Option<long>("--max-request-body") { Description = "Largest request body in bytes; larger gets 413. Default 67108864 (64 MiB).", DefaultValueFactory = _ => 64L * 1024 * 1024 };
+        var threads = CommonOptions.IntraOpThreads();
+        var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST).") { repository, port, host, maxBody, threads };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!IPAddress.TryParse(parse.GetValue(host), out var address))
+            {
+                await Console.Error.WriteLineAsync($"--host '{parse.GetValue(host)}' is not an IP address").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (parse.GetValue(port) is < 0 or > 65535)
+            {
+                await Console.Error.WriteLineAsync($"--http-port {parse.GetValue(port)} is not a port number (0 to 65535)").ConfigureAwait(false);
+                return 2;
+            }
+
+            using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
+            await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, cancellationToken).ConfigureAwait(false);
+            await using var app = AugurHost.Create(engine, address, parse.GetValue(port), o => o.MaxRequestBodyBytes = parse.GetValue(maxBody), logging => logging
+                .SetMinimumLevel(LogLevel.Information)
+                .AddFilter("Microsoft", LogLevel.Warning)
+                .AddSimpleConsole(console =>
+                {
+                    console.SingleLine = true;
+                    console.TimestampFormat = "HH:mm:ss ";
+                }));
+            var bound = await AugurHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"Augur listening on {bound.ToString().TrimEnd('/')}");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+}

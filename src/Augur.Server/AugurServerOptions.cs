@@ -1,0 +1,28 @@
+namespace Augur.Server;
+
+/// <summary>Settings of the HTTP front door.</summary>
+public sealed class AugurServerOptions
+{
+    /// <summary>The largest request body accepted, in bytes; larger bodies get 413. Default 64 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The deepest JSON nesting accepted in a request. Default 32.</summary>
+    public int MaxJsonDepth { get; set; } = 32;
+
+    /// <summary>The server name reported by <c>GET /v2</c>. Default "augur".</summary>
+    public string ServerName { get; set; } = "augur";
+
+    /// <summary>Validates the settings, naming the first bad one.</summary>
+    public void Validate()
+    {
+        if (MaxRequestBodyBytes is < 1 or > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "must be from 1 byte to 2 GiB");
+        }
+
+        if (MaxJsonDepth is < 4 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxJsonDepth), MaxJsonDepth, "must be from 4 to 256");
+        }
+    }
+}

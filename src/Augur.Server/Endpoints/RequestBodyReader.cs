@@ -1,0 +1,63 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+
+namespace Augur.Server.Endpoints;
+
+/// <summary>
+/// Reads a request body into a pooled buffer, refusing bodies over the limit before reading them when
+/// Content-Length says so, and while reading otherwise (chunked bodies).
+/// </summary>
+internal static class RequestBodyReader
+{
+    /// <summary>The body, or null when it exceeds <paramref name="limit"/>. The caller returns <c>Buffer</c> to the shared pool.</summary>
+    public static async Task<(byte[] Buffer, int Length)?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } declared && declared > limit)
+        {
+            return null;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, limit) + 1);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return null;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        if (length > limit)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return null;
+        }
+
+        return (buffer, length);
+    }
+}

@@ -1,0 +1,52 @@
+using Augur.OnnxRuntime.Onnx;
+using Augur.Tensors;
+
+namespace Augur.Testing;
+
+/// <summary>Tiny ONNX models for tests, built in code with <see cref="OnnxGraphBuilder"/>.</summary>
+public static class TestModels
+{
+    /// <summary>
+    /// <c>output = Identity(input)</c>, both of <paramref name="type"/> and <paramref name="shape"/> (-1 for a dynamic
+    /// dimension). ONNX Runtime's CPU Identity kernel covers every <see cref="DataType"/>, BYTES as an ONNX string.
+    /// </summary>
+    public static byte[] Identity(DataType type, params long[] shape) =>
+        new OnnxGraphBuilder($"identity_{type.Name().ToLowerInvariant()}")
+            .AddInput("input", type, shape)
+            .AddOutput("output", type, shape)
+            .AddNode("Identity", ["input"], ["output"])
+            .ToBytes();
+
+    /// <summary>
+    /// Inputs <c>a</c> FP32 [-1, 3] and <c>b</c> INT64 [-1, 1]; outputs <c>sum</c> INT64 [-1, 1], the row sum of
+    /// <c>a</c> cast to INT64 (so truncated toward zero element by element) plus <c>b</c>, and <c>doubled</c> FP32 [-1, 3] = 2a.
+    /// </summary>
+    public static byte[] TwoInputs()
+    {
+        var builder = new OnnxGraphBuilder("two_inputs")
+            .AddInput("a", DataType.Fp32, -1, 3)
+            .AddInput("b", DataType.Int64, -1, 1)
+            .AddOutput("sum", DataType.Int64, -1, 1)
+            .AddOutput("doubled", DataType.Fp32, -1, 3);
+        var rowAxis = builder.AddInitializer("row_axis", [1L], 1);
+        var two = builder.AddInitializer("two", [2f]);
+        return builder
+            .AddNode("Cast", ["a"], ["a_int64"], OnnxAttribute.Int("to", 7))
+            .AddNode("ReduceSum", ["a_int64", rowAxis], ["a_row_sum"], OnnxAttribute.Int("keepdims", 1))
+            .AddNode("Add", ["a_row_sum", "b"], ["sum"])
+            .AddNode("Mul", ["a", two], ["doubled"])
+            .ToBytes();
+    }
+
+    /// <summary>Writes <paramref name="model"/> to <c>{repositoryDirectory}/{modelName}/{version}/model.onnx</c>, creating directories.</summary>
+    public static void WriteModel(string repositoryDirectory, string modelName, byte[] model, int version = 1)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
+        var directory = Path.Combine(repositoryDirectory, modelName, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(directory);
+        File.WriteAllBytes(Path.Combine(directory, "model.onnx"), model);
+    }
+}
