@@ -16,7 +16,7 @@ internal static class InferCommand
         var version = new Option<string?>("--model-version") { Description = "The version; default the latest ready one." };
         var request = new Option<FileInfo?>("--request") { Description = "A file holding an Open Inference Protocol JSON request body." };
         var inputs = new Option<string[]>("--input") { Description = "Inline input NAME=v1,v2,... (datatype and shape come from the model); repeat per input.", AllowMultipleArgumentsPerToken = false };
-        var url = new Option<Uri?>("--url") { Description = "A server's base URL, e.g. http://127.0.0.1:8000. Without it the model runs in-process." };
+        var url = new Option<string?>("--url") { Description = "A server's base URL, e.g. http://127.0.0.1:8000. Without it the model runs in-process." };
         var repository = CommonOptions.ModelRepository();
         var command = new Command("infer", "Run one inference and print the response JSON.") { model, version, request, inputs, url, repository };
         command.SetAction(async (parse, cancellationToken) =>
@@ -29,7 +29,14 @@ internal static class InferCommand
                 return 2;
             }
 
-            await using var target = await CreateTargetAsync(parse.GetValue(url), parse.GetValue(repository)!, cancellationToken).ConfigureAwait(false);
+            Uri? server = null;
+            if (parse.GetValue(url) is { } text && (!Uri.TryCreate(text, UriKind.Absolute, out server) || server.Scheme is not ("http" or "https")))
+            {
+                await Console.Error.WriteLineAsync($"--url '{text}' is not an http:// or https:// URL").ConfigureAwait(false);
+                return 2;
+            }
+
+            await using var target = await CreateTargetAsync(server, parse.GetValue(repository)!, cancellationToken).ConfigureAwait(false);
             var (name, modelVersion) = (parse.GetValue(model)!, parse.GetValue(version));
             byte[] body;
             if (file is not null)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Augur.Server;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Augur.Cli.Commands;
@@ -42,15 +43,8 @@ internal static class ServeCommand
                 }));
             var bound = await AugurHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Augur listening on {bound.ToString().TrimEnd('/')}");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            // Returns on Ctrl+C or SIGTERM (the host's console lifetime) and then stops Kestrel gracefully.
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         });
         return command;

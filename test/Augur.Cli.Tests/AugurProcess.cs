@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Augur.Cli.Tests;
+
+/// <summary>Runs the built <c>augur</c> executable as a child process, with every wait bounded.</summary>
+internal sealed class AugurProcess : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private AugurProcess(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "augur.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                _listening.TrySetException(new InvalidOperationException($"augur exited before listening: {_stderr}"));
+                return;
+            }
+
+            lock (_stdout)
+            {
+                _stdout.AppendLine(e.Data);
+            }
+
+            const string marker = "Augur listening on ";
+            if (e.Data.StartsWith(marker, StringComparison.Ordinal))
+            {
+                _listening.TrySetResult(e.Data[marker.Length..]);
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            lock (_stderr)
+            {
+                _stderr.AppendLine(e.Data);
+            }
+        };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public static AugurProcess Start(params string[] args) => new(args);
+
+    /// <summary>Runs a command to completion.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = new AugurProcess(args);
+        var code = await process.WaitForExitAsync().ConfigureAwait(false);
+        return (code, process.Stdout, process.Stderr);
+    }
+
+    public Task<string> WaitForListeningAsync() => _listening.Task.WaitAsync(Timeout);
+
+    public async Task<int> WaitForExitAsync()
+    {
+        await _process.WaitForExitAsync().WaitAsync(Timeout).ConfigureAwait(false);
+        _process.WaitForExit(); // flushes the redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGTERM, as a container runtime or systemd does.</summary>
+    public void Terminate()
+    {
+        if (kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill failed: {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}
