@@ -84,5 +84,5 @@ internal static class InferCommand
         return JsonSerializer.Serialize(document.RootElement, IndentedOptions);
     }
 
-    private static readonly JsonSerializerOptions IndentedOptions = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions IndentedOptions = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -16,7 +16,7 @@ public static class InferResponseWriter
     public static IReadOnlyList<InferenceTensor> WriteJson(IBufferWriter<byte> destination, InferenceResponse response, DecodedInferRequest request)
     {
         var binary = new List<InferenceTensor>();
-        using var writer = new Utf8JsonWriter(destination);
+        using var writer = new Utf8JsonWriter(destination, JsonWriterDefaults.Options);
         writer.WriteStartObject();
         writer.WriteString("model_name", response.ModelName);
         writer.WriteString("model_version", response.ModelVersion);

@@ -14,7 +14,7 @@ public static class MetadataWriter
     /// <summary><c>GET /v2</c>: name, version, extensions.</summary>
     public static void WriteServer(IBufferWriter<byte> destination, string name, string version)
     {
-        using var writer = new Utf8JsonWriter(destination);
+        using var writer = new Utf8JsonWriter(destination, JsonWriterDefaults.Options);
         writer.WriteStartObject();
         writer.WriteString("name", name);
         writer.WriteString("version", version);
@@ -31,7 +31,7 @@ public static class MetadataWriter
     /// <summary><c>GET /v2/models/{model}</c>: name, versions, platform, inputs, outputs; max batch size as a parameter.</summary>
     public static void WriteModel(IBufferWriter<byte> destination, ModelMetadata metadata)
     {
-        using var writer = new Utf8JsonWriter(destination);
+        using var writer = new Utf8JsonWriter(destination, JsonWriterDefaults.Options);
         writer.WriteStartObject();
         writer.WriteString("name", metadata.Name);
         writer.WriteStartArray("versions");
@@ -53,7 +53,7 @@ public static class MetadataWriter
     /// <summary>The error body of every /v2 route: <c>{"error": "..."}</c>.</summary>
     public static void WriteError(IBufferWriter<byte> destination, string message)
     {
-        using var writer = new Utf8JsonWriter(destination);
+        using var writer = new Utf8JsonWriter(destination, JsonWriterDefaults.Options);
         writer.WriteStartObject();
         writer.WriteString("error", message);
         writer.WriteEndObject();

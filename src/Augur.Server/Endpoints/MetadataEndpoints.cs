@@ -51,7 +51,7 @@ internal static class MetadataEndpoints
 
         return HttpResponses.WriteJsonAsync(context, buffer =>
         {
-            using var writer = new Utf8JsonWriter(buffer);
+            using var writer = new Utf8JsonWriter(buffer, JsonWriterDefaults.Options);
             writer.WriteStartObject();
             writer.WriteString("name", model);
             writer.WriteBoolean("ready", true);
