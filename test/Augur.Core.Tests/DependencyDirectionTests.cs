@@ -1,0 +1,14 @@
+namespace Augur.Core.Tests;
+
+public sealed class DependencyDirectionTests
+{
+    [Fact]
+    public void Core_references_no_AspNetCore_gRPC_or_ONNX_Runtime_assembly()
+    {
+        var references = typeof(InferenceEngine).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToArray();
+
+        Assert.DoesNotContain(references, name => name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, name => name.StartsWith("Grpc", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, name => name.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal));
+    }
+}
