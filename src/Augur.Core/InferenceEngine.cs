@@ -137,6 +137,13 @@ public sealed class InferenceEngine : IAsyncDisposable
             return true;
         }
 
+        if (entry.Status.Versions.Count == 0)
+        {
+            // The model failed before any version was tried (bad config.json, no version folders): that is the answer.
+            error = InferenceError.Unavailable($"model '{model}' is not ready: {entry.Status.Reason}");
+            return false;
+        }
+
         var failed = entry.Status.Versions.FirstOrDefault(v => v.Version == number);
         error = failed is not null
             ? InferenceError.Unavailable($"model '{model}' version {number} is not ready: {failed.Reason}")

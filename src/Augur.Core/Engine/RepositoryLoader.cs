@@ -32,7 +32,20 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
                 continue;
             }
 
-            models[name] = await LoadModelAsync(name, directory, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                models[name] = await LoadModelAsync(name, directory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await DisposeAllAsync(models.Values.SelectMany(m => m.Ready)).ConfigureAwait(false);
+                throw;
+            }
+            catch (Exception ex)
+            {
+                // Whatever goes wrong with one model (an unreadable folder, say) is that model's problem alone.
+                models[name] = Unavailable(name, ex.Message);
+            }
         }
 
         return models;
@@ -71,7 +84,18 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
         var platform = string.Empty;
         foreach (var version in selected)
         {
-            var (loaded, reason) = await LoadVersionAsync(name, version, Path.Combine(directory, version.ToString(System.Globalization.CultureInfo.InvariantCulture)), config, cancellationToken).ConfigureAwait(false);
+            (LoadedVersion? Loaded, string? Reason) outcome;
+            try
+            {
+                outcome = await LoadVersionAsync(name, version, Path.Combine(directory, version.ToString(System.Globalization.CultureInfo.InvariantCulture)), config, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await DisposeAllAsync(ready).ConfigureAwait(false);
+                throw;
+            }
+
+            var (loaded, reason) = outcome;
             if (loaded is null)
             {
                 EngineLog.VersionFailed(_logger, name, version, reason!);
@@ -122,7 +146,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
             return (new LoadedVersion(name, version, backend.Platform, signature, maxBatchSize, model, pool), null);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
             foreach (var instance in instances)
             {
@@ -130,7 +154,20 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             }
 
             model?.Dispose();
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
             return (null, ex.Message);
+        }
+    }
+
+    private static async ValueTask DisposeAllAsync(IEnumerable<LoadedVersion> versions)
+    {
+        foreach (var version in versions)
+        {
+            await version.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -126,14 +126,25 @@ public static class ModelConfigReader
             throw new FormatException("version_policy needs exactly one of 'latest', 'all', 'specific'");
         }
 
-        var policy = properties[0];
-        return policy.Name switch
+        var (name, body) = (properties[0].Name, properties[0].Value);
+        var section = $"version_policy.{name}";
+        switch (name)
         {
-            "latest" => new VersionPolicy.Latest(policy.Value.TryGetProperty("num_versions", out var n) ? ReadInt(n, "version_policy.latest.num_versions", min: 1) : 1),
-            "all" => new VersionPolicy.All(),
-            "specific" => new VersionPolicy.Specific(ReadVersions(policy.Value)),
-            _ => throw new FormatException($"version_policy '{policy.Name}' is not one of 'latest', 'all', 'specific'"),
-        };
+            case "latest":
+                Expect(body, JsonValueKind.Object, section);
+                RejectUnknown(body, section, "num_versions");
+                return new VersionPolicy.Latest(body.TryGetProperty("num_versions", out var n) ? ReadInt(n, $"{section}.num_versions", min: 1) : 1);
+            case "all":
+                Expect(body, JsonValueKind.Object, section);
+                RejectUnknown(body, section);
+                return new VersionPolicy.All();
+            case "specific":
+                Expect(body, JsonValueKind.Object, section);
+                RejectUnknown(body, section, "versions");
+                return new VersionPolicy.Specific(ReadVersions(body));
+            default:
+                throw new FormatException($"version_policy '{name}' is not one of 'latest', 'all', 'specific'");
+        }
     }
 
     private static long[] ReadVersions(JsonElement value)
@@ -148,6 +159,17 @@ public static class ModelConfigReader
                 ? n
                 : throw new FormatException($"version_policy.specific versions must be positive integers, not {v.GetRawText()}"))
             .ToArray();
+    }
+
+    private static void RejectUnknown(JsonElement value, string section, params string[] known)
+    {
+        foreach (var property in value.EnumerateObject())
+        {
+            if (!known.Contains(property.Name))
+            {
+                throw new FormatException($"unknown setting '{section}.{property.Name}'");
+            }
+        }
     }
 
     private static WarmupConfig ReadWarmup(JsonElement value)

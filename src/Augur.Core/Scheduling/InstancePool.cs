@@ -20,6 +20,7 @@ internal sealed class InstancePool : IAsyncDisposable
     private readonly int _outputCount;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private int _disposing;
 
     public InstancePool(string model, IReadOnlyList<IModelInstance> instances, int outputCount, TimeProvider time, ILogger logger)
     {
@@ -50,6 +51,12 @@ internal sealed class InstancePool : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
+            return ExecutionOutcome.Failed(InferenceError.Unavailable($"model '{_model}' is being unloaded"));
+        }
+
+        if (Volatile.Read(ref _disposing) != 0)
+        {
+            _idle.Writer.TryWrite(instance);
             return ExecutionOutcome.Failed(InferenceError.Unavailable($"model '{_model}' is being unloaded"));
         }
 
@@ -93,14 +100,26 @@ internal sealed class InstancePool : IAsyncDisposable
         return new ExecutionOutcome(outputs[0], null, new InferenceTimings(queue, t.Input, t.Infer, t.Output));
     }
 
+    /// <summary>
+    /// Waits for every instance to come back (running batches finish; queued requests that win an instance hand it
+    /// straight back and fail as unavailable), then disposes them. An instance is never disposed mid-batch.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposing, 1) != 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _instances.Count; i++)
+        {
+            await _idle.Reader.ReadAsync().ConfigureAwait(false);
+        }
+
         _idle.Writer.TryComplete();
         foreach (var instance in _instances)
         {
             instance.Dispose();
         }
-
-        await ValueTask.CompletedTask.ConfigureAwait(false);
     }
 }

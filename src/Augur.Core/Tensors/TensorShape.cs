@@ -3,7 +3,7 @@ namespace Augur.Tensors;
 /// <summary>Shape arithmetic with overflow checks; a dimension of -1 means "any size" in model signatures.</summary>
 public static class TensorShape
 {
-    /// <summary>The largest element count a tensor may have (bounded so byte sizes fit in an <see cref="int"/>).</summary>
+    /// <summary>The largest element count a tensor may have (an <see cref="int"/> index reaches every element).</summary>
     public const long MaxElements = int.MaxValue;
 
     /// <summary>
@@ -21,8 +21,19 @@ public static class TensorShape
                 count = 0;
                 return false;
             }
+        }
 
-            if (dim != 0 && count > MaxElements / dim)
+        if (shape.Contains(0L))
+        {
+            // An empty tensor is empty whatever its other dimensions; only non-empty shapes can overflow.
+            count = 0;
+            problem = null;
+            return true;
+        }
+
+        foreach (var dim in shape)
+        {
+            if (count > MaxElements / dim)
             {
                 problem = $"shape {Format(shape)} has more than {MaxElements} elements";
                 count = 0;

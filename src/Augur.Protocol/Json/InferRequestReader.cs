@@ -34,6 +34,12 @@ public static class InferRequestReader
 
         var json = headerLength is { } jsonLength ? body[..(int)jsonLength] : body;
         var binary = headerLength is { } offset ? body[(int)offset..] : ReadOnlyMemory<byte>.Empty;
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            error = InferenceError.Invalid("the request JSON is not valid UTF-8");
+            return false;
+        }
+
         JsonDocument document;
         try
         {
@@ -41,7 +47,7 @@ public static class InferRequestReader
         }
         catch (JsonException ex)
         {
-            error = InferenceError.Invalid(ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+            error = InferenceError.Invalid(ex.Message.Contains("maximum configured depth", StringComparison.Ordinal)
                 ? $"the request JSON is nested deeper than {options.MaxDepth} levels"
                 : $"the request body is not valid JSON: {ex.Message}");
             return false;

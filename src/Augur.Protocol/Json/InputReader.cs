@@ -45,7 +45,7 @@ internal static class InputReader
             return InferRequestReader.Fail($"input '{name}' has neither 'data' nor a binary_data_size parameter", out error);
         }
 
-        if (!TensorDataReader.TryRead(data, name, dataType, count, out var bytes, out var problem))
+        if (!TensorDataReader.TryRead(data, name, dataType, shape, count, out var bytes, out var problem))
         {
             return InferRequestReader.Fail(problem!, out error);
         }

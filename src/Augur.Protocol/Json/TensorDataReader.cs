@@ -12,7 +12,7 @@ namespace Augur.Protocol.Json;
 /// </summary>
 internal static class TensorDataReader
 {
-    public static bool TryRead(JsonElement data, string input, DataType type, long count, out byte[] bytes, out string? problem)
+    public static bool TryRead(JsonElement data, string input, DataType type, long[] shape, long count, out byte[] bytes, out string? problem)
     {
         bytes = [];
         if (data.ValueKind != JsonValueKind.Array)
@@ -22,7 +22,15 @@ internal static class TensorDataReader
         }
 
         var elements = new List<JsonElement>();
-        Flatten(data, elements);
+        var nested = data.GetArrayLength() > 0 && data[0].ValueKind == JsonValueKind.Array;
+        if (!(nested ? FlattenNested(data, shape, 0, elements) : FlattenFlat(data, elements)))
+        {
+            problem = nested
+                ? $"input '{input}': the nesting of data does not match shape {TensorShape.Format(shape)}"
+                : $"input '{input}': data mixes arrays and values; send it flat or nested to match the shape";
+            return false;
+        }
+
         if (elements.Count != count)
         {
             problem = $"input '{input}': the shape needs {count} elements but data has {elements.Count}";
@@ -49,19 +57,44 @@ internal static class TensorDataReader
         return true;
     }
 
-    private static void Flatten(JsonElement array, List<JsonElement> elements)
+    private static bool FlattenFlat(JsonElement array, List<JsonElement> elements)
     {
         foreach (var item in array.EnumerateArray())
         {
             if (item.ValueKind == JsonValueKind.Array)
             {
-                Flatten(item, elements);
+                return false;
             }
-            else
+
+            elements.Add(item);
+        }
+
+        return true;
+    }
+
+    // Nested data must mirror the shape: one level per dimension, each array as long as its dimension.
+    private static bool FlattenNested(JsonElement array, long[] shape, int level, List<JsonElement> elements)
+    {
+        if (level >= shape.Length || array.GetArrayLength() != shape[level])
+        {
+            return false;
+        }
+
+        var innermost = level == shape.Length - 1;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (innermost ? item.ValueKind == JsonValueKind.Array : !(item.ValueKind == JsonValueKind.Array && FlattenNested(item, shape, level + 1, elements)))
+            {
+                return false;
+            }
+
+            if (innermost)
             {
                 elements.Add(item);
             }
         }
+
+        return true;
     }
 
     private static bool TryReadStrings(List<JsonElement> elements, string input, out byte[] bytes, out string? problem)
@@ -113,15 +146,22 @@ internal static class TensorDataReader
             return $"is {Describe(element)}, not a number (datatype {type.Name()})";
         }
 
+        var overflowed = false;
         switch (type)
         {
             case DataType.Fp16:
-                BinaryPrimitives.WriteHalfLittleEndian(destination, (Half)value);
+                var half = (Half)value;
+                overflowed = Half.IsInfinity(half);
+                BinaryPrimitives.WriteHalfLittleEndian(destination, half);
                 break;
             case DataType.Bf16:
-                BinaryPrimitives.WriteUInt16LittleEndian(destination, ((BFloat16)(float)value).Bits);
+                var single = (float)value;
+                var bf16 = (BFloat16)single;
+                overflowed = float.IsInfinity((float)bf16);
+                BinaryPrimitives.WriteUInt16LittleEndian(destination, bf16.Bits);
                 break;
             case DataType.Fp32:
+                overflowed = float.IsInfinity((float)value);
                 BinaryPrimitives.WriteSingleLittleEndian(destination, (float)value);
                 break;
             default:
@@ -129,7 +169,8 @@ internal static class TensorDataReader
                 break;
         }
 
-        return null;
+        // A finite number that only fits as infinity is a mistake (a unit error, a wrong datatype), not a value.
+        return overflowed && double.IsFinite(value) ? $"({element.GetRawText()}) is out of range for {type.Name()}" : null;
     }
 
     private static bool TryGetDouble(JsonElement element, out double value)
