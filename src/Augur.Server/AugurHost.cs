@@ -24,12 +24,11 @@ public static class AugurHost
         }
 
         builder.Services.AddAugur(engine, configure);
-        var options = new AugurServerOptions();
-        configure?.Invoke(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            // RequestBodyReader enforces the exact limit on the payload; Kestrel's own limit also counts chunk framing.
+            kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(address, port);
         });
 

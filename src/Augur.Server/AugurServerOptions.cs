@@ -15,9 +15,9 @@ public sealed class AugurServerOptions
     /// <summary>Validates the settings, naming the first bad one.</summary>
     public void Validate()
     {
-        if (MaxRequestBodyBytes is < 1 or > int.MaxValue)
+        if (MaxRequestBodyBytes is < 1 or > 1L << 30)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "must be from 1 byte to 2 GiB");
+            throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "must be from 1 byte to 1 GiB");
         }
 
         if (MaxJsonDepth is < 4 or > 256)

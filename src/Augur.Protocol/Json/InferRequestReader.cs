@@ -55,7 +55,16 @@ public static class InferRequestReader
 
         using (document)
         {
-            return TryReadRoot(document.RootElement, binary, model, version, out decoded, out error);
+            try
+            {
+                return TryReadRoot(document.RootElement, binary, model, version, out decoded, out error);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Escapes such as "\ud800" are valid JSON but not valid text; they surface only when a string is read.
+                error = InferenceError.Invalid($"the request JSON has a string that is not valid Unicode: {ex.Message}");
+                return false;
+            }
         }
     }
 

@@ -146,6 +146,11 @@ internal static class TensorDataReader
             return $"is {Describe(element)}, not a number (datatype {type.Name()})";
         }
 
+        if (element.ValueKind == JsonValueKind.Number && !double.IsFinite(value))
+        {
+            return $"({element.GetRawText()}) is out of range for {type.Name()}";
+        }
+
         var overflowed = false;
         switch (type)
         {

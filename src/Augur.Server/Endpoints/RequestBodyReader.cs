@@ -25,12 +25,6 @@ internal static class RequestBodyReader
             {
                 if (length == buffer.Length)
                 {
-                    if (length > limit)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        return null;
-                    }
-
                     var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -44,18 +38,17 @@ internal static class RequestBodyReader
                 }
 
                 length += read;
+                if (length > limit)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return null;
+                }
             }
         }
         catch
         {
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
-        }
-
-        if (length > limit)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return null;
         }
 
         return (buffer, length);
