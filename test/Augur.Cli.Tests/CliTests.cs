@@ -12,7 +12,7 @@ public sealed class CliTests
     [Fact]
     public void Committed_sample_models_are_exactly_what_the_builder_produces()
     {
-        var repository = Path.Combine(RepositoryRoot(), "samples", "models");
+        var repository = RepositoryPaths.SampleModels;
         foreach (var name in SampleModels.Names)
         {
             var committed = File.ReadAllBytes(Path.Combine(repository, name, "1", "model.onnx"));
@@ -78,18 +78,5 @@ public sealed class CliTests
         {
             Directory.Delete(repository, recursive: true);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Augur.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Augur.slnx not found above the test folder");
     }
 }

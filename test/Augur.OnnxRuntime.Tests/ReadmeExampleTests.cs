@@ -1,3 +1,4 @@
+using Augur.Testing;
 using Augur.Inference;
 using Augur.Tensors;
 
@@ -9,7 +10,7 @@ public sealed class ReadmeExampleTests
     [Fact]
     public async Task In_process_example_prints_the_documented_probability()
     {
-        var samples = Path.Combine(RepositoryRoot(), "samples", "models");
+        var samples = RepositoryPaths.SampleModels;
 
         await using var engine = await new InferenceEngineBuilder()
             .UseModelRepository(samples).UseOnnxRuntime().BuildAsync();
@@ -18,18 +19,5 @@ public sealed class ReadmeExampleTests
 
         Assert.Equal(0.6087503f, response["probability"].AsSpan<float>()[0], 1e-6f);
         Assert.Equal(1L, response["label"].AsSpan<long>()[0]);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Augur.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Augur.slnx not found above the test folder");
     }
 }

@@ -59,7 +59,7 @@ public static class SignatureResolver
             }
 
             long[] shape = maxBatchSize > 0 ? [-1, .. tensor.Dims] : tensor.Dims;
-            if (!Compatible(actual.Shape, shape))
+            if (!TensorShape.Matches(actual.Shape, shape))
             {
                 problem = $"config.json declares {kind} '{tensor.Name}' with shape {TensorShape.Format(shape)}"
                     + (maxBatchSize > 0 ? " (batch dimension included)" : string.Empty)
@@ -68,25 +68,6 @@ public static class SignatureResolver
             }
 
             resolved[index] = actual with { Shape = shape };
-        }
-
-        return true;
-    }
-
-    // A declared dimension may narrow a dynamic graph dimension but never contradict a fixed one.
-    private static bool Compatible(long[] graph, long[] declared)
-    {
-        if (graph.Length != declared.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < graph.Length; i++)
-        {
-            if (graph[i] != -1 && graph[i] != declared[i])
-            {
-                return false;
-            }
         }
 
         return true;

@@ -1,11 +1,10 @@
 using System.Buffers;
 using Augur.Backends;
 using Augur.Errors;
-using AugurErrorCode = Augur.Errors.ErrorCode;
 using Augur.Inference;
 using Augur.Models;
-using Augur.Tensors;
 using Microsoft.ML.OnnxRuntime;
+using AugurErrorCode = Augur.Errors.ErrorCode;
 
 namespace Augur.OnnxRuntime.Backend;
 
@@ -49,10 +48,11 @@ internal sealed class OnnxModelInstance(string model, InferenceSession session, 
         {
             return ValueTask.FromResult(BatchResult.Failure(new InferenceError(AugurErrorCode.Cancelled, $"the run of model '{model}' was cancelled: {ex.Message}")));
         }
-        catch (OnnxRuntimeException ex) when (ex.Message.Contains("[ErrorCode:InvalidArgument]", StringComparison.Ordinal))
+        catch (OnnxRuntimeException ex)
         {
-            // Values the signature cannot rule out (an index out of range, say) are the client's error, not the server's.
-            return ValueTask.FromResult(BatchResult.Failure(InferenceError.Invalid($"model '{model}' rejected the input: {ex.Message}")));
+            // The signature was checked and warm-up proved the model runs, so a failure here comes from values the
+            // signature cannot rule out (an index out of range, a dynamic size an inner Reshape refuses): the client's error.
+            return ValueTask.FromResult(BatchResult.Failure(InferenceError.Invalid($"model '{model}' could not run on this input: {ex.Message}")));
         }
         finally
         {
@@ -68,7 +68,7 @@ internal sealed class OnnxModelInstance(string model, InferenceSession session, 
         }
     }
 
-    private TimeSpan TimeBetween(long from, long to) => TimeSpan.FromTicks((long)((to - from) * ((double)TimeSpan.TicksPerSecond / time.TimestampFrequency)));
+    private TimeSpan TimeBetween(long from, long to) => time.GetElapsedTime(from, to);
 
     public void Dispose() => session.Dispose();
 }

@@ -31,13 +31,7 @@ public static class InferResponseWriter
             writer.WriteStartObject();
             writer.WriteString("name", output.Name);
             writer.WriteString("datatype", output.DataType.Name());
-            writer.WriteStartArray("shape");
-            foreach (var dim in output.Shape)
-            {
-                writer.WriteNumberValue(dim);
-            }
-
-            writer.WriteEndArray();
+            WriteShape(writer, output.Shape);
             if (request.IsBinary(output.Name))
             {
                 writer.WriteStartObject("parameters");
@@ -57,6 +51,18 @@ public static class InferResponseWriter
         writer.WriteEndArray();
         writer.WriteEndObject();
         return binary;
+    }
+
+    /// <summary>Writes <c>"shape": [...]</c>.</summary>
+    internal static void WriteShape(Utf8JsonWriter writer, ReadOnlySpan<long> shape)
+    {
+        writer.WriteStartArray("shape");
+        foreach (var dim in shape)
+        {
+            writer.WriteNumberValue(dim);
+        }
+
+        writer.WriteEndArray();
     }
 
     /// <summary>Writes a tensor's elements as a flat JSON array.</summary>

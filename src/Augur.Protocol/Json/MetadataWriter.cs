@@ -67,13 +67,7 @@ public static class MetadataWriter
             writer.WriteStartObject();
             writer.WriteString("name", tensor.Name);
             writer.WriteString("datatype", tensor.DataType.Name());
-            writer.WriteStartArray("shape");
-            foreach (var dim in tensor.Shape)
-            {
-                writer.WriteNumberValue(dim);
-            }
-
-            writer.WriteEndArray();
+            InferResponseWriter.WriteShape(writer, tensor.Shape);
             writer.WriteEndObject();
         }
 

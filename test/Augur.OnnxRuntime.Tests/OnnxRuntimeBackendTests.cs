@@ -1,0 +1,56 @@
+using Augur.Errors;
+using Augur.Inference;
+using Augur.Models;
+using Augur.OnnxRuntime.Onnx;
+using Augur.Testing;
+using Augur.Testing.Fakes;
+using Augur.Tensors;
+
+namespace Augur.OnnxRuntime.Tests;
+
+/// <summary>The ONNX Runtime backend through the engine: what a value the signature cannot rule out gets.</summary>
+public sealed class OnnxRuntimeBackendTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_value_the_model_refuses_at_run_time_is_a_400_naming_the_model_and_the_next_request_works()
+    {
+        using var repository = new TempRepository();
+        TestModels.WriteModel(repository.Path, "lookup", LookupModel());
+        await using var engine = await new InferenceEngineBuilder().UseModelRepository(repository.Path).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout);
+
+        var bad = await engine.TryInferAsync(new InferenceRequest("lookup", [InferenceTensor.Create("index", new long[] { 10 }, 1)])).AsTask().WaitAsync(Timeout);
+        var good = await engine.InferAsync(new InferenceRequest("lookup", [InferenceTensor.Create("index", new long[] { 2 }, 1)])).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(ErrorCode.InvalidArgument, bad.Error?.Code);
+        Assert.StartsWith("model 'lookup' could not run on this input:", bad.Error!.Message);
+        Assert.Equal([20f], good["value"].ToArray<float>());
+    }
+
+    [Fact]
+    public async Task Threads_parameter_that_is_not_a_number_makes_only_that_model_unavailable()
+    {
+        using var repository = new TempRepository();
+        TestModels.WriteModel(repository.Path, "lookup", LookupModel());
+        TestModels.WriteModel(repository.Path, "bad_threads", LookupModel());
+        repository.WriteConfig("bad_threads", """{"parameters": {"intra_op_threads": "many"}}""");
+        await using var engine = await new InferenceEngineBuilder().UseModelRepository(repository.Path).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout);
+
+        var statuses = engine.Models.ToDictionary(m => m.Name);
+        Assert.Equal(ModelState.Ready, statuses["lookup"].State);
+        Assert.Equal(ModelState.Unavailable, statuses["bad_threads"].State);
+        Assert.Contains("intra_op_threads must be an integer from 1 to 256, not 'many'", statuses["bad_threads"].Reason);
+    }
+
+    // value = table[index] with table = [0, 10, 20, 30, 40]: any index outside 0..4 fails inside ONNX Runtime.
+    private static byte[] LookupModel()
+    {
+        var builder = new OnnxGraphBuilder("lookup")
+            .AddInput("index", DataType.Int64, -1)
+            .AddOutput("value", DataType.Fp32, -1);
+        var table = builder.AddInitializer("table", [0f, 10f, 20f, 30f, 40f], 5);
+        builder.AddNode("Gather", [table, "index"], ["value"], OnnxAttribute.Int("axis", 0));
+        return builder.ToBytes();
+    }
+}
