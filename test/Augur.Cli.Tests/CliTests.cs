@@ -33,6 +33,37 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Infer_in_process_from_a_request_file_prints_the_response()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("augur-cli-").FullName, "request.json");
+        await File.WriteAllTextAsync(file, """{"id": "eta-1", "inputs": [{"name": "features", "shape": [1, 4], "datatype": "FP32", "data": [3.5, 2, 18, 1]}]}""");
+        try
+        {
+            var (code, stdout, stderr) = await AugurProcess.RunAsync("infer", "--model", "delivery_eta", "--request", file);
+
+            Assert.True(code == 0, stderr);
+            using var response = JsonDocument.Parse(stdout);
+            Assert.Equal("eta-1", response.RootElement.GetProperty("id").GetString());
+            var eta = response.RootElement.GetProperty("outputs")[0];
+            Assert.Equal("eta_minutes", eta.GetProperty("name").GetString());
+            Assert.InRange(eta.GetProperty("data")[0].GetSingle(), 20f, 60f);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Infer_without_a_request_or_inputs_exits_2_and_says_what_is_missing()
+    {
+        var (code, _, stderr) = await AugurProcess.RunAsync("infer", "--model", "fraud");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--request FILE or one or more --input", stderr);
+    }
+
+    [Fact]
     public async Task Infer_reports_a_bad_input_with_exit_code_1_and_the_message()
     {
         var (code, _, stderr) = await AugurProcess.RunAsync("infer", "--model", "fraud", "--input", "features=1,2,3");
