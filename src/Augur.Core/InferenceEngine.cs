@@ -49,14 +49,23 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
 
         var entry = _models[model];
-        metadata = new ModelMetadata(model, entry.Ready.Select(v => v.VersionText).ToArray(), loaded.Platform, loaded.Signature, loaded.MaxBatchSize);
+        metadata = new ModelMetadata(model, entry.Ready.Select(v => v.VersionText).ToArray(), loaded.Platform, Copy(loaded.Signature), loaded.MaxBatchSize);
         return true;
     }
+
+    // Shapes are arrays; callers get their own so the served signature cannot be changed from outside.
+    private static ModelSignature Copy(ModelSignature signature) => new(
+        signature.Inputs.Select(t => t with { Shape = t.Shape.ToArray() }).ToArray(),
+        signature.Outputs.Select(t => t with { Shape = t.Shape.ToArray() }).ToArray());
 
     /// <summary>Null when the model (or version) is ready to serve; otherwise why not.</summary>
     public InferenceError? CheckReady(string model, string? version) => TryResolve(model, version, out _, out var error) ? null : error;
 
-    /// <summary>Runs one inference. Expected failures (bad input, unknown model, ...) are returned, not thrown.</summary>
+    /// <summary>
+    /// Runs one inference. Expected failures (bad input, unknown model, ...) are returned, not thrown.
+    /// The model runs on the calling thread when an instance is free (the call then completes synchronously);
+    /// to use several instances from one caller, issue the calls from several threads (e.g. <c>Task.Run</c>).
+    /// </summary>
     public ValueTask<InferenceResult> TryInferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -49,6 +49,7 @@ public sealed class InferenceEngineBuilder
     /// <summary>
     /// Loads every model of the repository (loading, instance creation and warm-up) and returns the engine.
     /// Models that fail are reported through <see cref="InferenceEngine.Models"/>; they do not make this throw.
+    /// Throws <see cref="DirectoryNotFoundException"/> when the repository folder does not exist.
     /// </summary>
     public async Task<InferenceEngine> BuildAsync(CancellationToken cancellationToken = default)
     {

@@ -11,6 +11,7 @@ public static class OnnxRuntimeEngineBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new OnnxRuntimeOptions();
         configure?.Invoke(options);
+        options.Validate();
         return builder.AddBackend(new OnnxRuntimeBackend(options));
     }
 }

@@ -55,6 +55,27 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Infer_inline_values_accept_leading_dots_and_NaN()
+    {
+        var (code, stdout, stderr) = await AugurProcess.RunAsync("infer", "--model", "delivery_eta", "--input", "features=.5,2,18,NaN");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("\"NaN\"", stdout);
+    }
+
+    [Fact]
+    public async Task Serve_with_a_missing_repository_or_bad_setting_exits_2_before_loading_anything()
+    {
+        var missing = await AugurProcess.RunAsync("serve", "--model-repository", "/no/such/folder");
+        var tooLarge = await AugurProcess.RunAsync("serve", "--max-request-body", "4000000000");
+
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--model-repository '/no/such/folder' does not exist", missing.Stderr);
+        Assert.Equal(2, tooLarge.ExitCode);
+        Assert.Contains("MaxRequestBodyBytes", tooLarge.Stderr);
+    }
+
+    [Fact]
     public async Task Infer_without_a_request_or_inputs_exits_2_and_says_what_is_missing()
     {
         var (code, _, stderr) = await AugurProcess.RunAsync("infer", "--model", "fraud");

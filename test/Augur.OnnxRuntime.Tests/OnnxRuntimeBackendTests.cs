@@ -43,6 +43,47 @@ public sealed class OnnxRuntimeBackendTests
         Assert.Contains("intra_op_threads must be an integer from 1 to 256, not 'many'", statuses["bad_threads"].Reason);
     }
 
+    [Fact]
+    public async Task Unknown_backend_parameter_makes_only_that_model_unavailable_and_names_it()
+    {
+        using var repository = new TempRepository();
+        TestModels.WriteModel(repository.Path, "typo", LookupModel());
+        repository.WriteConfig("typo", """{"parameters": {"intra_op_thread": "2"}}""");
+        await using var engine = await new InferenceEngineBuilder().UseModelRepository(repository.Path).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout);
+
+        var status = Assert.Single(engine.Models);
+        Assert.Equal(ModelState.Unavailable, status.State);
+        Assert.Contains("unknown parameter 'intra_op_thread' for the ONNX Runtime backend", status.Reason);
+    }
+
+    [Fact]
+    public async Task Default_warm_up_that_fails_on_guessed_dimensions_warns_and_serves_but_an_explicit_one_fails_the_version()
+    {
+        using var repository = new TempRepository();
+        TestModels.WriteModel(repository.Path, "guessed", ConvModel());
+        TestModels.WriteModel(repository.Path, "explicit", ConvModel());
+        repository.WriteConfig("explicit", """{"warmup": {"iterations": 1}}""");
+        await using var engine = await new InferenceEngineBuilder().UseModelRepository(repository.Path).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout);
+
+        var statuses = engine.Models.ToDictionary(m => m.Name);
+        Assert.Equal(ModelState.Ready, statuses["guessed"].State);
+        Assert.Equal(ModelState.Unavailable, statuses["explicit"].State);
+        Assert.Contains("warm-up failed", statuses["explicit"].Reason);
+        var response = await engine.InferAsync(new InferenceRequest("guessed", [InferenceTensor.Create("image", new float[16], 1, 1, 4, 4)])).AsTask().WaitAsync(Timeout);
+        Assert.Equal([1L, 1, 2, 2], response["features"].Shape.ToArray());
+    }
+
+    // A 3x3 convolution without padding over an image of any size: the 1x1 image warm-up guesses is too small.
+    private static byte[] ConvModel()
+    {
+        var builder = new OnnxGraphBuilder("conv")
+            .AddInput("image", DataType.Fp32, -1, 1, -1, -1)
+            .AddOutput("features", DataType.Fp32, -1, 1, -1, -1);
+        var kernel = builder.AddInitializer("kernel", Enumerable.Repeat(1f / 9, 9).ToArray(), 1, 1, 3, 3);
+        builder.AddNode("Conv", ["image", kernel], ["features"], OnnxAttribute.Ints("kernel_shape", 3, 3));
+        return builder.ToBytes();
+    }
+
     // value = table[index] with table = [0, 10, 20, 30, 40]: any index outside 0..4 fails inside ONNX Runtime.
     private static byte[] LookupModel()
     {

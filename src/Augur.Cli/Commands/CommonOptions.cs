@@ -21,6 +21,10 @@ internal static class CommonOptions
         DefaultValueFactory = _ => 1,
     };
 
+    /// <summary>Null when the repository folder exists; otherwise the message to print before exiting with 2.</summary>
+    public static string? CheckRepository(string repository) =>
+        Directory.Exists(repository) ? null : $"--model-repository '{repository}' does not exist";
+
     public static Task<InferenceEngine> BuildEngineAsync(string repository, int intraOpThreads, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
         new InferenceEngineBuilder()
             .UseModelRepository(repository)

@@ -36,6 +36,12 @@ internal static class InferCommand
                 return 2;
             }
 
+            if (server is null && CommonOptions.CheckRepository(parse.GetValue(repository)!) is { } missing)
+            {
+                await Console.Error.WriteLineAsync(missing).ConfigureAwait(false);
+                return 2;
+            }
+
             await using var target = await CreateTargetAsync(server, parse.GetValue(repository)!, cancellationToken).ConfigureAwait(false);
             var (name, modelVersion) = (parse.GetValue(model)!, parse.GetValue(version));
             byte[] body;

@@ -77,9 +77,16 @@ internal static class InlineInputs
             {
                 writer.WriteBooleanValue(flag);
             }
-            else if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            else if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
             {
-                writer.WriteRawValue(value);
+                if (double.IsFinite(number))
+                {
+                    writer.WriteNumberValue(number);
+                }
+                else
+                {
+                    writer.WriteStringValue(double.IsNaN(number) ? "NaN" : number > 0 ? "Infinity" : "-Infinity");
+                }
             }
             else
             {

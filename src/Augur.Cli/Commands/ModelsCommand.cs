@@ -13,6 +13,12 @@ internal static class ModelsCommand
         var list = new Command("list", "Load a model repository and list its models with their state.") { repository };
         list.SetAction(async (parse, cancellationToken) =>
         {
+            if (CommonOptions.CheckRepository(parse.GetValue(repository)!) is { } missing)
+            {
+                await Console.Error.WriteLineAsync(missing).ConfigureAwait(false);
+                return 2;
+            }
+
             using var logging = CommonOptions.ConsoleLogging(LogLevel.None);
             await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, 1, logging, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"{"MODEL",-24} {"STATE",-12} {"VERSIONS",-10} REASON");

@@ -31,9 +31,17 @@ internal static class ServeCommand
                 return 2;
             }
 
+            Action<AugurServerOptions> configureServer = o => o.MaxRequestBodyBytes = parse.GetValue(maxBody);
+            var problem = CommonOptions.CheckRepository(parse.GetValue(repository)!) ?? CheckOptions(configureServer, parse.GetValue(threads));
+            if (problem is not null)
+            {
+                await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
+                return 2;
+            }
+
             using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
             await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, cancellationToken).ConfigureAwait(false);
-            await using var app = AugurHost.Create(engine, address, parse.GetValue(port), o => o.MaxRequestBodyBytes = parse.GetValue(maxBody), logging => logging
+            await using var app = AugurHost.Create(engine, address, parse.GetValue(port), configureServer, logging => logging
                 .SetMinimumLevel(LogLevel.Information)
                 .AddFilter("Microsoft", LogLevel.Warning)
                 .AddSimpleConsole(console =>
@@ -48,5 +56,22 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    // Settings are checked before any model loads, so a typo fails in a second with one line, not after loading.
+    private static string? CheckOptions(Action<AugurServerOptions> configure, int intraOpThreads)
+    {
+        try
+        {
+            var options = new AugurServerOptions();
+            configure(options);
+            options.Validate();
+            new OnnxRuntime.Backend.OnnxRuntimeOptions { IntraOpThreads = intraOpThreads }.Validate();
+            return null;
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            return $"invalid setting {ex.ParamName}: {ex.ActualValue} {ex.Message.Split(" (Parameter", 2)[0]}";
+        }
     }
 }

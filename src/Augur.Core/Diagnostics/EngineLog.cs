@@ -17,8 +17,8 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Model {Model} failed while executing a batch")]
     public static partial void BackendFailed(ILogger logger, string model, Exception exception);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Model repository {Path} does not exist; no models are served")]
-    public static partial void RepositoryMissing(ILogger logger, string path);
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Model {Model} version {Version} serves without warm-up: {Reason}")]
+    public static partial void WarmupSkipped(ILogger logger, string model, long version, string reason);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Ignoring {Path} in model {Model}: not a version folder (a positive integer)")]
     public static partial void IgnoredEntry(ILogger logger, string model, string path);

@@ -20,8 +20,8 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
         var models = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
         if (!Directory.Exists(repository))
         {
-            EngineLog.RepositoryMissing(_logger, repository);
-            return models;
+            // A mistyped path must not start a server that answers "unknown model" to everything.
+            throw new DirectoryNotFoundException($"The model repository '{repository}' does not exist.");
         }
 
         foreach (var directory in Directory.EnumerateDirectories(repository).Order(StringComparer.Ordinal))
@@ -141,7 +141,11 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
                 instances.Add(model.CreateInstance(i));
             }
 
-            await Warmup.RunAsync(name, signature, maxBatchSize, config.Warmup, instances, cancellationToken).ConfigureAwait(false);
+            if (await Warmup.RunAsync(name, signature, maxBatchSize, config.Warmup, instances, cancellationToken).ConfigureAwait(false) is { } warning)
+            {
+                EngineLog.WarmupSkipped(_logger, name, version, warning);
+            }
+
             var pool = new InstancePool(name, instances, signature.Outputs.Count, time, _logger);
             EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
             return (new LoadedVersion(name, version, backend.Platform, signature, maxBatchSize, model, pool), null);

@@ -20,6 +20,11 @@ internal static class RequestValidator
         for (var i = 0; i < request.Inputs.Count; i++)
         {
             var input = request.Inputs[i];
+            if (input is null)
+            {
+                return InferenceError.Invalid($"input {i} of the request is null");
+            }
+
             var spec = signature.FindInput(input.Name);
             if (spec is null)
             {
@@ -98,7 +103,7 @@ internal static class RequestValidator
 
         for (var i = 0; i < requested.Count; i++)
         {
-            if (model.Signature.FindOutput(requested[i]) is null)
+            if (requested[i] is null || model.Signature.FindOutput(requested[i]) is null)
             {
                 return InferenceError.Invalid($"model '{model.Name}' has no output '{requested[i]}'; its outputs are: {Names(model.Signature.Outputs)}");
             }

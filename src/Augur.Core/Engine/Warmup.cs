@@ -8,13 +8,30 @@ namespace Augur.Engine;
 /// <summary>Runs zero-filled requests through each instance before a version is marked ready.</summary>
 internal static class Warmup
 {
-    public static async ValueTask RunAsync(string model, ModelSignature signature, int maxBatchSize, WarmupConfig config, IReadOnlyList<IModelInstance> instances, CancellationToken cancellationToken)
+    /// <summary>Runs the warm-up; returns a warning when it failed on guessed shapes, throws when it failed otherwise.</summary>
+    public static async ValueTask<string?> RunAsync(string model, ModelSignature signature, int maxBatchSize, WarmupConfig config, IReadOnlyList<IModelInstance> instances, CancellationToken cancellationToken)
     {
         if (config.Iterations == 0)
         {
-            return;
+            return null;
         }
 
+        try
+        {
+            await RunCoreAsync(model, signature, maxBatchSize, config, instances, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (InvalidOperationException ex) when (!config.IsExplicit && HasGuessedDimensions(signature, maxBatchSize))
+        {
+            return $"{ex.Message} (the shapes were guessed: every variable dimension but the batch was 1; set \"warmup\" in config.json to choose)";
+        }
+    }
+
+    private static bool HasGuessedDimensions(ModelSignature signature, int maxBatchSize) =>
+        signature.Inputs.Any(spec => spec.Shape.Skip(maxBatchSize > 0 ? 1 : 0).Contains(-1L));
+
+    private static async ValueTask RunCoreAsync(string model, ModelSignature signature, int maxBatchSize, WarmupConfig config, IReadOnlyList<IModelInstance> instances, CancellationToken cancellationToken)
+    {
         var request = new InferenceRequest(model, signature.Inputs.Select(spec => ZeroTensor(spec, maxBatchSize > 0 ? Math.Min(config.BatchSize, maxBatchSize) : 1, maxBatchSize > 0)).ToArray());
         foreach (var instance in instances)
         {

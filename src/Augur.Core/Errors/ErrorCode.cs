@@ -14,7 +14,7 @@ public enum ErrorCode
     Unavailable,
     /// <summary>The request's deadline passed before it completed (HTTP 504, gRPC DEADLINE_EXCEEDED).</summary>
     DeadlineExceeded,
-    /// <summary>A queue or size limit was reached (HTTP 503 for queues, 413 for bodies; gRPC RESOURCE_EXHAUSTED).</summary>
+    /// <summary>A queue or capacity limit was reached (HTTP 503 so clients retry elsewhere; gRPC RESOURCE_EXHAUSTED).</summary>
     ResourceExhausted,
     /// <summary>The request body is larger than the configured limit (HTTP 413, gRPC RESOURCE_EXHAUSTED).</summary>
     PayloadTooLarge,

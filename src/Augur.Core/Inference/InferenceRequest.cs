@@ -11,7 +11,7 @@ public sealed class InferenceRequest
         ArgumentNullException.ThrowIfNull(modelName);
         ArgumentNullException.ThrowIfNull(inputs);
         ModelName = modelName;
-        Inputs = inputs;
+        Inputs = inputs.ToArray();
     }
 
     /// <summary>The model to run.</summary>
@@ -23,11 +23,17 @@ public sealed class InferenceRequest
     /// <summary>An identifier chosen by the client, echoed in the response.</summary>
     public string? Id { get; init; }
 
-    /// <summary>The input tensors, one per model input.</summary>
+    /// <summary>The input tensors, one per model input (a copy of the list given to the constructor).</summary>
     public IReadOnlyList<InferenceTensor> Inputs { get; }
 
     /// <summary>The outputs to return, in this order; null returns every output in the model's order.</summary>
-    public IReadOnlyList<string>? RequestedOutputs { get; init; }
+    public IReadOnlyList<string>? RequestedOutputs
+    {
+        get => _requestedOutputs;
+        init => _requestedOutputs = value?.ToArray();
+    }
+
+    private readonly string[]? _requestedOutputs;
 
     /// <summary>Finds an input by name.</summary>
     public InferenceTensor? FindInput(string name)

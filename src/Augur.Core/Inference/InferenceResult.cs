@@ -30,5 +30,7 @@ public readonly struct InferenceResult
     public static implicit operator InferenceResult(InferenceError error) => new(null, error);
 
     /// <summary>The response, or throws <see cref="InferenceException"/> with the error.</summary>
-    public InferenceResponse GetResponseOrThrow() => IsSuccess ? Response : throw new InferenceException(Error);
+    public InferenceResponse GetResponseOrThrow() => IsSuccess
+        ? Response
+        : throw new InferenceException(Error ?? new InferenceError(ErrorCode.Internal, "the result holds neither a response nor an error (default value)"));
 }

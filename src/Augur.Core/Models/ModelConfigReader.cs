@@ -158,6 +158,7 @@ public static class ModelConfigReader
             .Select(v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) && n > 0
                 ? n
                 : throw new FormatException($"version_policy.specific versions must be positive integers, not {v.GetRawText()}"))
+            .Distinct()
             .ToArray();
     }
 
@@ -175,7 +176,7 @@ public static class ModelConfigReader
     private static WarmupConfig ReadWarmup(JsonElement value)
     {
         Expect(value, JsonValueKind.Object, "warmup");
-        var warmup = WarmupConfig.Default;
+        var warmup = WarmupConfig.Default with { IsExplicit = true };
         foreach (var property in value.EnumerateObject())
         {
             warmup = property.Name switch

@@ -28,6 +28,6 @@ public abstract record VersionPolicy
     public sealed record Specific(IReadOnlyList<long> Versions) : VersionPolicy
     {
         /// <inheritdoc />
-        public override IReadOnlyList<long> Select(IReadOnlyCollection<long> available) => Versions.OrderDescending().ToArray();
+        public override IReadOnlyList<long> Select(IReadOnlyCollection<long> available) => Versions.Distinct().OrderDescending().ToArray();
     }
 }

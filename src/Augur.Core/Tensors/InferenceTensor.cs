@@ -45,7 +45,7 @@ public sealed class InferenceTensor
         FromRaw(name, DataType.Bytes, shape.Length == 0 ? [values.Length] : shape, BytesElements.Encode(values));
 
     /// <summary>
-    /// Wraps raw data without copying it. Throws <see cref="ArgumentException"/> when the data does not
+    /// Wraps raw data without copying it (the caller must not change it afterwards). Throws <see cref="ArgumentException"/> when the data does not
     /// agree with the datatype and shape; use <see cref="TryFromRaw"/> to get the reason as a value.
     /// </summary>
     public static InferenceTensor FromRaw(string name, DataType dataType, long[] shape, ReadOnlyMemory<byte> data) =>
@@ -93,7 +93,8 @@ public sealed class InferenceTensor
             }
         }
 
-        tensor = new InferenceTensor(name, dataType, shape, count, data);
+        // The shape is copied so the caller's array can change without making the tensor disagree with itself.
+        tensor = new InferenceTensor(name, dataType, shape.ToArray(), count, data);
         return true;
     }
 

@@ -22,7 +22,7 @@ internal sealed class OnnxModelInstance(string model, InferenceSession session, 
         var start = time.GetTimestamp();
         var inputs = new OrtValue[_inputNames.Length];
         var pins = new List<MemoryHandle>();
-        using var runOptions = new RunOptions();
+        using var runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         using var terminate = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
         try
         {

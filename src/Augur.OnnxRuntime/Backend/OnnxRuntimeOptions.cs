@@ -17,4 +17,18 @@ public sealed class OnnxRuntimeOptions
 
     /// <summary>Whether ONNX Runtime applies all graph optimisations (fusion, constant folding). Default true.</summary>
     public bool OptimizeGraph { get; set; } = true;
+
+    /// <summary>Checks the thread counts (1 to 256; ONNX Runtime would read 0 as "every core").</summary>
+    public void Validate()
+    {
+        if (IntraOpThreads is < 1 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "must be from 1 to 256");
+        }
+
+        if (InterOpThreads is < 1 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InterOpThreads), InterOpThreads, "must be from 1 to 256");
+        }
+    }
 }

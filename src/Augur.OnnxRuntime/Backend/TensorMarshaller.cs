@@ -28,7 +28,14 @@ internal static class TensorMarshaller
         }
 
         var parts = batch.Select(r => r.FindInput(spec.Name)!).ToArray();
-        long[] shape = [parts.Sum(p => p.Shape[0]), .. parts[0].Shape[1..]];
+        var rowShape = parts[0].Shape[1..].ToArray();
+        if (parts.Any(p => p.Shape.Length == 0 || !p.Shape[1..].SequenceEqual(rowShape)))
+        {
+            // The scheduler groups requests whose rows agree; reaching here means it did not.
+            throw new InvalidOperationException($"input '{spec.Name}': the requests of a batch have rows of different shapes");
+        }
+
+        long[] shape = [parts.Sum(p => p.Shape[0]), .. rowShape];
         if (spec.DataType == DataType.Bytes)
         {
             return CreateStrings(shape, parts);
@@ -57,16 +64,24 @@ internal static class TensorMarshaller
     private static OrtValue CreateStrings(long[] shape, IReadOnlyList<InferenceTensor> parts)
     {
         var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
-        var index = 0;
-        foreach (var part in parts)
+        try
         {
-            foreach (var element in part.GetBytesElements())
+            var index = 0;
+            foreach (var part in parts)
             {
-                value.StringTensorSetElementAt(element.Span, index++);
+                foreach (var element in part.GetBytesElements())
+                {
+                    value.StringTensorSetElementAt(element.Span, index++);
+                }
             }
-        }
 
-        return value;
+            return value;
+        }
+        catch
+        {
+            value.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Copies the outputs out, split by each request's batch size when the batch holds several requests.</summary>

@@ -158,6 +158,12 @@ public static class InferRequestReader
             binaryOutputs[name] = binary;
         }
 
+        if (requested.Count == 0)
+        {
+            // An empty list asks for nothing in particular: every output, as when 'outputs' is absent.
+            requested = null;
+        }
+
         error = null;
         return true;
     }

@@ -21,59 +21,46 @@ internal static class TensorDataReader
             return false;
         }
 
-        var elements = new List<JsonElement>();
+        // The structure is checked before anything is decoded, so a body that lies about its size costs no allocation.
         var nested = data.GetArrayLength() > 0 && data[0].ValueKind == JsonValueKind.Array;
-        if (!(nested ? FlattenNested(data, shape, 0, elements) : FlattenFlat(data, elements)))
+        if (nested && !MatchesNesting(data, shape, 0))
         {
-            problem = nested
-                ? $"input '{input}': the nesting of data does not match shape {TensorShape.Format(shape)}"
-                : $"input '{input}': data mixes arrays and values; send it flat or nested to match the shape";
+            problem = $"input '{input}': the nesting of data does not match shape {TensorShape.Format(shape)}";
             return false;
         }
 
-        if (elements.Count != count)
+        if (!nested && data.EnumerateArray().Any(item => item.ValueKind == JsonValueKind.Array))
         {
-            problem = $"input '{input}': the shape needs {count} elements but data has {elements.Count}";
+            problem = $"input '{input}': data mixes arrays and values; send it flat or nested to match the shape";
             return false;
         }
 
-        if (type == DataType.Bytes)
+        if (!nested && data.GetArrayLength() != count)
         {
-            return TryReadStrings(elements, input, out bytes, out problem);
+            problem = $"input '{input}': the shape needs {count} elements but data has {data.GetArrayLength()}";
+            return false;
         }
 
-        bytes = new byte[count * type.ElementSize()];
-        for (var i = 0; i < elements.Count; i++)
+        var strings = type == DataType.Bytes ? new byte[count][] : null;
+        bytes = strings is null ? new byte[count * type.ElementSize()] : [];
+        var index = 0;
+        problem = Decode(data, type, bytes, strings, ref index);
+        if (problem is not null)
         {
-            problem = Write(elements[i], type, bytes.AsSpan(i * type.ElementSize()));
-            if (problem is not null)
-            {
-                problem = $"input '{input}': element {i} {problem}";
-                return false;
-            }
+            problem = $"input '{input}': {problem}";
+            return false;
         }
 
-        problem = null;
-        return true;
-    }
-
-    private static bool FlattenFlat(JsonElement array, List<JsonElement> elements)
-    {
-        foreach (var item in array.EnumerateArray())
+        if (strings is not null)
         {
-            if (item.ValueKind == JsonValueKind.Array)
-            {
-                return false;
-            }
-
-            elements.Add(item);
+            bytes = BytesElements.Encode(strings);
         }
 
         return true;
     }
 
     // Nested data must mirror the shape: one level per dimension, each array as long as its dimension.
-    private static bool FlattenNested(JsonElement array, long[] shape, int level, List<JsonElement> elements)
+    private static bool MatchesNesting(JsonElement array, long[] shape, int level)
     {
         if (level >= shape.Length || array.GetArrayLength() != shape[level])
         {
@@ -83,38 +70,53 @@ internal static class TensorDataReader
         var innermost = level == shape.Length - 1;
         foreach (var item in array.EnumerateArray())
         {
-            if (innermost ? item.ValueKind == JsonValueKind.Array : !(item.ValueKind == JsonValueKind.Array && FlattenNested(item, shape, level + 1, elements)))
+            var isArray = item.ValueKind == JsonValueKind.Array;
+            if (innermost ? isArray : !(isArray && MatchesNesting(item, shape, level + 1)))
             {
                 return false;
-            }
-
-            if (innermost)
-            {
-                elements.Add(item);
             }
         }
 
         return true;
     }
 
-    private static bool TryReadStrings(List<JsonElement> elements, string input, out byte[] bytes, out string? problem)
+    // Decodes leaves in row-major order straight into the destination; nesting was already checked against the shape.
+    private static string? Decode(JsonElement array, DataType type, byte[] bytes, byte[][]? strings, ref int index)
     {
-        var values = new byte[elements.Count][];
-        for (var i = 0; i < values.Length; i++)
+        foreach (var item in array.EnumerateArray())
         {
-            if (elements[i].ValueKind != JsonValueKind.String)
+            if (item.ValueKind == JsonValueKind.Array)
             {
-                bytes = [];
-                problem = $"input '{input}': element {i} is {Describe(elements[i])}, not a string (datatype BYTES)";
-                return false;
+                var nestedProblem = Decode(item, type, bytes, strings, ref index);
+                if (nestedProblem is not null)
+                {
+                    return nestedProblem;
+                }
+
+                continue;
             }
 
-            values[i] = Encoding.UTF8.GetBytes(elements[i].GetString()!);
+            var problem = strings is not null ? ReadString(item, strings, index) : Write(item, type, bytes.AsSpan(index * type.ElementSize()));
+            if (problem is not null)
+            {
+                return $"element {index} {problem}";
+            }
+
+            index++;
         }
 
-        bytes = BytesElements.Encode(values);
-        problem = null;
-        return true;
+        return null;
+    }
+
+    private static string? ReadString(JsonElement element, byte[][] strings, int index)
+    {
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return $"is {Describe(element)}, not a string (datatype BYTES)";
+        }
+
+        strings[index] = Encoding.UTF8.GetBytes(element.GetString()!);
+        return null;
     }
 
     private static string? Write(JsonElement element, DataType type, Span<byte> destination)

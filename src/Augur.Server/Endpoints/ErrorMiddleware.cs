@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Augur.Server.Endpoints;
 
 /// <summary>
-/// The last line of defence: an unexpected exception becomes a logged 500 with an <c>{"error": ...}</c> body,
-/// and a body over Kestrel's limit becomes 413, never a dropped connection.
+/// The last line of defence: an unexpected exception becomes a logged 500 with an <c>{"error": ...}</c> body, and
+/// a request Kestrel rejects while the body is read (a malformed chunk, a client that stalls) gets Kestrel's 4xx
+/// status in the same form.
 /// </summary>
 internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> logger)
 {
@@ -18,9 +19,7 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlew
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
-            await HttpResponses.WriteErrorAsync(context, ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? "the request body exceeds the server's limit"
-                : $"bad request: {ex.Message}").ConfigureAwait(false);
+            await HttpResponses.WriteErrorAsync(context, ex.StatusCode, $"bad request: {ex.Message}").ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -37,6 +37,14 @@ internal static class InferEndpoint
             return;
         }
 
+        // An unknown or unready model is answered before the body is read, so such requests cost no buffer.
+        var engine = services.GetRequiredService<InferenceEngine>();
+        if (engine.CheckReady(model, version) is { } notReady)
+        {
+            await HttpResponses.WriteErrorAsync(context, notReady).ConfigureAwait(false);
+            return;
+        }
+
         var body = await RequestBodyReader.ReadAsync(context.Request, options.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (body is not { } read)
         {
@@ -53,7 +61,7 @@ internal static class InferEndpoint
                 return;
             }
 
-            var result = await services.GetRequiredService<InferenceEngine>().TryInferAsync(decoded.Request, context.RequestAborted).ConfigureAwait(false);
+            var result = await engine.TryInferAsync(decoded.Request, context.RequestAborted).ConfigureAwait(false);
             if (!result.IsSuccess)
             {
                 await HttpResponses.WriteErrorAsync(context, result.Error).ConfigureAwait(false);

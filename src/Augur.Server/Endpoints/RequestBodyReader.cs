@@ -9,6 +9,8 @@ namespace Augur.Server.Endpoints;
 /// </summary>
 internal static class RequestBodyReader
 {
+    private const int InitialBuffer = 64 * 1024;
+
     /// <summary>The body, or null when it exceeds <paramref name="limit"/>. The caller returns <c>Buffer</c> to the shared pool.</summary>
     public static async Task<(byte[] Buffer, int Length)?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
@@ -17,7 +19,9 @@ internal static class RequestBodyReader
             return null;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, limit) + 1);
+        // Memory is committed as bytes arrive, not as declared: a client that announces a large body and sends
+        // nothing holds at most the first buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? InitialBuffer, Math.Min(limit + 1, InitialBuffer)));
         var length = 0;
         try
         {
@@ -25,7 +29,7 @@ internal static class RequestBodyReader
             {
                 if (length == buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max((long)buffer.Length * 2, 4096), limit + 1));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;

@@ -33,7 +33,7 @@ public sealed class ModelConfigReaderTests
         Assert.Equal(("label", DataType.Bytes), (config.Outputs[1].Name, config.Outputs[1].DataType));
         Assert.Empty(config.Outputs[1].Dims);
         Assert.Equal(new VersionPolicy.Latest(2), config.VersionPolicy);
-        Assert.Equal(new WarmupConfig(3, 4), config.Warmup);
+        Assert.Equal(new WarmupConfig(3, 4) { IsExplicit = true }, config.Warmup);
         Assert.Equal(3, config.Parameters.Count);
         Assert.Equal("1", config.Parameters["intra_op_threads"]);
         Assert.Equal("true", config.Parameters["fast"]);
@@ -82,7 +82,7 @@ public sealed class ModelConfigReaderTests
     public void WarmupZeroIterations_DisablesWarmup()
     {
         Assert.True(ModelConfigReader.TryParse("""{"warmup": {"iterations": 0}}""", out var config, out _));
-        Assert.Equal(new WarmupConfig(0, 1), config.Warmup);
+        Assert.Equal(new WarmupConfig(0, 1) { IsExplicit = true }, config.Warmup);
     }
 
     [Theory]
