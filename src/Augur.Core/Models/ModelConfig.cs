@@ -34,6 +34,12 @@ public sealed record ModelConfig
     /// <summary>Backend-specific settings, e.g. <c>intra_op_threads</c> for ONNX Runtime.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The most instances one model may ask for: each holds a session and its memory.</summary>
+    public const int MaxInstanceCount = 64;
+
+    /// <summary>The largest max_batch_size accepted.</summary>
+    public const int MaxBatchSizeLimit = 1 << 16;
+
     /// <summary>The batch size derived for models whose graph allows batching and whose config does not say.</summary>
     public const int DefaultMaxBatchSize = 64;
 }

@@ -52,8 +52,8 @@ public static class ModelConfigReader
             var value = property.Value;
             config = property.Name switch
             {
-                "max_batch_size" => config with { MaxBatchSize = ReadInt(value, property.Name, min: 0) },
-                "instance_count" => config with { InstanceCount = ReadInt(value, property.Name, min: 1) },
+                "max_batch_size" => config with { MaxBatchSize = ReadInt(value, property.Name, min: 0, max: ModelConfig.MaxBatchSizeLimit) },
+                "instance_count" => config with { InstanceCount = ReadInt(value, property.Name, min: 1, max: ModelConfig.MaxInstanceCount) },
                 "input" => config with { Inputs = ReadTensors(value, property.Name) },
                 "output" => config with { Outputs = ReadTensors(value, property.Name) },
                 "version_policy" => config with { VersionPolicy = ReadVersionPolicy(value) },
@@ -203,10 +203,12 @@ public static class ModelConfigReader
             });
     }
 
-    private static int ReadInt(JsonElement value, string name, int min) =>
-        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n >= min
+    private static int ReadInt(JsonElement value, string name, int min, int max = int.MaxValue) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n >= min && n <= max
             ? n
-            : throw new FormatException($"{name} must be an integer ≥ {min}, not {value.GetRawText()}");
+            : throw new FormatException(max == int.MaxValue
+                ? $"{name} must be an integer ≥ {min}, not {value.GetRawText()}"
+                : $"{name} must be an integer from {min} to {max}, not {value.GetRawText()}");
 
     private static void Expect(JsonElement value, JsonValueKind kind, string what)
     {
