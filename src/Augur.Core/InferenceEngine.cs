@@ -1,3 +1,4 @@
+using Augur.Diagnostics;
 using Augur.Engine;
 using Augur.Errors;
 using Augur.Inference;
@@ -21,12 +22,14 @@ public sealed class InferenceEngine : IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<string, ModelEntry> _models;
     private readonly TimeProvider _time;
+    private readonly EngineMetrics _metrics;
     private int _disposed;
 
-    internal InferenceEngine(IReadOnlyDictionary<string, ModelEntry> models, string? repository, TimeProvider time)
+    internal InferenceEngine(IReadOnlyDictionary<string, ModelEntry> models, string? repository, TimeProvider time, EngineMetrics metrics)
     {
         _models = models;
         _time = time;
+        _metrics = metrics;
         Repository = repository;
     }
 
@@ -76,16 +79,23 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
 
         error = RequestValidator.Validate(request, version);
-        return error is not null ? ValueTask.FromResult<InferenceResult>(error) : ExecuteAsync(request, version, arrival, cancellationToken);
+        if (error is not null)
+        {
+            version.Scheduler.Metrics.RequestCompleted(error.Code, _time.GetElapsedTime(arrival));
+            return ValueTask.FromResult<InferenceResult>(error);
+        }
+
+        return ExecuteAsync(request, version, arrival, cancellationToken);
     }
 
     /// <summary>Runs one inference; throws <see cref="InferenceException"/> on failure.</summary>
     public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
         (await TryInferAsync(request, cancellationToken).ConfigureAwait(false)).GetResponseOrThrow();
 
-    private static async ValueTask<InferenceResult> ExecuteAsync(InferenceRequest request, LoadedVersion version, long arrival, CancellationToken cancellationToken)
+    private async ValueTask<InferenceResult> ExecuteAsync(InferenceRequest request, LoadedVersion version, long arrival, CancellationToken cancellationToken)
     {
-        var outcome = await version.Instances.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false);
+        var outcome = await version.Scheduler.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false);
+        version.Scheduler.Metrics.RequestCompleted(outcome.Error?.Code, _time.GetElapsedTime(arrival));
         if (outcome.Error is not null)
         {
             return outcome.Error;
@@ -172,5 +182,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         {
             await version.DisposeAsync().ConfigureAwait(false);
         }
+
+        _metrics.Dispose();
     }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Augur.Backends;
+using Augur.Diagnostics;
 using Augur.Engine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,6 +17,7 @@ public sealed class InferenceEngineBuilder
     private string? _repository;
     private TimeProvider _time = TimeProvider.System;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
+    private IMeterFactory? _meterFactory;
 
     /// <summary>The folder holding <c>&lt;model&gt;/&lt;version&gt;/model.onnx</c> trees.</summary>
     public InferenceEngineBuilder UseModelRepository(string path)
@@ -47,6 +50,16 @@ public sealed class InferenceEngineBuilder
     }
 
     /// <summary>
+    /// Where the engine's meter (named <c>Augur</c>) comes from, e.g. the host's <see cref="IMeterFactory"/>.
+    /// Default: the engine creates its own meter and disposes it with itself; listeners still see it by name.
+    /// </summary>
+    public InferenceEngineBuilder UseMeterFactory(IMeterFactory meterFactory)
+    {
+        _meterFactory = meterFactory ?? throw new ArgumentNullException(nameof(meterFactory));
+        return this;
+    }
+
+    /// <summary>
     /// Loads every model of the repository (loading, instance creation and warm-up) and returns the engine.
     /// Models that fail are reported through <see cref="InferenceEngine.Models"/>; they do not make this throw.
     /// Throws <see cref="DirectoryNotFoundException"/> when the repository folder does not exist.
@@ -58,9 +71,18 @@ public sealed class InferenceEngineBuilder
             throw new InvalidOperationException("No backend is registered; call UseOnnxRuntime() (Augur.OnnxRuntime) or AddBackend().");
         }
 
-        var models = _repository is null
-            ? []
-            : await new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory).LoadAsync(_repository, cancellationToken).ConfigureAwait(false);
-        return new InferenceEngine(models, _repository, _time);
+        var metrics = new EngineMetrics(_meterFactory);
+        try
+        {
+            var models = _repository is null
+                ? []
+                : await new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics).LoadAsync(_repository, cancellationToken).ConfigureAwait(false);
+            return new InferenceEngine(models, _repository, _time, metrics);
+        }
+        catch
+        {
+            metrics.Dispose();
+            throw;
+        }
     }
 }

@@ -4,8 +4,8 @@ using Augur.Scheduling;
 
 namespace Augur.Engine;
 
-/// <summary>One ready model version: its served signature and the instances that execute it.</summary>
-internal sealed class LoadedVersion(string name, long version, string platform, ModelSignature signature, int maxBatchSize, IModel model, InstancePool instances)
+/// <summary>One ready model version: its served signature and the scheduler that runs it on its instances.</summary>
+internal sealed class LoadedVersion(string name, long version, string platform, ModelSignature signature, int maxBatchSize, DynamicBatchingConfig batching, IModel model, DynamicBatcher scheduler)
     : IAsyncDisposable
 {
     public string Name { get; } = name;
@@ -20,11 +20,13 @@ internal sealed class LoadedVersion(string name, long version, string platform, 
 
     public int MaxBatchSize { get; } = maxBatchSize;
 
-    public InstancePool Instances { get; } = instances;
+    public DynamicBatchingConfig Batching { get; } = batching;
+
+    public DynamicBatcher Scheduler { get; } = scheduler;
 
     public async ValueTask DisposeAsync()
     {
-        await Instances.DisposeAsync().ConfigureAwait(false);
+        await Scheduler.DisposeAsync().ConfigureAwait(false);
         model.Dispose();
     }
 }

@@ -11,9 +11,19 @@ namespace Augur.Engine;
 /// optional <c>&lt;repository&gt;/&lt;model&gt;/config.json</c>. A model that fails is recorded with its reason
 /// and never stops the others.
 /// </summary>
-internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, TimeProvider time, ILoggerFactory loggerFactory)
+internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, TimeProvider time, ILoggerFactory loggerFactory, EngineMetrics metrics)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Augur.Engine");
+    private readonly ILogger _schedulerLogger = loggerFactory.CreateLogger("Augur.Scheduling");
+
+    /// <summary>Settings that only make sense once the max batch size is known.</summary>
+    private static string? CheckBatching(DynamicBatchingConfig batching, int maxBatchSize)
+    {
+        var tooLarge = batching.PreferredBatchSizes.Where(size => size > Math.Max(maxBatchSize, 1)).ToArray();
+        return tooLarge.Length == 0
+            ? null
+            : $"dynamic_batching.preferred_batch_size {string.Join(", ", tooLarge)} exceeds the max batch size {maxBatchSize}";
+    }
 
     public async Task<Dictionary<string, ModelEntry>> LoadAsync(string repository, CancellationToken cancellationToken)
     {
@@ -136,6 +146,12 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
                 return (null, problem);
             }
 
+            if (CheckBatching(config.DynamicBatching, maxBatchSize) is { } batchingProblem)
+            {
+                model.Dispose();
+                return (null, batchingProblem);
+            }
+
             for (var i = 0; i < config.InstanceCount; i++)
             {
                 instances.Add(model.CreateInstance(i));
@@ -146,9 +162,10 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
                 EngineLog.WarmupSkipped(_logger, name, version, warning);
             }
 
-            var pool = new InstancePool(name, instances, signature.Outputs.Count, time, _logger);
+            var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var scheduler = new DynamicBatcher(new SchedulerSettings(name, versionText, signature, maxBatchSize, config.DynamicBatching), instances, metrics, time, _schedulerLogger);
             EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
-            return (new LoadedVersion(name, version, backend.Platform, signature, maxBatchSize, model, pool), null);
+            return (new LoadedVersion(name, version, backend.Platform, signature, maxBatchSize, config.DynamicBatching, model, scheduler), null);
         }
         catch (Exception ex)
         {

@@ -67,7 +67,22 @@ internal static class RequestValidator
             }
         }
 
-        return ValidateRequestedOutputs(request, model);
+        return ValidateRequestedOutputs(request, model) ?? ValidateScheduling(request, model);
+    }
+
+    private static InferenceError? ValidateScheduling(InferenceRequest request, LoadedVersion model)
+    {
+        var levels = model.Batching.PriorityLevels;
+        if (request.Priority < 0 || request.Priority > levels)
+        {
+            return InferenceError.Invalid(levels == 1
+                ? $"priority {request.Priority} is not available: model '{model.Name}' has one priority level (use 0 or 1)"
+                : $"priority {request.Priority} is outside 1..{levels}, the priority levels of model '{model.Name}' (0 takes its default, {model.Batching.EffectiveDefaultPriority})");
+        }
+
+        return request.Timeout is { } timeout && timeout <= TimeSpan.Zero
+            ? InferenceError.Invalid($"timeout must be positive, not {timeout.TotalMicroseconds} µs")
+            : null;
     }
 
     private static InferenceError? CheckBatch(InferenceTensor input, LoadedVersion model, ref long batchSize, ref string? batchInput)

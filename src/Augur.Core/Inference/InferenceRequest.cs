@@ -23,6 +23,19 @@ public sealed class InferenceRequest
     /// <summary>An identifier chosen by the client, echoed in the response.</summary>
     public string? Id { get; init; }
 
+    /// <summary>
+    /// The priority level, 1 being served first (Triton's <c>priority</c> parameter); 0, the default, takes the model's
+    /// default level. Must not exceed the model's <c>priority_levels</c>.
+    /// </summary>
+    public int Priority { get; init; }
+
+    /// <summary>
+    /// How long the request may wait in the model's queue (Triton's <c>timeout</c> parameter, in microseconds on the
+    /// wire). A request still queued when it expires fails with <c>DeadlineExceeded</c> and never runs; one that has
+    /// started runs to the end. Null takes the model's <c>default_timeout_microseconds</c>.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
     /// <summary>The input tensors, one per model input (a copy of the list given to the constructor).</summary>
     public IReadOnlyList<InferenceTensor> Inputs { get; }
 

@@ -31,6 +31,9 @@ public sealed record ModelConfig
     /// <summary>Warm-up before readiness. Default: one run of one sample per instance.</summary>
     public WarmupConfig Warmup { get; init; } = WarmupConfig.Default;
 
+    /// <summary>Queueing and batching. Default <see cref="DynamicBatchingConfig.Default"/>.</summary>
+    public DynamicBatchingConfig DynamicBatching { get; init; } = DynamicBatchingConfig.Default;
+
     /// <summary>Backend-specific settings, e.g. <c>intra_op_threads</c> for ONNX Runtime.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 

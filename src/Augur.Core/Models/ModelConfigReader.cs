@@ -11,6 +11,9 @@ namespace Augur.Models;
 ///   "output": [{ "name": "probability", "datatype": "FP32", "dims": [1] }],
 ///   "version_policy": { "latest": { "num_versions": 2 } },   // or { "all": {} }, { "specific": { "versions": [1, 3] } }
 ///   "warmup": { "iterations": 1, "batch_size": 1 },
+///   "dynamic_batching": { "max_queue_delay_microseconds": 500, "preferred_batch_size": [8, 16], "max_queue_size": 256,
+///                         "default_timeout_microseconds": 50000, "priority_levels": 2, "default_priority_level": 2,
+///                         "latency_objective": { "percentile": 99, "microseconds": 15000 } },   // or false
 ///   "parameters": { "intra_op_threads": "1" } }
 /// </code>
 /// Unknown fields are errors, so a misspelt setting is reported rather than ignored.
@@ -59,6 +62,7 @@ public static class ModelConfigReader
                 "version_policy" => config with { VersionPolicy = ReadVersionPolicy(value) },
                 "warmup" => config with { Warmup = ReadWarmup(value) },
                 "parameters" => config with { Parameters = ReadParameters(value) },
+                "dynamic_batching" => config with { DynamicBatching = DynamicBatchingConfigReader.Read(value) },
                 _ => throw new FormatException($"unknown setting '{property.Name}'"),
             };
         }
@@ -203,14 +207,14 @@ public static class ModelConfigReader
             });
     }
 
-    private static int ReadInt(JsonElement value, string name, int min, int max = int.MaxValue) =>
+    internal static int ReadInt(JsonElement value, string name, int min, int max = int.MaxValue) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n >= min && n <= max
             ? n
             : throw new FormatException(max == int.MaxValue
                 ? $"{name} must be an integer ≥ {min}, not {value.GetRawText()}"
                 : $"{name} must be an integer from {min} to {max}, not {value.GetRawText()}");
 
-    private static void Expect(JsonElement value, JsonValueKind kind, string what)
+    internal static void Expect(JsonElement value, JsonValueKind kind, string what)
     {
         if (value.ValueKind != kind)
         {

@@ -93,8 +93,10 @@ public static class InferRequestReader
         }
 
         var binaryDefault = false;
+        var scheduling = default(SchedulingParameters);
         if (root.TryGetProperty("parameters", out var parameters)
-            && !ProtocolParameters.TryGetBool(parameters, "binary_data_output", "the request", ref binaryDefault, out error))
+            && (!ProtocolParameters.TryGetBool(parameters, "binary_data_output", "the request", ref binaryDefault, out error)
+                || !SchedulingParameters.TryRead(parameters, out scheduling, out error)))
         {
             return false;
         }
@@ -124,7 +126,14 @@ public static class InferRequestReader
             return false;
         }
 
-        var request = new InferenceRequest(model, inputs) { ModelVersion = version, Id = id, RequestedOutputs = requested };
+        var request = new InferenceRequest(model, inputs)
+        {
+            ModelVersion = version,
+            Id = id,
+            RequestedOutputs = requested,
+            Priority = scheduling.Priority,
+            Timeout = scheduling.Timeout,
+        };
         decoded = new DecodedInferRequest(request, binaryOutputs);
         error = null;
         return true;

@@ -10,8 +10,16 @@ internal static class HttpResponses
 {
     public const string Json = "application/json";
 
-    public static Task WriteErrorAsync(HttpContext context, InferenceError error) =>
-        WriteErrorAsync(context, error.Code.ToHttpStatus(), error.Message);
+    public static Task WriteErrorAsync(HttpContext context, InferenceError error)
+    {
+        if (error.Code == ErrorCode.ResourceExhausted)
+        {
+            // A full queue drains within moments; one second is the smallest wait the header can say.
+            context.Response.Headers.RetryAfter = "1";
+        }
+
+        return WriteErrorAsync(context, error.Code.ToHttpStatus(), error.Message);
+    }
 
     public static Task WriteErrorAsync(HttpContext context, int status, string message)
     {

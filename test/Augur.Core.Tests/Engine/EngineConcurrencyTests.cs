@@ -58,9 +58,11 @@ public sealed class EngineConcurrencyTests : IDisposable
 
         var model = _backend.Model("echo");
         Assert.Empty(model.Violations);
-        Assert.Equal(requests, model.ExecutionCount);
+        // Requests that queue behind busy instances are batched together: each ran exactly once, in some batch.
+        var ran = model.Calls.SelectMany(c => c.Batch).Select(r => r.Id).ToArray();
+        Assert.Equal(requests, ran.Length);
+        Assert.Equal(requests, ran.Distinct().Count());
         Assert.Equal(2, model.MaxConcurrentExecutions);
-        Assert.Equal(requests, model.Instances.Sum(i => i.ExecutionCount));
         Assert.All(model.Instances, i => Assert.True(i.ExecutionCount > 0));
     }
 

@@ -1,0 +1,154 @@
+using Augur.Models;
+
+namespace Augur.Scheduling;
+
+/// <summary>
+/// Decides, for one model version, which queued requests form the next batch and whether to send it now.
+/// Requests are taken in service order (priority level, then arrival); one joins the batch only if its non-batch
+/// dimensions equal the first one's, since a batch is one tensor per input. The batch is sent at once when it
+/// reaches the size limit or a preferred size, when the oldest request has waited the max queue delay, or when a
+/// request's deadline leaves no more time to wait; otherwise the policy says when to look again.
+/// Not thread-safe; the batcher holds its lock.
+/// </summary>
+internal sealed class BatchPolicy
+{
+    // Bounds the work done under the lock when many queued requests cannot join the head's batch.
+    private const int ScanLimit = 1024;
+
+    private readonly DynamicBatchingConfig _config;
+    private readonly int _maxBatchSize;
+    private readonly RowShapes _shapes;
+    private readonly AdaptiveBatchLimit? _adaptive;
+    private readonly Timestamps _time;
+
+    public BatchPolicy(DynamicBatchingConfig config, int maxBatchSize, ModelSignature signature, AdaptiveBatchLimit? adaptive, Timestamps time)
+    {
+        _config = config;
+        _maxBatchSize = maxBatchSize;
+        _shapes = new RowShapes(signature);
+        _adaptive = adaptive;
+        _time = time;
+    }
+
+    /// <summary>True when requests are grouped; otherwise each runs alone.</summary>
+    public bool Batches => _config.Enabled && _maxBatchSize > 0;
+
+    /// <summary>The most samples a batch may hold now.</summary>
+    public int RowLimit => _adaptive?.Limit ?? _maxBatchSize;
+
+    /// <summary>
+    /// Fills <paramref name="batch"/> with the requests to send now and returns why, or returns null with
+    /// <paramref name="wakeAt"/> set to when the decision may change (<see cref="long.MaxValue"/> for never).
+    /// <paramref name="predictedCompute"/> is how long a batch is expected to run, in timestamp ticks.
+    /// </summary>
+    public DispatchReason? Decide(RequestQueue queue, long now, long predictedCompute, List<PendingRequest> batch, out long wakeAt)
+    {
+        batch.Clear();
+        wakeAt = long.MaxValue;
+        if (queue.Count == 0)
+        {
+            return null;
+        }
+
+        if (!Batches)
+        {
+            batch.Add(First(queue));
+            return DispatchReason.Full;
+        }
+
+        var limit = RowLimit;
+        var rows = 0;
+        var oldest = long.MaxValue;
+        var latestStart = long.MaxValue;
+        var scanned = 0;
+        for (var level = 0; level < queue.LevelCount && rows < limit && scanned < ScanLimit; level++)
+        {
+            for (var node = queue.Level(level).First; node is not null && rows < limit && scanned++ < ScanLimit; node = node.Next)
+            {
+                var request = node.Value;
+                if (batch.Count > 0 && (rows + request.Rows > limit || !_shapes.Compatible(batch[0].Request, request.Request)))
+                {
+                    continue;
+                }
+
+                // The first request always goes, even when it alone exceeds an adaptive limit: requests are never split.
+                batch.Add(request);
+                rows += request.Rows;
+                oldest = Math.Min(oldest, request.Arrival);
+                latestStart = Math.Min(latestStart, request.Deadline == long.MaxValue ? long.MaxValue : request.Deadline - predictedCompute);
+            }
+        }
+
+        if (rows >= limit)
+        {
+            return DispatchReason.Full;
+        }
+
+        if (TrimToPreferred(batch))
+        {
+            return DispatchReason.Preferred;
+        }
+
+        if (_config.MaxQueueDelay <= TimeSpan.Zero)
+        {
+            return DispatchReason.Immediate;
+        }
+
+        var delayEnd = _time.Add(oldest, _config.MaxQueueDelay);
+        if (now >= delayEnd)
+        {
+            return DispatchReason.Delay;
+        }
+
+        if (now >= latestStart)
+        {
+            return DispatchReason.Deadline;
+        }
+
+        batch.Clear();
+        wakeAt = Math.Min(delayEnd, latestStart);
+        return null;
+    }
+
+    /// <summary>Keeps the longest prefix whose sample count is a preferred size; false when there is none.</summary>
+    private bool TrimToPreferred(List<PendingRequest> batch)
+    {
+        var preferred = _config.PreferredBatchSizes;
+        if (preferred.Count == 0)
+        {
+            return false;
+        }
+
+        var rows = 0;
+        var keep = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            rows += batch[i].Rows;
+            if (preferred.Contains(rows))
+            {
+                keep = i + 1;
+            }
+        }
+
+        if (keep == 0)
+        {
+            return false;
+        }
+
+        batch.RemoveRange(keep, batch.Count - keep);
+        return true;
+    }
+
+    private static PendingRequest First(RequestQueue queue)
+    {
+        for (var level = 0; level < queue.LevelCount; level++)
+        {
+            if (queue.Level(level).First is { } first)
+            {
+                return first.Value;
+            }
+        }
+
+        throw new InvalidOperationException("the queue is empty");
+    }
+}

@@ -1,0 +1,28 @@
+namespace Augur.Scheduling;
+
+/// <summary>Why the dynamic batcher sent a batch to an instance; a tag on the batch metrics and debug logs.</summary>
+internal enum DispatchReason
+{
+    /// <summary>The batch reached the size limit (the max batch size, or the adaptive limit).</summary>
+    Full,
+    /// <summary>The queued samples formed one of the model's preferred batch sizes.</summary>
+    Preferred,
+    /// <summary>The oldest request waited the model's max queue delay.</summary>
+    Delay,
+    /// <summary>A request's deadline (its timeout or the latency objective) left no more time to wait for peers.</summary>
+    Deadline,
+    /// <summary>An instance was free and the model does not wait for peers (max queue delay 0).</summary>
+    Immediate,
+}
+
+internal static class DispatchReasons
+{
+    public static string ToTag(this DispatchReason reason) => reason switch
+    {
+        DispatchReason.Full => "full",
+        DispatchReason.Preferred => "preferred",
+        DispatchReason.Delay => "delay",
+        DispatchReason.Deadline => "deadline",
+        _ => "immediate",
+    };
+}

@@ -1,0 +1,338 @@
+using Augur.Backends;
+using Augur.Diagnostics;
+using Augur.Errors;
+using Augur.Inference;
+using Augur.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Augur.Scheduling;
+
+/// <summary>
+/// The scheduler of one model version: its request queue, its instances and the batches between them.
+/// <para>
+/// A request is admitted (or rejected when the queue is full), queued by priority, and taken into a batch when
+/// <see cref="BatchPolicy"/> says so and an instance is idle. Every decision happens under one lock, on whichever
+/// thread changed the state: an arriving request, a finishing batch, a timer, a cancellation. A request that is
+/// dispatched on arrival runs on its caller's thread, with no hand-off; other batches run on the thread pool, and
+/// the thread that finishes a batch goes on with the next one.
+/// </para>
+/// </summary>
+internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
+{
+    private readonly object _gate = new();
+    private readonly string _model;
+    private readonly IReadOnlyList<IModelInstance> _instances;
+    private readonly Stack<IModelInstance> _idle;
+    private readonly RequestQueue _queue;
+    private readonly BatchPolicy _policy;
+    private readonly DynamicBatchingConfig _config;
+    private readonly int _maxBatchSize;
+    private readonly BatchOutcomes _outcomes;
+    private readonly ModelMetrics _metrics;
+    private readonly Timestamps _time;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly ITimer _wake;
+    private readonly List<PendingRequest> _candidates = [];
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _wakeAt = long.MaxValue;
+    private long _predictedCompute;
+    private bool _disposing;
+
+    public DynamicBatcher(SchedulerSettings settings, IReadOnlyList<IModelInstance> instances, EngineMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        _model = settings.Model;
+        _config = settings.Batching;
+        _maxBatchSize = settings.MaxBatchSize;
+        _instances = instances;
+        _idle = new Stack<IModelInstance>(instances.Reverse());
+        _queue = new RequestQueue(_config.PriorityLevels);
+        _clock = time;
+        _time = new Timestamps(time);
+        _logger = logger;
+        Adaptive = _config.LatencyObjective is { } objective && _config.Enabled && _maxBatchSize > 0
+            ? new AdaptiveBatchLimit(objective, _maxBatchSize)
+            : null;
+        _policy = new BatchPolicy(_config, _maxBatchSize, settings.Signature, Adaptive, _time);
+        _outcomes = new BatchOutcomes(_model, settings.Signature.Outputs.Count, logger);
+        _metrics = metrics.ForVersion(_model, settings.Version, this);
+        _wake = time.CreateTimer(static state => ((DynamicBatcher)state!).OnWake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public IReadOnlyList<IModelInstance> Instances => _instances;
+
+    public ModelMetrics Metrics => _metrics;
+
+    /// <summary>The adaptive batch size limit, when the model has a latency objective.</summary>
+    public AdaptiveBatchLimit? Adaptive { get; }
+
+    public int QueueDepth
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    public int BusyInstances
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _instances.Count - _idle.Count;
+            }
+        }
+    }
+
+    public int InstanceCount => _instances.Count;
+
+    public int BatchLimit => _policy.Batches ? _policy.RowLimit : 1;
+
+    /// <summary>Runs <paramref name="request"/> (already validated) in the next batch that can take it.</summary>
+    public ValueTask<ExecutionOutcome> ExecuteAsync(InferenceRequest request, long arrival, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromResult(ExecutionOutcome.Failed(SchedulerErrors.CancelledWhileQueued(_model)));
+        }
+
+        var pending = new PendingRequest(this, request, RowsOf(request), arrival, DeadlineOf(request, arrival), LevelOf(request), cancellationToken);
+        RunningBatch? own = null;
+        List<RunningBatch>? others;
+        lock (_gate)
+        {
+            if (Reject() is { } rejected)
+            {
+                return ValueTask.FromResult(ExecutionOutcome.Failed(rejected));
+            }
+
+            _queue.Add(pending);
+            StartTimeout(pending);
+            others = DispatchLocked(_time.Now);
+            for (var i = 0; others is not null && i < others.Count; i++)
+            {
+                if (others[i] == pending.Batch)
+                {
+                    own = others[i];
+                    others.RemoveAt(i);
+                    break;
+                }
+            }
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            WatchCancellation(pending);
+        }
+
+        StartOnThreadPool(others);
+        return own is null ? new ValueTask<ExecutionOutcome>(pending.Task) : RunInlineAsync(own, pending);
+    }
+
+    private InferenceError? Reject()
+    {
+        if (_disposing)
+        {
+            return SchedulerErrors.Unloading(_model);
+        }
+
+        return _config.MaxQueueSize > 0 && _queue.Count >= _config.MaxQueueSize ? SchedulerErrors.QueueFull(_model, _config.MaxQueueSize) : null;
+    }
+
+    private int RowsOf(InferenceRequest request) =>
+        _maxBatchSize > 0 && request.Inputs.Count > 0 ? (int)request.Inputs[0].Shape[0] : 1;
+
+    private int LevelOf(InferenceRequest request) =>
+        (request.Priority == 0 ? _config.EffectiveDefaultPriority : request.Priority) - 1;
+
+    private TimeSpan? TimeoutOf(InferenceRequest request) => request.Timeout ?? _config.DefaultTimeout;
+
+    private long DeadlineOf(InferenceRequest request, long arrival)
+    {
+        var deadline = TimeoutOf(request) is { } timeout ? _time.Add(arrival, timeout) : long.MaxValue;
+        return _config.LatencyObjective is { } objective ? Math.Min(deadline, _time.Add(arrival, objective.Latency)) : deadline;
+    }
+
+    private void StartTimeout(PendingRequest pending)
+    {
+        if (TimeoutOf(pending.Request) is not { } timeout)
+        {
+            return;
+        }
+
+        // At least one tick, so the timer never fires inside this lock.
+        var remaining = timeout - _time.Between(pending.Arrival, _time.Now);
+        pending.TimeoutTimer = _clock.CreateTimer(
+            static state => { var p = (PendingRequest)state!; p.Owner.OnTimeout(p); },
+            pending,
+            remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1),
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private void WatchCancellation(PendingRequest pending)
+    {
+        // Registered outside the lock: a token cancelled already runs the callback right here, and it takes the lock.
+        var registration = pending.CancellationToken.UnsafeRegister(static state => { var p = (PendingRequest)state!; p.Owner.OnCancelled(p); }, pending);
+        lock (_gate)
+        {
+            if (pending.State == PendingState.Done)
+            {
+                registration.Unregister();
+            }
+            else
+            {
+                pending.Registration = registration;
+            }
+        }
+    }
+
+    private void OnCancelled(PendingRequest pending)
+    {
+        lock (_gate)
+        {
+            if (pending.State == PendingState.Running)
+            {
+                pending.Batch!.RequestCancelled();
+                return;
+            }
+
+            if (!Leave(pending))
+            {
+                return;
+            }
+        }
+
+        pending.TrySetResult(ExecutionOutcome.Failed(SchedulerErrors.CancelledWhileQueued(_model)));
+    }
+
+    private void OnTimeout(PendingRequest pending)
+    {
+        TimeSpan waited;
+        lock (_gate)
+        {
+            if (!Leave(pending))
+            {
+                return;
+            }
+
+            waited = _time.Between(pending.Arrival, _time.Now);
+        }
+
+        pending.TrySetResult(ExecutionOutcome.Failed(SchedulerErrors.TimedOut(_model, waited)));
+    }
+
+    /// <summary>Takes a queued request out of the queue for good; false when it is no longer queued.</summary>
+    private bool Leave(PendingRequest pending)
+    {
+        if (pending.State != PendingState.Queued)
+        {
+            return false;
+        }
+
+        _queue.Remove(pending);
+        pending.State = PendingState.Done;
+        pending.ReleaseWatchers();
+        return true;
+    }
+
+    private void OnWake()
+    {
+        List<RunningBatch>? batches;
+        lock (_gate)
+        {
+            _wakeAt = long.MaxValue;
+            batches = _disposing ? null : DispatchLocked(_time.Now);
+        }
+
+        StartOnThreadPool(batches);
+    }
+
+    /// <summary>Forms every batch that should start now on an idle instance; arms the wake-up timer for the rest.</summary>
+    private List<RunningBatch>? DispatchLocked(long now)
+    {
+        List<RunningBatch>? started = null;
+        var wakeAt = long.MaxValue;
+        while (_idle.Count > 0 && _queue.Count > 0)
+        {
+            if (_policy.Decide(_queue, now, _predictedCompute, _candidates, out wakeAt) is not { } reason)
+            {
+                break;
+            }
+
+            var requests = _candidates.ToArray();
+            var batch = new RunningBatch(_idle.Pop(), requests, reason);
+            foreach (var request in requests)
+            {
+                _queue.Remove(request);
+                request.State = PendingState.Running;
+                request.Batch = batch;
+                request.TimeoutTimer?.Dispose();
+                request.TimeoutTimer = null;
+            }
+
+            (started ??= []).Add(batch);
+        }
+
+        ArmWake(wakeAt, now);
+        return started;
+    }
+
+    private void ArmWake(long at, long now)
+    {
+        if (at == _wakeAt)
+        {
+            return;
+        }
+
+        _wakeAt = at;
+        var due = at == long.MaxValue ? Timeout.InfiniteTimeSpan : _time.Between(now, at);
+        _wake.Change(due == Timeout.InfiniteTimeSpan || due > TimeSpan.Zero ? due : TimeSpan.FromTicks(1), Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Stops admitting, fails every queued request as unavailable, waits for running batches to finish and
+    /// disposes the instances. An instance is never disposed mid-batch.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        List<PendingRequest> drained;
+        lock (_gate)
+        {
+            if (_disposing)
+            {
+                return;
+            }
+
+            _disposing = true;
+            drained = _queue.Drain();
+            foreach (var pending in drained)
+            {
+                pending.State = PendingState.Done;
+                pending.ReleaseWatchers();
+            }
+
+            ArmWake(long.MaxValue, 0);
+            if (_idle.Count == _instances.Count)
+            {
+                _drained.TrySetResult();
+            }
+        }
+
+        foreach (var pending in drained)
+        {
+            pending.TrySetResult(ExecutionOutcome.Failed(SchedulerErrors.Unloading(_model)));
+        }
+
+        await _drained.Task.ConfigureAwait(false);
+        _wake.Dispose();
+        _metrics.Unregister();
+        foreach (var instance in _instances)
+        {
+            instance.Dispose();
+        }
+    }
+}
