@@ -33,6 +33,12 @@ public sealed class InferenceEngine : IAsyncDisposable
         Repository = repository;
     }
 
+    /// <summary>
+    /// The name of the engine's <see cref="System.Diagnostics.Metrics.Meter"/>: request counts and durations, queue and
+    /// compute time, batch sizes with their dispatch reason, queue depth, instance use, tagged by model and version.
+    /// </summary>
+    public const string MeterName = EngineMetrics.MeterName;
+
     /// <summary>The repository folder the models were loaded from, if any.</summary>
     public string? Repository { get; }
 

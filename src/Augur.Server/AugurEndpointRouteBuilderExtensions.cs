@@ -2,15 +2,24 @@ using Augur.Server.Endpoints;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Augur.Server;
 
 /// <summary>Maps the Open Inference Protocol REST routes.</summary>
 public static class AugurEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps <c>/v2</c> health, metadata, readiness and infer routes (call <c>AddAugur</c> first).</summary>
+    /// <summary>
+    /// Maps <c>/v2</c> health, metadata, readiness and infer routes, and the Prometheus endpoint
+    /// (<see cref="AugurServerOptions.MetricsPath"/>). Call <c>AddAugur</c> first.
+    /// </summary>
     public static IEndpointRouteBuilder MapAugur(this IEndpointRouteBuilder routes)
     {
+        if (routes.ServiceProvider.GetRequiredService<AugurServerOptions>().MetricsPath is { } metricsPath)
+        {
+            routes.MapPrometheusScrapingEndpoint(metricsPath);
+        }
+
         HealthEndpoints.Map(routes);
         MetadataEndpoints.Map(routes);
         InferEndpoint.Map(routes);

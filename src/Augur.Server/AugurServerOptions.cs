@@ -12,9 +12,20 @@ public sealed class AugurServerOptions
     /// <summary>The server name reported by <c>GET /v2</c>. Default "augur".</summary>
     public string ServerName { get; set; } = "augur";
 
+    /// <summary>
+    /// Where Prometheus scrapes the engine's metrics (the <c>Augur</c> meter, in Prometheus text format). Null turns
+    /// the endpoint off. Default <c>/metrics</c>.
+    /// </summary>
+    public string? MetricsPath { get; set; } = "/metrics";
+
     /// <summary>Validates the settings, naming the first bad one.</summary>
     public void Validate()
     {
+        if (MetricsPath is not null && (!MetricsPath.StartsWith('/') || MetricsPath.StartsWith("/v2", StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"MetricsPath must start with '/' and lie outside /v2, not '{MetricsPath}'", nameof(MetricsPath));
+        }
+
         if (MaxRequestBodyBytes is < 1 or > 1L << 30)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "must be from 1 byte to 1 GiB");

@@ -1,5 +1,6 @@
 using Augur.Protocol.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
 
 namespace Augur.Server;
 
@@ -16,6 +17,14 @@ public static class AugurServiceCollectionExtensions
         services.AddSingleton(engine);
         services.AddSingleton(options);
         services.AddSingleton(new JsonCodecOptions { MaxDepth = options.MaxJsonDepth });
+        if (options.MetricsPath is not null)
+        {
+            // Scrapes see the values of the moment: Prometheus sets the pace, so the exporter keeps no cached copy.
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(InferenceEngine.MeterName)
+                .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
+        }
+
         return services;
     }
 }

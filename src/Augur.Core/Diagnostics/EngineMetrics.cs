@@ -38,7 +38,7 @@ internal sealed class EngineMetrics : IDisposable
         InstanceBusyTime = _meter.CreateCounter<double>("augur.instance.busy.time", "s", "Time instances spent executing batches; its rate over the instance count is the utilisation.");
         _meter.CreateObservableGauge("augur.queue.depth", () => Observe(m => m.QueueDepth), "{request}", "Requests waiting in the model's queue.");
         _meter.CreateObservableGauge("augur.instance.busy", () => Observe(m => m.BusyInstances), "{instance}", "Instances executing a batch now.");
-        _meter.CreateObservableGauge("augur.instance.count", () => Observe(m => m.InstanceCount), "{instance}", "Instances of the model version.");
+        _meter.CreateObservableGauge("augur.instances", () => Observe(m => m.InstanceCount), "{instance}", "Instances of the model version.");
         _meter.CreateObservableGauge("augur.batch.limit", () => Observe(m => m.BatchLimit), "{sample}", "The batch size limit now (adapted to the latency objective when the model has one).");
     }
 

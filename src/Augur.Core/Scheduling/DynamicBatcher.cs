@@ -19,6 +19,8 @@ namespace Augur.Scheduling;
 /// </summary>
 internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
 {
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly object _gate = new();
     private readonly string _model;
     private readonly IReadOnlyList<IModelInstance> _instances;
@@ -110,8 +112,8 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
                 return ValueTask.FromResult(ExecutionOutcome.Failed(rejected));
             }
 
-            _queue.Add(pending);
             StartTimeout(pending);
+            _queue.Add(pending);
             others = DispatchLocked(_time.Now);
             for (var i = 0; others is not null && i < others.Count; i++)
             {
@@ -159,7 +161,8 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
 
     private void StartTimeout(PendingRequest pending)
     {
-        if (TimeoutOf(pending.Request) is not { } timeout)
+        // A timeout beyond what a timer can wait (about 49 days) can never be told apart from none.
+        if (TimeoutOf(pending.Request) is not { } timeout || timeout >= MaxTimerDue)
         {
             return;
         }
