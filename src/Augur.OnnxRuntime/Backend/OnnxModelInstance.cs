@@ -17,13 +17,22 @@ internal sealed class OnnxModelInstance(string model, InferenceSession session, 
     private readonly string[] _inputNames = signature.Inputs.Select(i => i.Name).ToArray();
     private readonly string[] _outputNames = signature.Outputs.Select(o => o.Name).ToArray();
 
+    // One per instance: an instance runs one batch at a time, and creating run options costs a native round trip.
+    private readonly RunOptions _runOptions = new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+
     public ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken)
     {
         var start = time.GetTimestamp();
         var inputs = new OrtValue[_inputNames.Length];
         var pins = new List<MemoryHandle>();
-        using var runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
-        using var terminate = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
+        var runOptions = _runOptions;
+
+        // The previous batch's registration is disposed (which waits for a running callback), so no late cancellation
+        // can set the flag after this reset.
+        runOptions.Terminate = false;
+        using var terminate = cancellationToken.CanBeCanceled
+            ? cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions)
+            : default;
         try
         {
             for (var i = 0; i < inputs.Length; i++)
@@ -70,5 +79,9 @@ internal sealed class OnnxModelInstance(string model, InferenceSession session, 
 
     private TimeSpan TimeBetween(long from, long to) => time.GetElapsedTime(from, to);
 
-    public void Dispose() => session.Dispose();
+    public void Dispose()
+    {
+        _runOptions.Dispose();
+        session.Dispose();
+    }
 }
