@@ -39,6 +39,12 @@ public sealed class InferenceEngine : IAsyncDisposable
     /// </summary>
     public const string MeterName = EngineMetrics.MeterName;
 
+    /// <summary>
+    /// This engine's meter (named <see cref="MeterName"/>). Several engines in one process each have their own; an
+    /// exporter that should see one engine only can select its instruments by this meter.
+    /// </summary>
+    public System.Diagnostics.Metrics.Meter Meter => _metrics.Meter;
+
     /// <summary>The repository folder the models were loaded from, if any.</summary>
     public string? Repository { get; }
 

@@ -20,8 +20,11 @@ public static class AugurServiceCollectionExtensions
         if (options.MetricsPath is not null)
         {
             // Scrapes see the values of the moment: Prometheus sets the pace, so the exporter keeps no cached copy.
+            // Other engines in the process (tests, or several hosts) publish meters of the same name; the view keeps this
+            // host to its own engine's.
             services.AddOpenTelemetry().WithMetrics(metrics => metrics
                 .AddMeter(InferenceEngine.MeterName)
+                .AddView(instrument => ReferenceEquals(instrument.Meter, engine.Meter) ? null : MetricStreamConfiguration.Drop)
                 .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         }
 

@@ -67,6 +67,7 @@ public sealed class OnnxGraphBuilderTests
         Assert.Equal("w", builder.AddInitializer("w", [1.5f, -2f], 2, 1));
         builder.AddInitializer("i", [1L << 40]);
         builder.AddInitializer("n", [-3], 1);
+        builder.AddInitializer("h", [(Half)1, (Half)(-2.5)], 2);
 
         var initializers = ModelProto.Parser.ParseFrom(builder.ToBytes()).Graph.Initializer;
 
@@ -77,6 +78,8 @@ public sealed class OnnxGraphBuilderTests
         Assert.Equal(1L << 40, BinaryPrimitives.ReadInt64LittleEndian(initializers[1].RawData.Span));
         Assert.Equal(6, initializers[2].DataType);
         Assert.Equal(-3, BinaryPrimitives.ReadInt32LittleEndian(initializers[2].RawData.Span));
+        Assert.Equal(10, initializers[3].DataType);
+        Assert.Equal([0x00, 0x3C, 0x00, 0xC1], initializers[3].RawData.ToByteArray());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Augur.OnnxRuntime.Onnx.Proto;
 using Augur.OnnxRuntime.Samples;
 using Augur.Tensors;
 using Microsoft.ML.OnnxRuntime;
@@ -12,6 +13,7 @@ public sealed class SampleModelTests
     private static readonly Lazy<byte[]> Fraud = new(SampleModels.BuildFraud);
     private static readonly Lazy<byte[]> DeliveryEta = new(SampleModels.BuildDeliveryEta);
     private static readonly Lazy<byte[]> ImageClassifier = new(SampleModels.BuildImageClassifier);
+    private static readonly Lazy<byte[]> Ranker = new(SampleModels.BuildRanker);
 
     [Fact]
     public void Builds_AreDeterministic()
@@ -19,6 +21,7 @@ public sealed class SampleModelTests
         Assert.Equal(Fraud.Value, SampleModels.BuildFraud());
         Assert.Equal(DeliveryEta.Value, SampleModels.BuildDeliveryEta());
         Assert.Equal(ImageClassifier.Value, SampleModels.BuildImageClassifier());
+        Assert.Equal(Ranker.Value, SampleModels.BuildRanker());
     }
 
     [Fact]
@@ -32,7 +35,7 @@ public sealed class SampleModelTests
             var files = Directory.GetFiles(root, "*", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
                 .Order(StringComparer.Ordinal);
-            Assert.Equal(["delivery_eta/1/model.onnx", "fraud/1/model.onnx", "image_classifier/1/model.onnx"], files);
+            Assert.Equal(["delivery_eta/1/model.onnx", "fraud/1/model.onnx", "image_classifier/1/model.onnx", "ranker/1/model.onnx"], files);
             Assert.Equal(Fraud.Value, File.ReadAllBytes(Path.Combine(root, "fraud", "1", "model.onnx")));
         }
         finally
@@ -108,9 +111,80 @@ public sealed class SampleModelTests
     [Fact]
     public void ImageClassifier_IsSmall() => Assert.InRange(ImageClassifier.Value.Length, 1, 1_000_000);
 
+    [Fact]
+    public void Ranker_ReturnsAScorePerRow()
+    {
+        const int batch = 16;
+        var random = new Random(5);
+        var features = Enumerable.Range(0, batch * 256).Select(_ => random.NextSingle()).ToArray();
+        using var session = new InferenceSession(Ranker.Value);
+        using var input = OrtTestTensors.Create(DataType.Fp32, features, batch, 256);
+
+        using var outputs = OrtTestTensors.Run(session, ("features", input));
+
+        Assert.Equal("score", Assert.Single(session.OutputNames));
+        Assert.Equal([batch, 1], outputs[0].GetTensorTypeAndShape().Shape);
+        var scores = OrtTestTensors.Read<float>(outputs[0]);
+        // Neither saturated nor constant: the random layers keep the rows apart.
+        Assert.All(scores, s => Assert.InRange(s, 0.01f, 0.99f));
+        Assert.True(scores.Max() - scores.Min() > 0.01f, $"Scores span only [{scores.Min()}, {scores.Max()}].");
+    }
+
+    [Fact]
+    public void Ranker_ScoresARowTheSameAloneAndInABatch()
+    {
+        const int batch = 8;
+        var random = new Random(6);
+        var features = Enumerable.Range(0, batch * 256).Select(_ => random.NextSingle()).ToArray();
+        using var session = new InferenceSession(Ranker.Value);
+        using var all = OrtTestTensors.Create(DataType.Fp32, features, batch, 256);
+        using var batched = OrtTestTensors.Run(session, ("features", all));
+        var scores = OrtTestTensors.Read<float>(batched[0]);
+
+        for (var row = 0; row < batch; row++)
+        {
+            using var one = OrtTestTensors.Create(DataType.Fp32, features[(row * 256)..((row + 1) * 256)], 1, 256);
+            using var alone = OrtTestTensors.Run(session, ("features", one));
+
+            // Batch-1 Gemm takes a different kernel path, so allow rounding differences, nothing more.
+            Assert.Equal(scores[row], OrtTestTensors.Read<float>(alone[0])[0], 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void Ranker_LoadsAsPlainDenseLayers()
+    {
+        // The file stores FP16 windows of one random pool; the default graph optimisation must fold them into
+        // constant weights at load, or every request would cut and widen 35 MB of weights.
+        var optimized = Path.Combine(Path.GetTempPath(), $"augur-test-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var options = new SessionOptions { OptimizedModelFilePath = optimized, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL })
+            using (new InferenceSession(Ranker.Value, options))
+            {
+            }
+
+            var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)).Graph;
+            Assert.All(graph.Node, n => Assert.Contains(n.OpType, (string[])["Gemm", "FusedGemm", "Relu", "Sigmoid"]));
+            Assert.Equal(10, graph.Node.Count(n => n.OpType is "Gemm" or "FusedGemm"));
+            var weights = graph.Initializer.Where(i => i.Dims.Count == 2).ToArray();
+            Assert.Equal(10, weights.Length);
+            Assert.All(weights, w => Assert.Equal(1, w.DataType));
+            Assert.Equal((256 * 1024) + (8 * 1024 * 1024) + 1024, weights.Sum(w => w.Dims[0] * w.Dims[1]));
+        }
+        finally
+        {
+            File.Delete(optimized);
+        }
+    }
+
+    [Fact]
+    public void Ranker_IsUnder4MB() => Assert.InRange(Ranker.Value.Length, 1, 4_000_000);
+
     [Theory]
     [InlineData(SampleModels.Fraud, "features", 8)]
     [InlineData(SampleModels.DeliveryEta, "features", 4)]
+    [InlineData(SampleModels.Ranker, "features", 256)]
     public void TabularModels_TakeDynamicBatchOfFeatures(string name, string input, int width)
     {
         using var session = new InferenceSession(SampleModels.Build(name));

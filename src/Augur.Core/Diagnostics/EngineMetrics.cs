@@ -42,6 +42,8 @@ internal sealed class EngineMetrics : IDisposable
         _meter.CreateObservableGauge("augur.batch.limit", () => Observe(m => m.BatchLimit), "{sample}", "The batch size limit now (adapted to the latency objective when the model has one).");
     }
 
+    public Meter Meter => _meter;
+
     public Counter<long> Requests { get; }
 
     public Histogram<double> RequestDuration { get; }

@@ -25,6 +25,7 @@ internal sealed class AdaptiveBatchLimit
     private int _filled;
     private int _over;
     private int _limit = 1;
+    private int _cutFrom = int.MaxValue;
 
     public AdaptiveBatchLimit(LatencyObjective objective, int maxBatchSize)
     {
@@ -54,14 +55,17 @@ internal sealed class AdaptiveBatchLimit
             Record(over);
             if (_over > _allowedOver)
             {
+                _cutFrom = _limit;
                 Volatile.Write(ref _limit, Math.Max(1, (int)(_limit * Backoff)));
                 Decreases++;
                 Array.Clear(_window);
                 _filled = _over = _next = 0;
             }
-            else if (!over && rows >= _limit && _limit < _maxBatchSize)
+            else if (!over && rows >= _limit && _limit < _maxBatchSize && (_limit + 1 < _cutFrom || _filled == _window.Length))
             {
-                // Only a batch that was held back by the limit says the limit could grow.
+                // Only a batch that was held back by the limit says the limit could grow. Growing back to the size that
+                // was just cut waits for a whole window within budget: probing it at once would spend the window's
+                // allowance of slow batches on every cycle (half the batches over budget when the limit is small).
                 Volatile.Write(ref _limit, _limit + 1);
             }
         }

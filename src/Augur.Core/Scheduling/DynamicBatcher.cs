@@ -214,18 +214,31 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
 
     private void OnTimeout(PendingRequest pending)
     {
-        TimeSpan waited;
+        List<RunningBatch>? batches = null;
+        var expired = false;
+        var waited = TimeSpan.Zero;
         lock (_gate)
         {
-            if (!Leave(pending))
+            // The wake-up for this request's deadline can be due at this very moment and not have run yet (timers due
+            // together fire in any order). Dispatch first, so that a request the policy held back for peers while an
+            // instance was idle starts now instead of expiring.
+            if (pending.State == PendingState.Queued && !_disposing)
             {
-                return;
+                batches = DispatchLocked(_time.Now);
             }
 
-            waited = _time.Between(pending.Arrival, _time.Now);
+            if (Leave(pending))
+            {
+                expired = true;
+                waited = _time.Between(pending.Arrival, _time.Now);
+            }
         }
 
-        pending.TrySetResult(ExecutionOutcome.Failed(SchedulerErrors.TimedOut(_model, waited)));
+        StartOnThreadPool(batches);
+        if (expired)
+        {
+            pending.TrySetResult(ExecutionOutcome.Failed(SchedulerErrors.TimedOut(_model, waited)));
+        }
     }
 
     /// <summary>Takes a queued request out of the queue for good; false when it is no longer queued.</summary>

@@ -69,6 +69,20 @@ public sealed class OnnxGraphBuilder
         return AddInitializer(name, DataType.Fp32, values.Length, raw, shape);
     }
 
+    /// <summary>Adds a constant FP16 tensor; returns <paramref name="name"/> for use as a node input. An empty shape is a scalar.</summary>
+    public string AddInitializer(string name, Half[] values, params long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        const int HalfSize = 2;
+        var raw = new byte[values.Length * HalfSize];
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteHalfLittleEndian(raw.AsSpan(i * HalfSize), values[i]);
+        }
+
+        return AddInitializer(name, DataType.Fp16, values.Length, raw, shape);
+    }
+
     /// <summary>Adds a constant INT64 tensor; returns <paramref name="name"/> for use as a node input. An empty shape is a scalar.</summary>
     public string AddInitializer(string name, long[] values, params long[] shape)
     {

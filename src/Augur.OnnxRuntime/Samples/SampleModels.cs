@@ -24,8 +24,15 @@ public static class SampleModels
     /// </summary>
     public const string ImageClassifier = "image_classifier";
 
+    /// <summary>
+    /// Name of the benchmark ranking MLP: input <c>features</c> FP32 [batch, 256], output <c>score</c> FP32
+    /// [batch, 1] (sigmoid). Its weights are random, not trained: it exists to cost matrix-vector work per
+    /// sample, which batching turns into matrix-matrix work.
+    /// </summary>
+    public const string Ranker = "ranker";
+
     /// <summary>The names of all sample models.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Fraud, DeliveryEta, ImageClassifier];
+    public static IReadOnlyList<string> Names { get; } = [Fraud, DeliveryEta, ImageClassifier, Ranker];
 
     /// <summary>
     /// Writes <c>{repositoryDirectory}/{name}/1/model.onnx</c> for every sample model, creating directories
@@ -48,6 +55,7 @@ public static class SampleModels
         Fraud => BuildFraud(),
         DeliveryEta => BuildDeliveryEta(),
         ImageClassifier => BuildImageClassifier(),
+        Ranker => BuildRanker(),
         _ => throw new ArgumentException($"There is no sample model '{name}'.", nameof(name)),
     };
 
@@ -59,4 +67,7 @@ public static class SampleModels
 
     /// <summary>The untrained benchmark CNN (three 3×3 convolutions, global average pool, dense, softmax).</summary>
     public static byte[] BuildImageClassifier() => ImageClassifierModel.Build();
+
+    /// <summary>The untrained benchmark ranker (nine 1024-wide Relu dense layers, sigmoid score), FP16 weights windowed from one random pool.</summary>
+    public static byte[] BuildRanker() => RankerModel.Build();
 }

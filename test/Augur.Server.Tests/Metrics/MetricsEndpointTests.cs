@@ -81,6 +81,21 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Each_server_exports_its_own_engine_only()
+    {
+        await using var busy = await GatedServer.StartAsync("{}");
+        await using var idle = await GatedServer.StartAsync("{}");
+        busy.OpenGate();
+        using (var ok = await busy.PostAsync(GatedServer.Body("ok")).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        Assert.Equal("1", Sample((await busy.MetricsAsync()).Split('\n'), "augur_requests_total", "outcome=\"success\""));
+        Assert.Null(Sample((await idle.MetricsAsync()).Split('\n'), "augur_requests_total"));
+    }
+
+    [Fact]
     public async Task The_metrics_endpoint_can_be_turned_off()
     {
         await using var server = await GatedServer.StartAsync("{}", metricsPath: null);

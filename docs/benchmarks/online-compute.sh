@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Compute-heavy model, Server scenario (Poisson arrivals): the highest QPS whose p99 stays within 15 ms, Augur against
+# the naive ONNX Runtime endpoint in the same run, and the in-process batched throughput of the same model (the
+# ceiling Augur's REST path is compared to).
+# Usage: docs/benchmarks/online-compute.sh [model=image_classifier] [max_batch=32] [seconds=10]
+source "$(dirname "$0")/lib.sh"
+MODEL="${1:-image_classifier}"; BATCH="${2:-32}"; DURATION="${3:-10}"
+REQUEST="$ROOT/docs/benchmarks/requests/$MODEL.json"
+
+publish
+start_augur 8200
+start_baseline 8100
+
+search() { # url label
+  echo "## $2" >&2
+  openloop http --url "$1" --model "$MODEL" --request "$REQUEST" --search --max-p99-ms 15 --duration "$DURATION" --warmup 3 \
+    | tee /dev/stderr | sed -n 's/^max_qps=\([0-9.]*\).*/\1/p'
+}
+
+naive_qps="$(search http://127.0.0.1:8100 "naive endpoint")"
+augur_qps="$(search http://127.0.0.1:8200 "augur")"
+stop_all; PIDS=()   # the in-process run gets the machine to itself
+
+echo "## in-process batched ceiling (batch $BATCH)" >&2
+ceiling="$(openloop inprocess --model-repository "$ROOT/samples/models" --model "$MODEL" --request "$REQUEST" --batch "$BATCH" --duration "$DURATION" \
+  | tee /dev/stderr | sed -n 's/.*samples_per_s=\([0-9.]*\).*/\1/p')"
+
+echo
+echo "model=$MODEL naive_max_qps=$naive_qps augur_max_qps=$augur_qps inprocess_samples_per_s=$ceiling"
+awk -v a="$augur_qps" -v n="$naive_qps" -v c="$ceiling" 'BEGIN {printf "augur/naive=%.2f augur/inprocess=%.2f\n", a/n, a/c}'

@@ -1,0 +1,111 @@
+using Augur.Testing.Fakes;
+using Microsoft.Extensions.Time.Testing;
+using static Augur.Core.Tests.Engine.EngineHarness;
+using static Augur.Core.Tests.Scheduling.SchedulingHarness;
+
+namespace Augur.Core.Tests.Scheduling;
+
+public sealed class BatchFormationTests : IDisposable
+{
+    private readonly TempRepository _repository = new();
+    private readonly FakeBackend _backend = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly MetricsProbe _metrics = new();
+
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _repository.Dispose();
+    }
+
+    private Task<InferenceEngine> StartAsync(string batching, int maxBatchSize = 8, FakeModelSpec? spec = null)
+    {
+        _repository.AddModel("echo").WriteConfig("echo", Config(batching, maxBatchSize));
+        _backend.Register("echo", spec ?? Echo());
+        return BuildAsync(_repository, _backend, _time, _metrics);
+    }
+
+    [Fact]
+    public async Task PartialBatch_WaitsExactlyTheMaxQueueDelay_ThenRunsAsOneBatch()
+    {
+        await using var engine = await StartAsync(WaitOneMs);
+
+        var requests = new[] { "a", "b", "c" }.Select(id => engine.Infer(Request(id))).ToArray();
+        _time.Advance(Microseconds(999));
+        Assert.Equal(3, _metrics.Gauge("augur.queue.depth"));
+        Assert.All(requests, r => Assert.False(r.IsCompleted));
+        _time.Advance(Microseconds(1));
+
+        Assert.All(await Task.WhenAll(requests), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
+        Assert.Equal("a,b,c", Batches(_backend.Model("echo")));
+        Assert.All(await Task.WhenAll(requests), r => Assert.Equal(Microseconds(1000), r.Response!.Timings.Queue));
+    }
+
+    [Fact]
+    public async Task FullBatch_RunsAtOnce_WithoutWaitingForTheDelay()
+    {
+        await using var engine = await StartAsync("""{"max_queue_delay_microseconds": 1000000}""");
+
+        var requests = Enumerable.Range(0, 8).Select(i => engine.Infer(Request($"r{i}"))).ToArray();
+        var oneRequestOfEight = engine.Infer(Request("eight", rows: 8));
+
+        Assert.All(await Task.WhenAll(requests), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
+        Assert.True((await oneRequestOfEight).IsSuccess);
+        Assert.Equal("r0,r1,r2,r3,r4,r5,r6,r7|eight", Batches(_backend.Model("echo")));
+    }
+
+    [Fact]
+    public async Task PreferredSize_RunsAtOnce_AndTheRestWaitsForTheDelay()
+    {
+        await using var engine = await StartAsync("""{"max_queue_delay_microseconds": 1000000, "preferred_batch_size": [4]}""");
+
+        var four = Enumerable.Range(0, 4).Select(i => engine.Infer(Request($"r{i}"))).ToArray();
+        Assert.All(await Task.WhenAll(four), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
+        var fifth = engine.Infer(Request("fifth"));
+        _time.Advance(Microseconds(999_999));
+        Assert.False(fifth.IsCompleted);
+        Assert.Equal(1, _metrics.Gauge("augur.queue.depth"));
+        _time.Advance(Microseconds(1));
+
+        Assert.True((await fifth).IsSuccess);
+        Assert.Equal("r0,r1,r2,r3|fifth", Batches(_backend.Model("echo")));
+        Assert.Equal(["preferred", "delay"], _metrics.Of("augur.batch.size").Select(m => m.Tags["reason"]));
+    }
+
+    [Fact]
+    public async Task FivePendingRequests_RunAsThePreferredFour_ThenTheFifthAfterTheDelay()
+    {
+        var held = new HeldModel();
+        await using var engine = await StartAsync("""{"max_queue_delay_microseconds": 1000000, "preferred_batch_size": [4]}""", spec: held.Spec);
+        var blocker = Task.Run(() => engine.Infer(Request("blocker", rows: 8)));
+        await held.NextStartAsync();
+        var five = Enumerable.Range(0, 5).Select(i => engine.Infer(Request($"r{i}"))).ToArray();
+
+        held.ReleaseAll();
+        Assert.All(await Task.WhenAll(five[..4]), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
+        Assert.False(five[4].IsCompleted);
+        _time.Advance(Microseconds(1_000_000));
+
+        Assert.True((await five[4]).IsSuccess);
+        Assert.True((await blocker).IsSuccess);
+        Assert.Equal("blocker|r0,r1,r2,r3|r4", Batches(_backend.Model("echo")));
+    }
+
+    [Fact]
+    public async Task Limits_CountSamples_NotRequests()
+    {
+        await using var engine = await StartAsync("""{"max_queue_delay_microseconds": 1000000, "preferred_batch_size": [4]}""");
+
+        // Two requests of two samples make the preferred 4; three of three would make 9 > 8, so the third waits.
+        var preferred = new[] { engine.Infer(Request("p0", rows: 2)), engine.Infer(Request("p1", rows: 2)) };
+        Assert.All(await Task.WhenAll(preferred), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
+        var full = new[] { engine.Infer(Request("f0", rows: 3)), engine.Infer(Request("f1", rows: 3)), engine.Infer(Request("f2", rows: 3)), engine.Infer(Request("f3", rows: 2)) };
+        Assert.All(await Task.WhenAll(full[0], full[1], full[3]), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
+        Assert.False(full[2].IsCompleted);
+        _time.Advance(Microseconds(1_000_000));
+
+        Assert.True((await full[2]).IsSuccess);
+        Assert.Equal("p0,p1|f0,f1,f3|f2", Batches(_backend.Model("echo")));
+        Assert.Equal([4.0, 8.0, 3.0], _metrics.Of("augur.batch.size").Select(m => m.Value));
+    }
+}
