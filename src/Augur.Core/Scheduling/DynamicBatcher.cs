@@ -195,6 +195,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
 
     private void OnCancelled(PendingRequest pending)
     {
+        List<RunningBatch>? batches;
         lock (_gate)
         {
             if (pending.State == PendingState.Running)
@@ -207,8 +208,11 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             {
                 return;
             }
+
+            batches = DispatchRemainingLocked();
         }
 
+        StartOnThreadPool(batches);
         pending.TrySetResult(ExecutionOutcome.Failed(SchedulerErrors.CancelledWhileQueued(_model)));
     }
 
@@ -231,6 +235,10 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             {
                 expired = true;
                 waited = _time.Between(pending.Arrival, _time.Now);
+                if (DispatchRemainingLocked() is { } more)
+                {
+                    (batches ??= []).AddRange(more);
+                }
             }
         }
 
@@ -240,6 +248,9 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             pending.TrySetResult(ExecutionOutcome.Failed(SchedulerErrors.TimedOut(_model, waited)));
         }
     }
+
+    /// <summary>After a request left the queue, what remains may form a batch now (a preferred size, say).</summary>
+    private List<RunningBatch>? DispatchRemainingLocked() => _disposing ? null : DispatchLocked(_time.Now);
 
     /// <summary>Takes a queued request out of the queue for good; false when it is no longer queued.</summary>
     private bool Leave(PendingRequest pending)

@@ -92,6 +92,23 @@ public sealed class BatchFormationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_leaving_the_queue_lets_the_rest_form_a_preferred_batch_at_once()
+    {
+        await using var engine = await StartAsync("""{"max_queue_delay_microseconds": 1000000, "preferred_batch_size": [2]}""");
+        using var cancel = new CancellationTokenSource();
+
+        // 1 + 2 samples: no prefix is a preferred size, so both wait for peers.
+        var leaving = engine.Infer(Request("one"), cancel.Token);
+        var staying = engine.Infer(Request("two", rows: 2));
+        Assert.False(staying.IsCompleted);
+        await cancel.CancelAsync();
+
+        Assert.Equal(Augur.Errors.ErrorCode.Cancelled, (await leaving).Error!.Code);
+        Assert.True((await staying).IsSuccess);
+        Assert.Equal("two", Batches(_backend.Model("echo")));
+    }
+
+    [Fact]
     public async Task Limits_CountSamples_NotRequests()
     {
         await using var engine = await StartAsync("""{"max_queue_delay_microseconds": 1000000, "preferred_batch_size": [4]}""");
