@@ -3,19 +3,42 @@ using Augur.Diagnostics;
 
 namespace Augur.Scheduling;
 
-/// <summary>Running batches: inline for the request that dispatched its own batch, otherwise on the thread pool.</summary>
+/// <summary>
+/// Running batches: on the caller's thread for a request that dispatched its own batch on arrival, otherwise on the
+/// continuation of the batch's first request (its leader).
+/// </summary>
 internal sealed partial class DynamicBatcher
 {
     private async ValueTask<ExecutionOutcome> RunInlineAsync(RunningBatch batch, PendingRequest pending)
     {
-        var next = await RunAsync(batch).ConfigureAwait(false);
+        var (_, next) = await RunAsync(batch).ConfigureAwait(false);
 
-        // The caller has its answer; whatever is next runs elsewhere so the caller is not kept waiting.
-        StartOnThreadPool(next);
+        // The caller has its answer; whatever is next goes to its own leaders so the caller is not kept waiting.
+        HandOff(next);
         return await pending.Task.ConfigureAwait(false);
     }
 
-    private void StartOnThreadPool(List<RunningBatch>? batches)
+    /// <summary>Waits for a queued request's outcome, or for its turn to lead (run) the batch it was put in.</summary>
+    private async ValueTask<ExecutionOutcome> WaitAsync(PendingRequest pending)
+    {
+        var outcome = await pending.Task.ConfigureAwait(false);
+        if (pending.Leads is not { } batch)
+        {
+            return outcome;
+        }
+
+        var (outcomes, next) = await RunAsync(batch).ConfigureAwait(false);
+        HandOff(next);
+        return outcomes[0];
+    }
+
+    /// <summary>
+    /// Starts batches that were formed off their requests' threads (an instance came back, a timer fired) by waking
+    /// each batch's first request to run it. Its continuation was going to be scheduled anyway, so the batch costs
+    /// one thread-pool hop instead of two (one to run it, one to deliver the result). Measured on the fraud sample
+    /// under load: see docs/benchmarks/README.md.
+    /// </summary>
+    private static void HandOff(List<RunningBatch>? batches)
     {
         if (batches is null)
         {
@@ -24,29 +47,17 @@ internal sealed partial class DynamicBatcher
 
         foreach (var batch in batches)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Batcher.RunChainAsync(state.Batch), (Batcher: this, Batch: batch), preferLocal: false);
+            var leader = batch.Requests[0];
+            leader.Leads = batch;
+            leader.TrySetResult(default);
         }
     }
 
-    /// <summary>Runs a batch, then keeps the thread on the next batch that became ready when this one finished.</summary>
-    private async Task RunChainAsync(RunningBatch batch)
-    {
-        RunningBatch? current = batch;
-        while (current is not null)
-        {
-            var next = await RunAsync(current).ConfigureAwait(false);
-            current = null;
-            if (next is { Count: > 0 })
-            {
-                current = next[0];
-                next.RemoveAt(0);
-                StartOnThreadPool(next);
-            }
-        }
-    }
-
-    /// <summary>Executes a batch, completes its requests and returns the instance; returns the batches that can start next.</summary>
-    private async ValueTask<List<RunningBatch>?> RunAsync(RunningBatch batch)
+    /// <summary>
+    /// Executes a batch, completes its requests (a leader's completion was its wake-up, so it takes its outcome from the
+    /// result) and returns the instance; returns the outcomes and the batches that can start next.
+    /// </summary>
+    private async ValueTask<(ExecutionOutcome[] Outcomes, List<RunningBatch>? Next)> RunAsync(RunningBatch batch)
     {
         var start = _time.Now;
         foreach (var request in batch.Requests)
@@ -104,6 +115,6 @@ internal sealed partial class DynamicBatcher
             batch.Requests[i].TrySetResult(outcomes[i]);
         }
 
-        return next;
+        return (outcomes, next);
     }
 }

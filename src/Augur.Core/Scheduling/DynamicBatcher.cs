@@ -13,8 +13,8 @@ namespace Augur.Scheduling;
 /// A request is admitted (or rejected when the queue is full), queued by priority, and taken into a batch when
 /// <see cref="BatchPolicy"/> says so and an instance is idle. Every decision happens under one lock, on whichever
 /// thread changed the state: an arriving request, a finishing batch, a timer, a cancellation. A request that is
-/// dispatched on arrival runs on its caller's thread, with no hand-off; other batches run on the thread pool, and
-/// the thread that finishes a batch goes on with the next one.
+/// dispatched on arrival runs on its caller's thread, with no hand-off; any other batch is run by its first request,
+/// woken for that purpose, so no thread is dedicated to a model and no batch costs an extra hop.
 /// </para>
 /// </summary>
 internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
@@ -131,8 +131,8 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             WatchCancellation(pending);
         }
 
-        StartOnThreadPool(others);
-        return own is null ? new ValueTask<ExecutionOutcome>(pending.Task) : RunInlineAsync(own, pending);
+        HandOff(others);
+        return own is null ? WaitAsync(pending) : RunInlineAsync(own, pending);
     }
 
     private InferenceError? Reject()
@@ -212,7 +212,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             batches = DispatchRemainingLocked();
         }
 
-        StartOnThreadPool(batches);
+        HandOff(batches);
         pending.TrySetResult(ExecutionOutcome.Failed(SchedulerErrors.CancelledWhileQueued(_model)));
     }
 
@@ -242,7 +242,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             }
         }
 
-        StartOnThreadPool(batches);
+        HandOff(batches);
         if (expired)
         {
             pending.TrySetResult(ExecutionOutcome.Failed(SchedulerErrors.TimedOut(_model, waited)));
@@ -275,7 +275,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             batches = _disposing ? null : DispatchLocked(_time.Now);
         }
 
-        StartOnThreadPool(batches);
+        HandOff(batches);
     }
 
     /// <summary>Forms every batch that should start now on an idle instance; arms the wake-up timer for the rest.</summary>

@@ -42,6 +42,9 @@ internal sealed class PendingRequest(DynamicBatcher owner, InferenceRequest requ
     /// <summary>The batch it runs in, once running.</summary>
     public RunningBatch? Batch { get; set; }
 
+    /// <summary>Set when the request was woken to run its batch (it is the batch's first request) rather than given its outcome.</summary>
+    public RunningBatch? Leads { get; set; }
+
     /// <summary>Drops the timer and the cancellation callback; never blocks, so it is safe under the batcher's lock.</summary>
     public void ReleaseWatchers()
     {
