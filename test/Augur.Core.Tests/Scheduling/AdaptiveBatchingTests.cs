@@ -1,6 +1,4 @@
 using Augur.Inference;
-using Augur.Testing.Fakes;
-using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Engine.EngineHarness;
 using static Augur.Core.Tests.Scheduling.SchedulingHarness;
 
@@ -10,20 +8,9 @@ namespace Augur.Core.Tests.Scheduling;
 /// The batch limit under a latency objective of 15 ms, whose compute budget is half of it, 7.5 ms. The model computes
 /// for 1 ms + 0.5 ms per sample of fake time, so 13 samples (7.5 ms) is the largest batch within budget.
 /// </summary>
-public sealed class AdaptiveBatchingTests : IDisposable
+public sealed class AdaptiveBatchingTests() : SchedulingTestBase(withMetrics: true)
 {
     private const string Objective = """{"latency_objective": {"percentile": 99, "microseconds": 15000}}""";
-
-    private readonly TempRepository _repository = new();
-    private readonly FakeBackend _backend = new();
-    private readonly FakeTimeProvider _time = new();
-    private readonly MetricsProbe _metrics = new();
-
-    public void Dispose()
-    {
-        _metrics.Dispose();
-        _repository.Dispose();
-    }
 
     private static TimeSpan Compute(int samples) => TimeSpan.FromMilliseconds(1 + (0.5 * samples));
 
@@ -62,11 +49,9 @@ public sealed class AdaptiveBatchingTests : IDisposable
     [Fact]
     public async Task Limit_StartsAtOne_AndGrowsByOneWhileWithinBudget()
     {
-        var held = new HeldModel(EchoSignature, afterRelease: call => _time.Advance(Compute(call.Batch.Count)));
-        _repository.AddModel("echo").WriteConfig("echo", Config(Objective, maxBatchSize: 64));
-        _backend.Register("echo", held.Spec);
-        await using var engine = await BuildAsync(_repository, _backend, _time, _metrics);
-        Assert.Equal(1, _metrics.Gauge("augur.batch.limit"));
+        var held = new HeldModel(EchoSignature, afterRelease: call => Time.Advance(Compute(call.Batch.Count)));
+        await using var engine = await StartAsync(Objective, maxBatchSize: 64, spec: held.Spec);
+        Assert.Equal(1, Metrics.Gauge("augur.batch.limit"));
 
         var sizes = await RunSaturated(engine, held, batches: 10);
 
@@ -76,16 +61,14 @@ public sealed class AdaptiveBatchingTests : IDisposable
     [Fact]
     public async Task Limit_ConvergesToTheLargestBatchWithinBudget()
     {
-        var held = new HeldModel(EchoSignature, afterRelease: call => _time.Advance(Compute(call.Batch.Count)));
-        _repository.AddModel("echo").WriteConfig("echo", Config(Objective, maxBatchSize: 64));
-        _backend.Register("echo", held.Spec);
-        await using var engine = await BuildAsync(_repository, _backend, _time, _metrics);
+        var held = new HeldModel(EchoSignature, afterRelease: call => Time.Advance(Compute(call.Batch.Count)));
+        await using var engine = await StartAsync(Objective, maxBatchSize: 64, spec: held.Spec);
 
         var sizes = await RunSaturated(engine, held, batches: 400);
 
         var late = sizes[200..];
         Assert.All(late, size => Assert.InRange(size, 10, 14));
-        Assert.InRange(_metrics.Gauge("augur.batch.limit"), 10, 14);
+        Assert.InRange(Metrics.Gauge("augur.batch.limit"), 10, 14);
         var withinBudget = late.Count(size => Compute(size) <= TimeSpan.FromMilliseconds(7.5));
         Assert.True(withinBudget >= late.Count * 0.9, $"{withinBudget} of {late.Count} late batches were within budget; sizes: {string.Join(",", late)}");
     }

@@ -1,32 +1,23 @@
 using Augur.Errors;
 using Augur.Testing.Fakes;
-using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Engine.EngineHarness;
 using static Augur.Core.Tests.Scheduling.SchedulingHarness;
 
 namespace Augur.Core.Tests.Scheduling;
 
 /// <summary>A batch that fails fails every one of its requests with the reason; the instance then serves the next batch.</summary>
-public sealed class BatchFailureTests : IDisposable
+public sealed class BatchFailureTests : SchedulingTestBase
 {
-    private readonly TempRepository _repository = new();
-    private readonly FakeBackend _backend = new();
-    private readonly FakeTimeProvider _time = new();
-
-    public void Dispose() => _repository.Dispose();
-
     /// <summary>Runs a, b and c as one batch (they wait the 1 ms delay together) and returns their errors.</summary>
     private async Task<InferenceError[]> RunBatchOfThree(FakeModelSpec spec)
     {
-        _repository.AddModel("echo").WriteConfig("echo", Config(WaitOneMs));
-        _backend.Register("echo", spec);
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync(WaitOneMs, spec: spec);
 
         var requests = new[] { "a", "b", "c" }.Select(id => engine.Infer(Request(id))).ToArray();
-        _time.Advance(Microseconds(1000));
+        Time.Advance(Microseconds(1000));
         var results = await Task.WhenAll(requests);
 
-        Assert.Equal("a,b,c", Batches(_backend.Model("echo")));
+        Assert.Equal("a,b,c", Batches(Backend.Model("echo")));
         Assert.All(results, r => Assert.False(r.IsSuccess));
         return results.Select(r => r.Error!).ToArray();
     }
@@ -63,20 +54,18 @@ public sealed class BatchFailureTests : IDisposable
     [Fact]
     public async Task FailedBatch_GivesTheInstanceBack()
     {
-        _repository.AddModel("echo").WriteConfig("echo", Config(WaitOneMs));
-        _backend.Register("echo", FakeModelSpec.Custom(EchoSignature, call => call.Batch.Any(r => r.Id == "boom")
+        await using var engine = await StartAsync(WaitOneMs, spec: FakeModelSpec.Custom(EchoSignature, call => call.Batch.Any(r => r.Id == "boom")
             ? throw new InvalidOperationException("boom")
             : ValueTask.FromResult(FakeModelSpec.Echo(call.Batch, call.Model.Signature))));
-        await using var engine = await BuildAsync(_repository, _backend, _time);
 
         var failed = new[] { engine.Infer(Request("boom")), engine.Infer(Request("victim")) };
-        _time.Advance(Microseconds(1000));
+        Time.Advance(Microseconds(1000));
         Assert.All(await Task.WhenAll(failed), r => Assert.Equal(ErrorCode.Internal, r.Error!.Code));
         var next = engine.Infer(Request("next"));
-        _time.Advance(Microseconds(1000));
+        Time.Advance(Microseconds(1000));
 
         Assert.True((await next).IsSuccess);
-        Assert.Equal("boom,victim|next", Batches(_backend.Model("echo")));
-        Assert.Empty(_backend.Model("echo").Violations);
+        Assert.Equal("boom,victim|next", Batches(Backend.Model("echo")));
+        Assert.Empty(Backend.Model("echo").Violations);
     }
 }

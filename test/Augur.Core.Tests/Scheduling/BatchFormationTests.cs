@@ -1,43 +1,23 @@
-using Augur.Testing.Fakes;
-using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Engine.EngineHarness;
 using static Augur.Core.Tests.Scheduling.SchedulingHarness;
 
 namespace Augur.Core.Tests.Scheduling;
 
-public sealed class BatchFormationTests : IDisposable
+public sealed class BatchFormationTests() : SchedulingTestBase(withMetrics: true)
 {
-    private readonly TempRepository _repository = new();
-    private readonly FakeBackend _backend = new();
-    private readonly FakeTimeProvider _time = new();
-    private readonly MetricsProbe _metrics = new();
-
-    public void Dispose()
-    {
-        _metrics.Dispose();
-        _repository.Dispose();
-    }
-
-    private Task<InferenceEngine> StartAsync(string batching, int maxBatchSize = 8, FakeModelSpec? spec = null)
-    {
-        _repository.AddModel("echo").WriteConfig("echo", Config(batching, maxBatchSize));
-        _backend.Register("echo", spec ?? Echo());
-        return BuildAsync(_repository, _backend, _time, _metrics);
-    }
-
     [Fact]
     public async Task PartialBatch_WaitsExactlyTheMaxQueueDelay_ThenRunsAsOneBatch()
     {
         await using var engine = await StartAsync(WaitOneMs);
 
         var requests = new[] { "a", "b", "c" }.Select(id => engine.Infer(Request(id))).ToArray();
-        _time.Advance(Microseconds(999));
-        Assert.Equal(3, _metrics.Gauge("augur.queue.depth"));
+        Time.Advance(Microseconds(999));
+        Assert.Equal(3, Metrics.Gauge("augur.queue.depth"));
         Assert.All(requests, r => Assert.False(r.IsCompleted));
-        _time.Advance(Microseconds(1));
+        Time.Advance(Microseconds(1));
 
         Assert.All(await Task.WhenAll(requests), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
-        Assert.Equal("a,b,c", Batches(_backend.Model("echo")));
+        Assert.Equal("a,b,c", Batches(Backend.Model("echo")));
         Assert.All(await Task.WhenAll(requests), r => Assert.Equal(Microseconds(1000), r.Response!.Timings.Queue));
     }
 
@@ -51,7 +31,7 @@ public sealed class BatchFormationTests : IDisposable
 
         Assert.All(await Task.WhenAll(requests), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
         Assert.True((await oneRequestOfEight).IsSuccess);
-        Assert.Equal("r0,r1,r2,r3,r4,r5,r6,r7|eight", Batches(_backend.Model("echo")));
+        Assert.Equal("r0,r1,r2,r3,r4,r5,r6,r7|eight", Batches(Backend.Model("echo")));
     }
 
     [Fact]
@@ -62,14 +42,14 @@ public sealed class BatchFormationTests : IDisposable
         var four = Enumerable.Range(0, 4).Select(i => engine.Infer(Request($"r{i}"))).ToArray();
         Assert.All(await Task.WhenAll(four), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
         var fifth = engine.Infer(Request("fifth"));
-        _time.Advance(Microseconds(999_999));
+        Time.Advance(Microseconds(999_999));
         Assert.False(fifth.IsCompleted);
-        Assert.Equal(1, _metrics.Gauge("augur.queue.depth"));
-        _time.Advance(Microseconds(1));
+        Assert.Equal(1, Metrics.Gauge("augur.queue.depth"));
+        Time.Advance(Microseconds(1));
 
         Assert.True((await fifth).IsSuccess);
-        Assert.Equal("r0,r1,r2,r3|fifth", Batches(_backend.Model("echo")));
-        Assert.Equal(["preferred", "delay"], _metrics.Of("augur.batch.size").Select(m => m.Tags["reason"]));
+        Assert.Equal("r0,r1,r2,r3|fifth", Batches(Backend.Model("echo")));
+        Assert.Equal(["preferred", "delay"], Metrics.Of("augur.batch.size").Select(m => m.Tags["reason"]));
     }
 
     [Fact]
@@ -84,11 +64,11 @@ public sealed class BatchFormationTests : IDisposable
         held.ReleaseAll();
         Assert.All(await Task.WhenAll(five[..4]), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
         Assert.False(five[4].IsCompleted);
-        _time.Advance(Microseconds(1_000_000));
+        Time.Advance(Microseconds(1_000_000));
 
         Assert.True((await five[4]).IsSuccess);
         Assert.True((await blocker).IsSuccess);
-        Assert.Equal("blocker|r0,r1,r2,r3|r4", Batches(_backend.Model("echo")));
+        Assert.Equal("blocker|r0,r1,r2,r3|r4", Batches(Backend.Model("echo")));
     }
 
     [Fact]
@@ -105,7 +85,7 @@ public sealed class BatchFormationTests : IDisposable
 
         Assert.Equal(Augur.Errors.ErrorCode.Cancelled, (await leaving).Error!.Code);
         Assert.True((await staying).IsSuccess);
-        Assert.Equal("two", Batches(_backend.Model("echo")));
+        Assert.Equal("two", Batches(Backend.Model("echo")));
     }
 
     [Fact]
@@ -119,10 +99,10 @@ public sealed class BatchFormationTests : IDisposable
         var full = new[] { engine.Infer(Request("f0", rows: 3)), engine.Infer(Request("f1", rows: 3)), engine.Infer(Request("f2", rows: 3)), engine.Infer(Request("f3", rows: 2)) };
         Assert.All(await Task.WhenAll(full[0], full[1], full[3]), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
         Assert.False(full[2].IsCompleted);
-        _time.Advance(Microseconds(1_000_000));
+        Time.Advance(Microseconds(1_000_000));
 
         Assert.True((await full[2]).IsSuccess);
-        Assert.Equal("p0,p1|f0,f1,f3|f2", Batches(_backend.Model("echo")));
-        Assert.Equal([4.0, 8.0, 3.0], _metrics.Of("augur.batch.size").Select(m => m.Value));
+        Assert.Equal("p0,p1|f0,f1,f3|f2", Batches(Backend.Model("echo")));
+        Assert.Equal([4.0, 8.0, 3.0], Metrics.Of("augur.batch.size").Select(m => m.Value));
     }
 }

@@ -1,26 +1,17 @@
 using Augur.Tensors;
 using Augur.Testing.Fakes;
-using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Engine.EngineHarness;
 using static Augur.Core.Tests.Scheduling.SchedulingHarness;
 
 namespace Augur.Core.Tests.Scheduling;
 
 /// <summary>What never shares a batch: requests of different shapes, of different versions, or of a model that does not batch.</summary>
-public sealed class BatchIsolationTests : IDisposable
+public sealed class BatchIsolationTests : SchedulingTestBase
 {
-    private readonly TempRepository _repository = new();
-    private readonly FakeBackend _backend = new();
-    private readonly FakeTimeProvider _time = new();
-
-    public void Dispose() => _repository.Dispose();
-
     [Fact]
     public async Task DifferentNonBatchDimensions_NeverShareABatch_AndAllRun()
     {
-        _repository.AddModel("echo").WriteConfig("echo", Config(WaitOneMs));
-        _backend.Register("echo", FakeModelSpec.Identity("x", "y", DataType.Fp32, -1, -1));
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync(WaitOneMs, spec: FakeModelSpec.Identity("x", "y", DataType.Fp32, -1, -1));
 
         var requests = new[]
         {
@@ -29,10 +20,10 @@ public sealed class BatchIsolationTests : IDisposable
             engine.Infer(Request("narrow1", width: 3)),
             engine.Infer(Request("wide1", width: 5)),
         };
-        _time.Advance(Microseconds(1000));
+        Time.Advance(Microseconds(1000));
 
         Assert.All(await Task.WhenAll(requests), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
-        Assert.Equal("narrow0,narrow1|wide0,wide1", Batches(_backend.Model("echo")));
+        Assert.Equal("narrow0,narrow1|wide0,wide1", Batches(Backend.Model("echo")));
         var wide = (await requests[3]).Response!;
         Assert.Equal([1L, 5L], wide.Outputs[0].Shape.ToArray());
     }
@@ -40,17 +31,17 @@ public sealed class BatchIsolationTests : IDisposable
     [Fact]
     public async Task TwoVersions_NeverShareABatch()
     {
-        _repository.AddModel("echo", 1, 2).WriteConfig("echo", Config(WaitOneMs, extra: """, "version_policy": {"all": {}}"""));
-        _backend.Register("echo", Echo());
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        Repository.AddModel("echo", 1, 2).WriteConfig("echo", Config(WaitOneMs, extra: """, "version_policy": {"all": {}}"""));
+        Backend.Register("echo", Echo());
+        await using var engine = await BuildAsync(Repository, Backend, Time);
 
         var requests = Enumerable.Range(0, 8).Select(i => engine.Infer(Request($"r{i}", version: i % 2 == 0 ? "1" : "2"))).ToArray();
-        _time.Advance(Microseconds(1000));
+        Time.Advance(Microseconds(1000));
 
         Assert.All(await Task.WhenAll(requests), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
-        Assert.Equal("r0,r2,r4,r6", Batches(_backend.Model("echo", 1)));
-        Assert.Equal("r1,r3,r5,r7", Batches(_backend.Model("echo", 2)));
-        var calls = _backend.Model("echo", 1).Calls.Concat(_backend.Model("echo", 2).Calls);
+        Assert.Equal("r0,r2,r4,r6", Batches(Backend.Model("echo", 1)));
+        Assert.Equal("r1,r3,r5,r7", Batches(Backend.Model("echo", 2)));
+        var calls = Backend.Model("echo", 1).Calls.Concat(Backend.Model("echo", 2).Calls);
         Assert.All(calls, call => Assert.All(call.Batch, r => Assert.Equal(call.Model.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), r.ModelVersion)));
     }
 
@@ -58,9 +49,7 @@ public sealed class BatchIsolationTests : IDisposable
     public async Task DisabledBatching_RunsEveryRequestAlone()
     {
         var held = new HeldModel();
-        _repository.AddModel("echo").WriteConfig("echo", Config("false"));
-        _backend.Register("echo", held.Spec);
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync("false", spec: held.Spec);
 
         var running = Task.Run(() => engine.Infer(Request("running")));
         await held.NextStartAsync();
@@ -69,6 +58,6 @@ public sealed class BatchIsolationTests : IDisposable
 
         Assert.True((await running).IsSuccess);
         Assert.All(await Task.WhenAll(queued), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
-        Assert.Equal("running|q0|q1|q2|q3", Batches(_backend.Model("echo")));
+        Assert.Equal("running|q0|q1|q2|q3", Batches(Backend.Model("echo")));
     }
 }

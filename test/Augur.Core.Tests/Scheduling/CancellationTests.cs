@@ -1,58 +1,40 @@
 using Augur.Errors;
 using Augur.Testing.Fakes;
-using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Engine.EngineHarness;
 using static Augur.Core.Tests.Scheduling.SchedulingHarness;
 
 namespace Augur.Core.Tests.Scheduling;
 
-public sealed class CancellationTests : IDisposable
+public sealed class CancellationTests() : SchedulingTestBase(withMetrics: true)
 {
-    private readonly TempRepository _repository = new();
-    private readonly FakeBackend _backend = new();
-    private readonly FakeTimeProvider _time = new();
     private readonly HeldModel _held = new();
-    private readonly MetricsProbe _metrics = new();
-
-    public void Dispose()
-    {
-        _metrics.Dispose();
-        _repository.Dispose();
-    }
-
-    private Task<InferenceEngine> StartAsync(string batching = "{}")
-    {
-        _repository.AddModel("echo").WriteConfig("echo", Config(batching));
-        _backend.Register("echo", _held.Spec);
-        return BuildAsync(_repository, _backend, _time, _metrics);
-    }
 
     [Fact]
     public async Task QueuedRequest_Cancelled_FailsAtOnce_LeavesTheQueue_AndNeverRuns()
     {
-        await using var engine = await StartAsync();
+        await using var engine = await StartAsync("{}", spec: _held.Spec);
         var running = Task.Run(() => engine.Infer(Request("running")));
         await _held.NextStartAsync();
         using var cts = new CancellationTokenSource();
         var queued = engine.Infer(Request("cancelled"), cts.Token);
-        Assert.Equal(1, _metrics.Gauge("augur.queue.depth"));
+        Assert.Equal(1, Metrics.Gauge("augur.queue.depth"));
 
         cts.Cancel();
         var error = (await queued).Error!;
 
         Assert.Equal(ErrorCode.Cancelled, error.Code);
         Assert.Equal("the request for model 'echo' was cancelled while queued", error.Message);
-        Assert.Equal(0, _metrics.Gauge("augur.queue.depth"));
+        Assert.Equal(0, Metrics.Gauge("augur.queue.depth"));
         _held.ReleaseAll();
         Assert.True((await running).IsSuccess);
         Assert.True((await engine.Infer(Request("later"))).IsSuccess);
-        Assert.Equal("running|later", Batches(_backend.Model("echo")));
+        Assert.Equal("running|later", Batches(Backend.Model("echo")));
     }
 
     [Fact]
     public async Task RunningRequest_Cancelled_CancelsTheBackendCall_AndGivesTheInstanceBack()
     {
-        await using var engine = await StartAsync();
+        await using var engine = await StartAsync("{}", spec: _held.Spec);
         using var cts = new CancellationTokenSource();
         var running = Task.Run(() => engine.Infer(Request("running"), cts.Token));
         var call = await _held.NextStartAsync();
@@ -66,14 +48,14 @@ public sealed class CancellationTests : IDisposable
         Assert.Equal("the request for model 'echo' was cancelled while running", error.Message);
         _held.ReleaseAll();
         Assert.True((await engine.Infer(Request("later"))).IsSuccess);
-        Assert.Equal(0, _metrics.Gauge("augur.instance.busy"));
-        Assert.Empty(_backend.Model("echo").Violations);
+        Assert.Equal(0, Metrics.Gauge("augur.instance.busy"));
+        Assert.Empty(Backend.Model("echo").Violations);
     }
 
     [Fact]
     public async Task OneRequestOfARunningBatch_Cancelled_DoesNotCancelTheBatch()
     {
-        await using var engine = await StartAsync();
+        await using var engine = await StartAsync("{}", spec: _held.Spec);
         var (a, b, call) = await RunBatchOfTwo(engine);
 
         a.Cancel.Cancel();
@@ -90,7 +72,7 @@ public sealed class CancellationTests : IDisposable
     [Fact]
     public async Task EveryRequestOfARunningBatch_Cancelled_CancelsTheBatch_AndGivesTheInstanceBack()
     {
-        await using var engine = await StartAsync();
+        await using var engine = await StartAsync("{}", spec: _held.Spec);
         var (a, b, call) = await RunBatchOfTwo(engine);
 
         a.Cancel.Cancel();
@@ -106,8 +88,8 @@ public sealed class CancellationTests : IDisposable
 
         _held.ReleaseAll();
         Assert.True((await engine.Infer(Request("later"))).IsSuccess);
-        Assert.Equal("blocker|a,b|later", Batches(_backend.Model("echo")));
-        Assert.Empty(_backend.Model("echo").Violations);
+        Assert.Equal("blocker|a,b|later", Batches(Backend.Model("echo")));
+        Assert.Empty(Backend.Model("echo").Violations);
     }
 
     private sealed record Caller(CancellationTokenSource Cancel, Task<Augur.Inference.InferenceResult> Result);

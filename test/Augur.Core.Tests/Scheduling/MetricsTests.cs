@@ -1,76 +1,59 @@
-using Augur.Testing.Fakes;
-using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Engine.EngineHarness;
 using static Augur.Core.Tests.Scheduling.SchedulingHarness;
 
 namespace Augur.Core.Tests.Scheduling;
 
-public sealed class MetricsTests : IDisposable
+public sealed class MetricsTests() : SchedulingTestBase(withMetrics: true)
 {
-    private readonly TempRepository _repository = new();
-    private readonly FakeBackend _backend = new();
-    private readonly FakeTimeProvider _time = new();
-    private readonly MetricsProbe _metrics = new();
-
-    public void Dispose()
-    {
-        _metrics.Dispose();
-        _repository.Dispose();
-    }
-
     [Fact]
     public async Task Requests_Batches_QueueTime_AndGauges_AreRecordedPerModelVersion()
     {
         var held = new HeldModel();
-        _repository.AddModel("echo").WriteConfig("echo", Config("""{"max_queue_size": 2, "default_timeout_microseconds": 10000}"""));
-        _backend.Register("echo", held.Spec);
-        await using var engine = await BuildAsync(_repository, _backend, _time, _metrics);
+        await using var engine = await StartAsync("""{"max_queue_size": 2, "default_timeout_microseconds": 10000}""", spec: held.Spec);
 
         var running = Task.Run(() => engine.Infer(Request("running")));
         var first = await held.NextStartAsync();
-        Assert.Equal((1, 1, 0), (_metrics.Gauge("augur.instances"), _metrics.Gauge("augur.instance.busy"), _metrics.Gauge("augur.queue.depth")));
+        Assert.Equal((1, 1, 0), (Metrics.Gauge("augur.instances"), Metrics.Gauge("augur.instance.busy"), Metrics.Gauge("augur.queue.depth")));
         var expires = engine.Infer(Request("expires", timeout: Microseconds(1000)));
         var queued = engine.Infer(Request("queued"));
         Assert.False((await engine.Infer(Request("rejected"))).IsSuccess);
         Assert.False((await engine.Infer(Request("invalid", priority: 5))).IsSuccess);
-        Assert.Equal(2, _metrics.Gauge("augur.queue.depth"));
-        _time.Advance(Microseconds(3000));
+        Assert.Equal(2, Metrics.Gauge("augur.queue.depth"));
+        Time.Advance(Microseconds(3000));
         Assert.False((await expires).IsSuccess);
         held.Release(first);
         held.Release(await held.NextStartAsync());
         Assert.True((await running).IsSuccess);
         Assert.True((await queued).IsSuccess);
 
-        var requests = _metrics.Of("augur.requests");
+        var requests = Metrics.Of("augur.requests");
         Assert.All(requests, m => Assert.Equal(("echo", "1", 1.0), (m.Tags["model"], m.Tags["version"], m.Value)));
         Assert.Equal(
             ["deadline_exceeded", "invalid_argument", "resource_exhausted", "success", "success"],
             requests.Select(m => m.Tags["outcome"]).Order());
-        var batches = _metrics.Of("augur.batch.size");
+        var batches = Metrics.Of("augur.batch.size");
         Assert.Equal([(1.0, "immediate"), (1.0, "immediate")], batches.Select(m => (m.Value, m.Tags["reason"])));
-        Assert.Equal([0.0, 0.003], _metrics.Of("augur.queue.duration").Select(m => m.Value));
-        Assert.Equal((0, 0), (_metrics.Gauge("augur.queue.depth"), _metrics.Gauge("augur.instance.busy")));
-        Assert.Equal(8, _metrics.Gauge("augur.batch.limit"));
+        Assert.Equal([0.0, 0.003], Metrics.Of("augur.queue.duration").Select(m => m.Value));
+        Assert.Equal((0, 0), (Metrics.Gauge("augur.queue.depth"), Metrics.Gauge("augur.instance.busy")));
+        Assert.Equal(8, Metrics.Gauge("augur.batch.limit"));
     }
 
     [Fact]
     public async Task BatchSizes_CountSamples_WithTheDispatchReason()
     {
-        _repository.AddModel("echo").WriteConfig("echo", Config("""{"max_queue_delay_microseconds": 1000, "preferred_batch_size": [4]}"""));
-        _backend.Register("echo", Echo());
-        await using var engine = await BuildAsync(_repository, _backend, _time, _metrics);
+        await using var engine = await StartAsync("""{"max_queue_delay_microseconds": 1000, "preferred_batch_size": [4]}""");
 
         await Task.WhenAll(engine.Infer(Request("full", rows: 8)));
         await Task.WhenAll(engine.Infer(Request("p0", rows: 3)), engine.Infer(Request("p1")));
         var delayed = engine.Infer(Request("delayed", rows: 2));
-        _time.Advance(Microseconds(1000));
+        Time.Advance(Microseconds(1000));
         await delayed;
         var urgent = engine.Infer(Request("urgent", timeout: Microseconds(500)));
-        _time.Advance(Microseconds(500));
+        Time.Advance(Microseconds(500));
         Assert.True((await urgent).IsSuccess);
 
-        var batches = _metrics.Of("augur.batch.size").Select(m => (m.Value, m.Tags["reason"]));
+        var batches = Metrics.Of("augur.batch.size").Select(m => (m.Value, m.Tags["reason"]));
         Assert.Equal([(8.0, "full"), (4.0, "preferred"), (2.0, "delay"), (1.0, "deadline")], batches);
-        Assert.Equal([0.0, 0.0, 0.0, 0.001, 0.0005], _metrics.Of("augur.queue.duration").Select(m => m.Value));
+        Assert.Equal([0.0, 0.0, 0.0, 0.001, 0.0005], Metrics.Of("augur.queue.duration").Select(m => m.Value));
     }
 }

@@ -1,26 +1,17 @@
 using Augur.Errors;
-using Augur.Testing.Fakes;
-using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Engine.EngineHarness;
 using static Augur.Core.Tests.Scheduling.SchedulingHarness;
 
 namespace Augur.Core.Tests.Scheduling;
 
-public sealed class PriorityTests : IDisposable
+public sealed class PriorityTests : SchedulingTestBase
 {
-    private readonly TempRepository _repository = new();
-    private readonly FakeBackend _backend = new();
-    private readonly FakeTimeProvider _time = new();
     private readonly HeldModel _held = new();
-
-    public void Dispose() => _repository.Dispose();
 
     /// <summary>Holds the instance with one request, queues the others in order, releases, and returns the batches that ran.</summary>
     private async Task<string> RunBehindABusyInstance(string batching, params (string Id, int Priority)[] queued)
     {
-        _repository.AddModel("echo").WriteConfig("echo", Config(batching, maxBatchSize: 2));
-        _backend.Register("echo", _held.Spec);
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync(batching, maxBatchSize: 2, spec: _held.Spec);
         var running = Task.Run(() => engine.Infer(Request("running")));
         await _held.NextStartAsync();
 
@@ -29,7 +20,7 @@ public sealed class PriorityTests : IDisposable
 
         Assert.True((await running).IsSuccess);
         Assert.All(await Task.WhenAll(requests), r => Assert.True(r.IsSuccess, r.Error?.ToString()));
-        return Batches(_backend.Model("echo"));
+        return Batches(Backend.Model("echo"));
     }
 
     [Fact]
@@ -61,23 +52,19 @@ public sealed class PriorityTests : IDisposable
     [InlineData(-1, "priority -1 is outside 1..2, the priority levels of model 'echo' (0 takes its default, 2)")]
     public async Task PriorityOutsideTheLevels_IsInvalid(int priority, string message)
     {
-        _repository.AddModel("echo").WriteConfig("echo", Config("""{"priority_levels": 2}"""));
-        _backend.Register("echo", Echo());
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync("""{"priority_levels": 2}""");
 
         var error = await engine.InferError(Request("bad", priority: priority));
 
         Assert.Equal(ErrorCode.InvalidArgument, error.Code);
         Assert.Equal(message, error.Message);
-        Assert.Equal(0, _backend.Model("echo").ExecutionCount);
+        Assert.Equal(0, Backend.Model("echo").ExecutionCount);
     }
 
     [Fact]
     public async Task PriorityTwo_WithOneLevel_IsInvalid_AndOneIsFine()
     {
-        _repository.AddModel("echo").WriteConfig("echo", Config("{}"));
-        _backend.Register("echo", Echo());
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync("{}");
 
         var error = await engine.InferError(Request("bad", priority: 2));
 

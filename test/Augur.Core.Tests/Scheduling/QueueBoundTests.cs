@@ -1,27 +1,19 @@
 using Augur.Errors;
-using Augur.Testing.Fakes;
-using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Engine.EngineHarness;
 using static Augur.Core.Tests.Scheduling.SchedulingHarness;
 
 namespace Augur.Core.Tests.Scheduling;
 
-public sealed class QueueBoundTests : IDisposable
+public sealed class QueueBoundTests : SchedulingTestBase
 {
-    private readonly TempRepository _repository = new();
-    private readonly FakeBackend _backend = new();
-    private readonly FakeTimeProvider _time = new();
-
-    public void Dispose() => _repository.Dispose();
-
     [Fact]
     public async Task FullQueue_RejectsExactlyTheRequestsBeyondMaxQueueSize_AtOnce()
     {
         var held = new HeldModel();
-        _repository.AddModel("echo").WriteConfig("echo", Config("""{"max_queue_size": 8}"""));
-        _backend.Register("echo", held.Spec);
+        Repository.AddModel("echo").WriteConfig("echo", Config("""{"max_queue_size": 8}"""));
+        Backend.Register("echo", held.Spec);
         using var metrics = new MetricsProbe();
-        await using var engine = await BuildAsync(_repository, _backend, _time, metrics);
+        await using var engine = await BuildAsync(Repository, Backend, Time, metrics);
 
         var running = Task.Run(() => engine.Infer(Request("running")));
         await held.NextStartAsync();
@@ -42,18 +34,16 @@ public sealed class QueueBoundTests : IDisposable
         Assert.All(await Task.WhenAll(queued[..8]), result => Assert.True(result.IsSuccess, result.Error?.ToString()));
 
         // One batch for the running request, then the eight queued ones together; each ran exactly once.
-        Assert.Equal("running|q0,q1,q2,q3,q4,q5,q6,q7", Batches(_backend.Model("echo")));
+        Assert.Equal("running|q0,q1,q2,q3,q4,q5,q6,q7", Batches(Backend.Model("echo")));
         Assert.Equal(0, metrics.Gauge("augur.queue.depth"));
-        Assert.Empty(_backend.Model("echo").Violations);
+        Assert.Empty(Backend.Model("echo").Violations);
     }
 
     [Fact]
     public async Task QueueSizeZero_IsUnbounded()
     {
         var held = new HeldModel();
-        _repository.AddModel("echo").WriteConfig("echo", Config("""{"max_queue_size": 0}""", maxBatchSize: 64));
-        _backend.Register("echo", held.Spec);
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync("""{"max_queue_size": 0}""", maxBatchSize: 64, spec: held.Spec);
 
         var running = Task.Run(() => engine.Infer(Request("running")));
         await held.NextStartAsync();
@@ -62,6 +52,6 @@ public sealed class QueueBoundTests : IDisposable
 
         Assert.True((await running).IsSuccess);
         Assert.All(await Task.WhenAll(queued), result => Assert.True(result.IsSuccess, result.Error?.ToString()));
-        Assert.Equal(2, _backend.Model("echo").ExecutionCount);
+        Assert.Equal(2, Backend.Model("echo").ExecutionCount);
     }
 }

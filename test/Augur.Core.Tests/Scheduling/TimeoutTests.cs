@@ -1,19 +1,11 @@
 using Augur.Errors;
-using Augur.Testing.Fakes;
-using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Engine.EngineHarness;
 using static Augur.Core.Tests.Scheduling.SchedulingHarness;
 
 namespace Augur.Core.Tests.Scheduling;
 
-public sealed class TimeoutTests : IDisposable
+public sealed class TimeoutTests : SchedulingTestBase
 {
-    private readonly TempRepository _repository = new();
-    private readonly FakeBackend _backend = new();
-    private readonly FakeTimeProvider _time = new();
-
-    public void Dispose() => _repository.Dispose();
-
     [Theory]
     [InlineData("""{"default_timeout_microseconds": 5000}""", null)]
     [InlineData("""{}""", 5000)]
@@ -21,16 +13,14 @@ public sealed class TimeoutTests : IDisposable
     public async Task ExpiredRequest_FailsWithDeadlineExceeded_AndNeverRuns(string batching, int? timeoutUs)
     {
         var held = new HeldModel();
-        _repository.AddModel("echo").WriteConfig("echo", Config(batching));
-        _backend.Register("echo", held.Spec);
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync(batching, spec: held.Spec);
         var running = Task.Run(() => engine.Infer(Request("running")));
         await held.NextStartAsync();
 
         var expiring = engine.Infer(Request("expiring", timeout: timeoutUs is { } us ? Microseconds(us) : null));
-        _time.Advance(Microseconds(4999));
+        Time.Advance(Microseconds(4999));
         Assert.False(expiring.IsCompleted);
-        _time.Advance(Microseconds(1));
+        Time.Advance(Microseconds(1));
         var error = (await expiring).Error!;
 
         Assert.Equal(ErrorCode.DeadlineExceeded, error.Code);
@@ -38,7 +28,7 @@ public sealed class TimeoutTests : IDisposable
         held.ReleaseAll();
         Assert.True((await running).IsSuccess);
         Assert.True((await engine.Infer(Request("later"))).IsSuccess);
-        Assert.Equal("running|later", Batches(_backend.Model("echo")));
+        Assert.Equal("running|later", Batches(Backend.Model("echo")));
     }
 
     [Fact]
@@ -49,17 +39,15 @@ public sealed class TimeoutTests : IDisposable
         {
             if (call.Batch[0].Id == "queued")
             {
-                _time.Advance(TimeSpan.FromMilliseconds(10));
+                Time.Advance(TimeSpan.FromMilliseconds(10));
             }
         });
-        _repository.AddModel("echo").WriteConfig("echo", Config("{}"));
-        _backend.Register("echo", held.Spec);
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync("{}", spec: held.Spec);
         var running = Task.Run(() => engine.Infer(Request("running")));
         var firstCall = await held.NextStartAsync();
         var queued = engine.Infer(Request("queued", timeout: Microseconds(5000)));
 
-        _time.Advance(Microseconds(4000));
+        Time.Advance(Microseconds(4000));
         held.Release(firstCall);
         var secondCall = await held.NextStartAsync();
         held.Release(secondCall);
@@ -68,16 +56,14 @@ public sealed class TimeoutTests : IDisposable
         var result = await queued;
         Assert.True(result.IsSuccess, result.Error?.ToString());
         Assert.Equal(TimeSpan.FromMilliseconds(4), result.Response!.Timings.Queue);
-        Assert.Equal("running|queued", Batches(_backend.Model("echo")));
+        Assert.Equal("running|queued", Batches(Backend.Model("echo")));
     }
 
     [Fact]
     public async Task RequestOnAnIdleInstance_RunsToTheEnd_ThoughItsTimeoutPassesWhileRunning()
     {
-        var held = new HeldModel(EchoSignature, afterRelease: _ => _time.Advance(TimeSpan.FromSeconds(1)));
-        _repository.AddModel("echo").WriteConfig("echo", Config("""{"default_timeout_microseconds": 1000}"""));
-        _backend.Register("echo", held.Spec);
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        var held = new HeldModel(EchoSignature, afterRelease: _ => Time.Advance(TimeSpan.FromSeconds(1)));
+        await using var engine = await StartAsync("""{"default_timeout_microseconds": 1000}""", spec: held.Spec);
 
         var running = Task.Run(() => engine.Infer(Request("running")));
         held.Release(await held.NextStartAsync());
@@ -88,17 +74,15 @@ public sealed class TimeoutTests : IDisposable
     [Fact]
     public async Task TimeoutShorterThanTheQueueDelay_DispatchesBeforeExpiring_OnAnIdleInstance()
     {
-        _repository.AddModel("echo").WriteConfig("echo", Config("""{"max_queue_delay_microseconds": 10000}"""));
-        _backend.Register("echo", Echo());
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync("""{"max_queue_delay_microseconds": 10000}""");
 
         var request = engine.Infer(Request("short", timeout: Microseconds(2000)));
-        _time.Advance(Microseconds(2000));
+        Time.Advance(Microseconds(2000));
 
         // The instance was idle all along: the batcher must not let the request expire waiting for peers.
         var result = await request;
         Assert.True(result.IsSuccess, result.Error?.ToString());
-        Assert.Equal("short", Batches(_backend.Model("echo")));
+        Assert.Equal("short", Batches(Backend.Model("echo")));
     }
 
     [Theory]
@@ -106,14 +90,12 @@ public sealed class TimeoutTests : IDisposable
     [InlineData(-1)]
     public async Task NonPositiveTimeout_IsInvalid(int timeoutUs)
     {
-        _repository.AddModel("echo").WriteConfig("echo", Config("{}"));
-        _backend.Register("echo", Echo());
-        await using var engine = await BuildAsync(_repository, _backend, _time);
+        await using var engine = await StartAsync("{}");
 
         var error = await engine.InferError(Request("bad", timeout: Microseconds(timeoutUs)));
 
         Assert.Equal(ErrorCode.InvalidArgument, error.Code);
         Assert.Equal($"timeout must be positive, not {timeoutUs} µs", error.Message);
-        Assert.Equal(0, _backend.Model("echo").ExecutionCount);
+        Assert.Equal(0, Backend.Model("echo").ExecutionCount);
     }
 }

@@ -13,12 +13,7 @@ public sealed class MetricsEndpointTests
     public async Task Metrics_count_requests_by_outcome_and_batches_by_reason_with_conventional_names()
     {
         await using var server = await GatedServer.StartAsync("{}");
-        server.OpenGate();
-        for (var i = 0; i < 3; i++)
-        {
-            using var ok = await server.PostAsync(GatedServer.Body($"ok{i}")).WaitAsync(Timeout);
-            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        }
+        await OpenGateAndPostOkAsync(server, 3);
 
         using var bad = await server.PostAsync(GatedServer.Body("bad", """{"priority": 9}""")).WaitAsync(Timeout);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -66,12 +61,7 @@ public sealed class MetricsEndpointTests
     public async Task A_real_Prometheus_scrapes_the_request_counter()
     {
         await using var server = await GatedServer.StartAsync("{}");
-        server.OpenGate();
-        for (var i = 0; i < 5; i++)
-        {
-            using var ok = await server.PostAsync(GatedServer.Body($"ok{i}")).WaitAsync(Timeout);
-            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        }
+        await OpenGateAndPostOkAsync(server, 5);
 
         await using var prometheus = await PrometheusServer.StartAsync(server.Client.BaseAddress!, "/metrics");
 
@@ -103,6 +93,17 @@ public sealed class MetricsEndpointTests
         using var response = await server.Client.GetAsync("/metrics").WaitAsync(Timeout);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    /// <summary>Opens the gate of <paramref name="server"/> and posts <paramref name="count"/> requests, one after another, each answered 200 OK.</summary>
+    private static async Task OpenGateAndPostOkAsync(GatedServer server, int count)
+    {
+        server.OpenGate();
+        for (var i = 0; i < count; i++)
+        {
+            using var ok = await server.PostAsync(GatedServer.Body($"ok{i}")).WaitAsync(Timeout);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
     }
 
     /// <summary>The value of the one sample of <paramref name="metric"/> for the gated model whose labels include <paramref name="label"/>.</summary>
