@@ -124,10 +124,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
                     break;
                 }
             }
-        }
 
-        if (cancellationToken.CanBeCanceled)
-        {
             WatchCancellation(pending);
         }
 
@@ -176,20 +173,18 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             Timeout.InfiniteTimeSpan);
     }
 
-    private void WatchCancellation(PendingRequest pending)
+    /// <summary>
+    /// Registers for the caller's cancellation where it changes something: a queued request leaves the queue, and a
+    /// request in a batch of several counts towards cancelling the batch. A request running alone needs nothing, since
+    /// the backend gets its token. Called under the lock, so the registration is in place before anyone reads it (one
+    /// lock per request fewer, measured as contention under load). A token cancelled meanwhile runs the callback at
+    /// once; the lock is re-entrant and the state is whole at this point.
+    /// </summary>
+    private static void WatchCancellation(PendingRequest pending)
     {
-        // Registered outside the lock: a token cancelled already runs the callback right here, and it takes the lock.
-        var registration = pending.CancellationToken.UnsafeRegister(static state => { var p = (PendingRequest)state!; p.Owner.OnCancelled(p); }, pending);
-        lock (_gate)
+        if (pending.CancellationToken.CanBeCanceled && (pending.State == PendingState.Queued || pending.Batch!.Requests.Length > 1))
         {
-            if (pending.State == PendingState.Done)
-            {
-                registration.Unregister();
-            }
-            else
-            {
-                pending.Registration = registration;
-            }
+            pending.Registration = pending.CancellationToken.UnsafeRegister(static state => { var p = (PendingRequest)state!; p.Owner.OnCancelled(p); }, pending);
         }
     }
 
