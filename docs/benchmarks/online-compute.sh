@@ -13,8 +13,9 @@ start_baseline 8100
 
 search() { # url label
   echo "## $2" >&2
-  openloop http --url "$1" --model "$MODEL" --request "$REQUEST" --search --max-p99-ms 15 --duration "$DURATION" --warmup 3 \
-    | tee /dev/stderr | sed -n 's/^max_qps=\([0-9.]*\).*/\1/p'
+  openloop http --url "$1" --model "$MODEL" --request "$REQUEST" --search --max-p99-ms 15 --duration "$DURATION" --warmup 3 >"$OUT/search.txt"
+  cat "$OUT/search.txt" >&2
+  sed -n 's/^max_qps=\([0-9.]*\).*/\1/p' "$OUT/search.txt"
 }
 
 naive_qps="$(search http://127.0.0.1:8100 "naive endpoint")"
@@ -22,8 +23,9 @@ augur_qps="$(search http://127.0.0.1:8200 "augur")"
 stop_all; PIDS=()   # the in-process run gets the machine to itself
 
 echo "## in-process batched ceiling (batch $BATCH)" >&2
-ceiling="$(openloop inprocess --model-repository "$ROOT/samples/models" --model "$MODEL" --request "$REQUEST" --batch "$BATCH" --duration "$DURATION" \
-  | tee /dev/stderr | sed -n 's/.*samples_per_s=\([0-9.]*\).*/\1/p')"
+openloop inprocess --model-repository "$ROOT/samples/models" --model "$MODEL" --request "$REQUEST" --batch "$BATCH" --duration "$DURATION" >"$OUT/inprocess.txt"
+cat "$OUT/inprocess.txt" >&2
+ceiling="$(sed -n 's/.*samples_per_s=\([0-9.]*\).*/\1/p' "$OUT/inprocess.txt")"
 
 echo
 echo "model=$MODEL naive_max_qps=$naive_qps augur_max_qps=$augur_qps inprocess_samples_per_s=$ceiling"

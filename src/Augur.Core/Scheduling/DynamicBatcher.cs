@@ -176,9 +176,9 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     /// <summary>
     /// Registers for the caller's cancellation where it changes something: a queued request leaves the queue, and a
     /// request in a batch of several counts towards cancelling the batch. A request running alone needs nothing, since
-    /// the backend gets its token. Called under the lock, so the registration is in place before anyone reads it (one
-    /// lock per request fewer, measured as contention under load). A token cancelled meanwhile runs the callback at
-    /// once; the lock is re-entrant and the state is whole at this point.
+    /// the backend gets its token. Called under the lock, so the registration is in place before anyone reads it and a
+    /// request takes the lock once on admission. A token cancelled meanwhile runs the callback at once; the lock is
+    /// re-entrant and the state is whole at this point.
     /// </summary>
     private static void WatchCancellation(PendingRequest pending)
     {

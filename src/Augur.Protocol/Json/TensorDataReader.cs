@@ -23,6 +23,12 @@ internal static class TensorDataReader
 
         // The structure is checked before anything is decoded, so a body that lies about its size costs no allocation.
         var nested = data.GetArrayLength() > 0 && data[0].ValueKind == JsonValueKind.Array;
+        if (!nested && data.GetArrayLength() == count && FlatNumberReader.CanRead(type) && FlatNumberReader.TryRead(data, type, count, out bytes))
+        {
+            problem = null;
+            return true;
+        }
+
         if (nested && !MatchesNesting(data, shape, 0))
         {
             problem = $"input '{input}': the nesting of data does not match shape {TensorShape.Format(shape)}";
