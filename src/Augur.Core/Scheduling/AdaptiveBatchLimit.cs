@@ -9,7 +9,7 @@ namespace Augur.Scheduling;
 /// The budget is half the objective: under load a request waits for at most the batch running ahead of it and then
 /// runs in its own, so two batch times must fit in the objective. The objective's percentile sets how many
 /// over-budget batches a window of recent batches may hold (1 in 100 for p99) before the limit drops, so a single
-/// slow batch (a GC pause, a noisy neighbour) does not halve the throughput.
+/// slow batch (a GC pause, a noisy neighbour) does not cut it. Only batches that reached the limit count.
 /// </para>
 /// </summary>
 internal sealed class AdaptiveBatchLimit
@@ -51,7 +51,10 @@ internal sealed class AdaptiveBatchLimit
     {
         lock (_gate)
         {
-            var over = compute > Budget;
+            // A batch below the limit that runs long says nothing about the limit (another process took the core, the
+            // memory bus was busy); counting it would shrink batches exactly when the machine is loaded and larger
+            // batches are the cheaper way through the queue.
+            var over = compute > Budget && rows >= _limit;
             Record(over);
             if (_over > _allowedOver)
             {

@@ -82,6 +82,18 @@ public sealed class AdaptiveBatchLimitTests
     }
 
     [Fact]
+    public void A_slow_batch_below_the_limit_does_not_count()
+    {
+        var limit = Create(percentile: 100);
+        GrowTo(limit, 10);
+
+        limit.Observe(4, Slow);
+        limit.Observe(9, Slow);
+
+        Assert.Equal((10, 0), (limit.Limit, limit.Decreases));
+    }
+
+    [Fact]
     public void NeverDropsBelowOne()
     {
         var limit = Create(percentile: 100);
