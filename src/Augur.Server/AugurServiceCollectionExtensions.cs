@@ -20,11 +20,13 @@ public static class AugurServiceCollectionExtensions
         if (options.MetricsPath is not null)
         {
             // Scrapes see the values of the moment: Prometheus sets the pace, so the exporter keeps no cached copy.
-            // Other engines in the process (tests, or several hosts) publish meters of the same name; the view keeps this
-            // host to its own engine's.
+            // Other engines in the process (tests, or several hosts) publish meters of the same name; the view drops
+            // theirs and leaves every other meter the host exports alone.
             services.AddOpenTelemetry().WithMetrics(metrics => metrics
                 .AddMeter(InferenceEngine.MeterName)
-                .AddView(instrument => ReferenceEquals(instrument.Meter, engine.Meter) ? null : MetricStreamConfiguration.Drop)
+                .AddView(instrument => instrument.Meter.Name == InferenceEngine.MeterName && !ReferenceEquals(instrument.Meter, engine.Meter)
+                    ? MetricStreamConfiguration.Drop
+                    : null)
                 .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         }
 

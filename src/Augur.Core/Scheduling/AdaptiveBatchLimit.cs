@@ -34,7 +34,8 @@ internal sealed class AdaptiveBatchLimit
         var tail = (100 - objective.Percentile) / 100;
         var size = tail <= 0 ? 1000 : (int)Math.Clamp(Math.Ceiling(1 / tail), 100, 1000);
         _window = new bool[size];
-        _allowedOver = (int)Math.Floor(size * tail);
+        // The epsilon absorbs binary rounding: (100 - 99.9) / 100 * 1000 is 0.99999..., and p99.9 must allow one.
+        _allowedOver = (int)Math.Floor((size * tail) + 1e-9);
     }
 
     /// <summary>The compute time a batch should stay within.</summary>

@@ -13,12 +13,11 @@ namespace Augur.Scheduling;
 /// </summary>
 internal sealed class BatchOutcomes(string model, int outputCount, ILogger logger)
 {
-    public ExecutionOutcome[] Create(RunningBatch batch, BatchResult? result, Exception? failure, bool cancelled, long start, Timestamps time)
+    public ExecutionOutcome[] Create(IReadOnlyList<PendingRequest> requests, BatchResult? result, Exception? failure, bool cancelled, long start, Timestamps time)
     {
-        var requests = batch.Requests;
-        var outcomes = new ExecutionOutcome[requests.Length];
-        var error = ErrorOf(batch, result, failure, cancelled);
-        for (var i = 0; i < requests.Length; i++)
+        var outcomes = new ExecutionOutcome[requests.Count];
+        var error = ErrorOf(requests.Count, result, failure, cancelled);
+        for (var i = 0; i < requests.Count; i++)
         {
             outcomes[i] = error is not null
                 ? ExecutionOutcome.Failed(error)
@@ -28,7 +27,7 @@ internal sealed class BatchOutcomes(string model, int outputCount, ILogger logge
         return outcomes;
     }
 
-    private InferenceError? ErrorOf(RunningBatch batch, BatchResult? result, Exception? failure, bool cancelled)
+    private InferenceError? ErrorOf(int count, BatchResult? result, Exception? failure, bool cancelled)
     {
         if (cancelled)
         {
@@ -47,9 +46,9 @@ internal sealed class BatchOutcomes(string model, int outputCount, ILogger logge
         }
 
         var outputs = result.Outputs;
-        if (outputs is null || outputs.Count != batch.Requests.Length)
+        if (outputs is null || outputs.Count != count)
         {
-            return new InferenceError(ErrorCode.Internal, $"model '{model}' returned {outputs?.Count ?? 0} results for a batch of {batch.Requests.Length} requests");
+            return new InferenceError(ErrorCode.Internal, $"model '{model}' returned {outputs?.Count ?? 0} results for a batch of {count} requests");
         }
 
         for (var i = 0; i < outputs.Count; i++)

@@ -39,9 +39,11 @@ internal sealed class BatchPolicy
     /// <summary>
     /// Fills <paramref name="batch"/> with the requests to send now and returns why, or returns null with
     /// <paramref name="wakeAt"/> set to when the decision may change (<see cref="long.MaxValue"/> for never).
-    /// <paramref name="predictedCompute"/> is how long a batch is expected to run, in timestamp ticks.
+    /// <paramref name="predictedCompute"/> is how long a batch is expected to run, in timestamp ticks. Requests
+    /// whose queue timeout has passed are never taken; they are added to <paramref name="expired"/> for the caller
+    /// to fail (their own timer may run late).
     /// </summary>
-    public DispatchReason? Decide(RequestQueue queue, long now, long predictedCompute, List<PendingRequest> batch, out long wakeAt)
+    public DispatchReason? Decide(RequestQueue queue, long now, long predictedCompute, List<PendingRequest> batch, List<PendingRequest> expired, out long wakeAt)
     {
         batch.Clear();
         wakeAt = long.MaxValue;
@@ -52,8 +54,7 @@ internal sealed class BatchPolicy
 
         if (!Batches)
         {
-            batch.Add(First(queue));
-            return DispatchReason.Full;
+            return First(queue, now, expired) is { } first ? Take(batch, first) : null;
         }
 
         var limit = RowLimit;
@@ -66,6 +67,12 @@ internal sealed class BatchPolicy
             for (var node = queue.Level(level).First; node is not null && rows < limit && scanned++ < ScanLimit; node = node.Next)
             {
                 var request = node.Value;
+                if (request.TimeoutAt < now)
+                {
+                    expired.Add(request);
+                    continue;
+                }
+
                 if (batch.Count > 0 && (rows + request.Rows > limit || !_shapes.Compatible(batch[0].Request, request.Request)))
                 {
                     continue;
@@ -77,6 +84,11 @@ internal sealed class BatchPolicy
                 oldest = Math.Min(oldest, request.Arrival);
                 latestStart = Math.Min(latestStart, request.Deadline == long.MaxValue ? long.MaxValue : request.Deadline - predictedCompute);
             }
+        }
+
+        if (batch.Count == 0)
+        {
+            return null;
         }
 
         if (rows >= limit)
@@ -139,16 +151,27 @@ internal sealed class BatchPolicy
         return true;
     }
 
-    private static PendingRequest First(RequestQueue queue)
+    private static DispatchReason Take(List<PendingRequest> batch, PendingRequest request)
+    {
+        batch.Add(request);
+        return DispatchReason.Full;
+    }
+
+    private static PendingRequest? First(RequestQueue queue, long now, List<PendingRequest> expired)
     {
         for (var level = 0; level < queue.LevelCount; level++)
         {
-            if (queue.Level(level).First is { } first)
+            for (var node = queue.Level(level).First; node is not null; node = node.Next)
             {
-                return first.Value;
+                if (node.Value.TimeoutAt >= now)
+                {
+                    return node.Value;
+                }
+
+                expired.Add(node.Value);
             }
         }
 
-        throw new InvalidOperationException("the queue is empty");
+        return null;
     }
 }

@@ -1,5 +1,7 @@
 using Augur.Backends;
 using Augur.Diagnostics;
+using Augur.Errors;
+using Augur.Inference;
 
 namespace Augur.Scheduling;
 
@@ -60,34 +62,20 @@ internal sealed partial class DynamicBatcher
     private async ValueTask<(ExecutionOutcome[] Outcomes, List<RunningBatch>? Next)> RunAsync(RunningBatch batch)
     {
         var start = _time.Now;
-        foreach (var request in batch.Requests)
-        {
-            _metrics.Queued(_time.Between(request.Arrival, start));
-        }
-
-        SchedulerLog.BatchDispatched(_logger, _model, batch.Rows, batch.Requests.Length, batch.Reason.ToTag());
-        BatchResult? result = null;
-        Exception? failure = null;
-        var cancelled = false;
+        ExecutionOutcome[] outcomes;
         try
         {
-            result = await batch.Instance.ExecuteAsync(batch.Inputs, batch.CancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (batch.CancellationToken.IsCancellationRequested)
-        {
-            cancelled = true;
+            outcomes = await ExecuteAsync(batch, start).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            failure = ex;
+            // Whatever went wrong around the backend (a logger or a metrics listener that threw), the instance goes
+            // back and every request gets an answer.
+            EngineLog.BackendFailed(_logger, _model, ex);
+            outcomes = Array.ConvertAll(batch.Requests, _ => ExecutionOutcome.Failed(new InferenceError(ErrorCode.Internal, $"model '{_model}' failed: {ex.Message}")));
         }
 
         var end = _time.Now;
-        var compute = _time.Between(start, end);
-        var outcomes = _outcomes.Create(batch, result, failure, cancelled, start, _time);
-        _metrics.BatchExecuted(batch.Rows, batch.Reason, compute);
-        Adaptive?.Observe(batch.Rows, compute);
-
         List<RunningBatch>? next = null;
         lock (_gate)
         {
@@ -116,5 +104,66 @@ internal sealed partial class DynamicBatcher
         }
 
         return (outcomes, next);
+    }
+
+    private async ValueTask<ExecutionOutcome[]> ExecuteAsync(RunningBatch batch, long start)
+    {
+        foreach (var request in batch.Requests)
+        {
+            _metrics.Queued(_time.Between(request.Arrival, start));
+        }
+
+        SchedulerLog.BatchDispatched(_logger, _model, batch.Rows, batch.Requests.Length, batch.Reason.ToTag());
+        var (result, failure, cancelled) = await RunOnInstanceAsync(batch.Instance, batch.Inputs, batch.CancellationToken).ConfigureAwait(false);
+        var compute = _time.Between(start, _time.Now);
+        _metrics.BatchExecuted(batch.Rows, batch.Reason, compute);
+        if (result is { Error: null })
+        {
+            // Only batches that ran tell the limit anything; a fast failure or a cancelled run would mislead it.
+            Adaptive?.Observe(batch.Rows, compute);
+        }
+
+        if (result?.Error is { Code: ErrorCode.InvalidArgument } && batch.Requests.Length > 1)
+        {
+            return await RunAloneAsync(batch).ConfigureAwait(false);
+        }
+
+        return _outcomes.Create(batch.Requests, result, failure, cancelled, start, _time);
+    }
+
+    /// <summary>
+    /// The backend refused a batch of several requests as invalid input (ONNX Runtime failing on a value the signature
+    /// cannot rule out). That may be one client's input, so each request runs again alone and gets its own answer;
+    /// the others are not failed for it.
+    /// </summary>
+    private async ValueTask<ExecutionOutcome[]> RunAloneAsync(RunningBatch batch)
+    {
+        var outcomes = new ExecutionOutcome[batch.Requests.Length];
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var request = batch.Requests[i];
+            var start = _time.Now;
+            var (result, failure, cancelled) = await RunOnInstanceAsync(batch.Instance, [request.Request], request.CancellationToken).ConfigureAwait(false);
+            outcomes[i] = _outcomes.Create([request], result, failure, cancelled, start, _time)[0];
+        }
+
+        return outcomes;
+    }
+
+    private static async ValueTask<(BatchResult? Result, Exception? Failure, bool Cancelled)> RunOnInstanceAsync(
+        IModelInstance instance, IReadOnlyList<InferenceRequest> inputs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await instance.ExecuteAsync(inputs, cancellationToken).ConfigureAwait(false), null, false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return (null, null, true);
+        }
+        catch (Exception ex)
+        {
+            return (null, ex, false);
+        }
     }
 }

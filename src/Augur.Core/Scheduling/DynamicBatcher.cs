@@ -36,6 +36,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ITimer _wake;
     private readonly List<PendingRequest> _candidates = [];
+    private readonly List<PendingRequest> _expired = [];
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _wakeAt = long.MaxValue;
     private long _predictedCompute;
@@ -102,7 +103,9 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             return ValueTask.FromResult(ExecutionOutcome.Failed(SchedulerErrors.CancelledWhileQueued(_model)));
         }
 
-        var pending = new PendingRequest(this, request, RowsOf(request), arrival, DeadlineOf(request, arrival), LevelOf(request), cancellationToken);
+        var timeoutAt = TimeoutOf(request) is { } timeout ? _time.Add(arrival, timeout) : long.MaxValue;
+        var deadline = _config.LatencyObjective is { } objective ? Math.Min(timeoutAt, _time.Add(arrival, objective.Latency)) : timeoutAt;
+        var pending = new PendingRequest(this, request, RowsOf(request), arrival, timeoutAt, deadline, LevelOf(request), cancellationToken);
         RunningBatch? own = null;
         List<RunningBatch>? others;
         lock (_gate)
@@ -150,12 +153,6 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
 
     private TimeSpan? TimeoutOf(InferenceRequest request) => request.Timeout ?? _config.DefaultTimeout;
 
-    private long DeadlineOf(InferenceRequest request, long arrival)
-    {
-        var deadline = TimeoutOf(request) is { } timeout ? _time.Add(arrival, timeout) : long.MaxValue;
-        return _config.LatencyObjective is { } objective ? Math.Min(deadline, _time.Add(arrival, objective.Latency)) : deadline;
-    }
-
     private void StartTimeout(PendingRequest pending)
     {
         // A timeout beyond what a timer can wait (about 49 days) can never be told apart from none.
@@ -164,14 +161,19 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             return;
         }
 
-        // At least one tick, so the timer never fires inside this lock.
-        var remaining = timeout - _time.Between(pending.Arrival, _time.Now);
         pending.TimeoutTimer = _clock.CreateTimer(
             static state => { var p = (PendingRequest)state!; p.Owner.OnTimeout(p); },
             pending,
-            remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1),
+            DueIn(_time.Between(_time.Now, pending.TimeoutAt)),
             Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>
+    /// A timer due time that never fires early: system timers round down to whole milliseconds, so it is rounded up;
+    /// and at least one tick, so a timer created under the lock never fires inside it.
+    /// </summary>
+    private static TimeSpan DueIn(TimeSpan remaining) =>
+        remaining <= TimeSpan.Zero ? TimeSpan.FromTicks(1) : TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds));
 
     /// <summary>
     /// Registers for the caller's cancellation where it changes something: a queued request leaves the queue, and a
@@ -191,20 +193,23 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     private void OnCancelled(PendingRequest pending)
     {
         List<RunningBatch>? batches;
+        RunningBatch? running;
         lock (_gate)
         {
-            if (pending.State == PendingState.Running)
-            {
-                pending.Batch!.RequestCancelled();
-                return;
-            }
-
-            if (!Leave(pending))
+            running = pending.State == PendingState.Running ? pending.Batch : null;
+            if (running is null && !Leave(pending))
             {
                 return;
             }
 
-            batches = DispatchRemainingLocked();
+            batches = running is null ? DispatchRemainingLocked() : null;
+        }
+
+        if (running is not null)
+        {
+            // Outside the lock: cancelling the batch runs the backend's callbacks.
+            running.RequestCancelled();
+            return;
         }
 
         HandOff(batches);
@@ -218,6 +223,14 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         var waited = TimeSpan.Zero;
         lock (_gate)
         {
+            var now = _time.Now;
+            if (pending.State == PendingState.Queued && now < pending.TimeoutAt)
+            {
+                // A timer that fired early (clocks disagree by a little): wait for the rest.
+                pending.TimeoutTimer?.Change(DueIn(_time.Between(now, pending.TimeoutAt)), Timeout.InfiniteTimeSpan);
+                return;
+            }
+
             // The wake-up for this request's deadline can be due at this very moment and not have run yet (timers due
             // together fire in any order). Dispatch first, so that a request the policy held back for peers while an
             // instance was idle starts now instead of expiring.
@@ -280,7 +293,14 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         var wakeAt = long.MaxValue;
         while (_idle.Count > 0 && _queue.Count > 0)
         {
-            if (_policy.Decide(_queue, now, _predictedCompute, _candidates, out wakeAt) is not { } reason)
+            _expired.Clear();
+            var decision = _policy.Decide(_queue, now, _predictedCompute, _candidates, _expired, out wakeAt);
+            if (ExpireLocked(now) && decision is null)
+            {
+                continue;
+            }
+
+            if (decision is not { } reason)
             {
                 break;
             }
@@ -301,6 +321,20 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
 
         ArmWake(wakeAt, now);
         return started;
+    }
+
+    /// <summary>Fails the requests the policy found past their timeout; true when there were any.</summary>
+    private bool ExpireLocked(long now)
+    {
+        foreach (var request in _expired)
+        {
+            if (Leave(request))
+            {
+                request.TrySetResult(ExecutionOutcome.Failed(SchedulerErrors.TimedOut(_model, _time.Between(request.Arrival, now))));
+            }
+        }
+
+        return _expired.Count > 0;
     }
 
     private void ArmWake(long at, long now)

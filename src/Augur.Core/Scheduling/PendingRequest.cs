@@ -8,7 +8,7 @@ namespace Augur.Scheduling;
 /// It is the task source its caller awaits; continuations run asynchronously so that completing a batch never
 /// runs a caller's code on the instance's thread.
 /// </summary>
-internal sealed class PendingRequest(DynamicBatcher owner, InferenceRequest request, int rows, long arrival, long deadline, int level, CancellationToken cancellationToken)
+internal sealed class PendingRequest(DynamicBatcher owner, InferenceRequest request, int rows, long arrival, long timeoutAt, long deadline, int level, CancellationToken cancellationToken)
     : TaskCompletionSource<ExecutionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     public DynamicBatcher Owner { get; } = owner;
@@ -20,6 +20,9 @@ internal sealed class PendingRequest(DynamicBatcher owner, InferenceRequest requ
 
     /// <summary>When the request reached the engine (a <see cref="TimeProvider"/> timestamp).</summary>
     public long Arrival { get; } = arrival;
+
+    /// <summary>When its queue timeout expires; <see cref="long.MaxValue"/> if it has none. Past it, the request must not start.</summary>
+    public long TimeoutAt { get; } = timeoutAt;
 
     /// <summary>The latest time it should complete by (its timeout or the latency objective); <see cref="long.MaxValue"/> if none.</summary>
     public long Deadline { get; } = deadline;

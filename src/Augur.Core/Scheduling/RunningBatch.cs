@@ -55,7 +55,14 @@ internal sealed class RunningBatch
     {
         if (_allCancelled is not null && Interlocked.Decrement(ref _live) == 0)
         {
-            _allCancelled.Cancel();
+            try
+            {
+                _allCancelled.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // A backend's cancellation callback failed; the batch then simply runs to its end.
+            }
         }
     }
 }

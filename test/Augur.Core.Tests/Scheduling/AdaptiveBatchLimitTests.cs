@@ -94,6 +94,18 @@ public sealed class AdaptiveBatchLimitTests
     }
 
     [Fact]
+    public void Percentile99_9_ToleratesOneSlowBatchInAThousand()
+    {
+        var limit = Create(percentile: 99.9);
+        GrowTo(limit, 10);
+
+        limit.Observe(10, Slow);
+        Assert.Equal((10, 0), (limit.Limit, limit.Decreases));
+        limit.Observe(10, Slow);
+        Assert.Equal((9, 1), (limit.Limit, limit.Decreases));
+    }
+
+    [Fact]
     public void NeverDropsBelowOne()
     {
         var limit = Create(percentile: 100);

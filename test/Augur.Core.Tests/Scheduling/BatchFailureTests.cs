@@ -33,6 +33,25 @@ public sealed class BatchFailureTests : SchedulingTestBase
     }
 
     [Fact]
+    public async Task InvalidInput_InABatch_IsRetriedAlone_SoOnlyTheBadRequestFails()
+    {
+        // ONNX Runtime refuses a whole batch when one request holds a value the signature cannot rule out.
+        var spec = FakeModelSpec.Custom(EchoSignature, call => ValueTask.FromResult(call.Batch.Any(r => r.Id == "bad")
+            ? Augur.Backends.BatchResult.Failure(InferenceError.Invalid("model 'echo' could not run on this input: index out of range"))
+            : FakeModelSpec.Echo(call.Batch, call.Model.Signature)));
+        await using var engine = await StartAsync(WaitOneMs, spec: spec);
+
+        var requests = new[] { "a", "bad", "c" }.Select(id => engine.Infer(Request(id))).ToArray();
+        Time.Advance(Microseconds(1000));
+        var results = await Task.WhenAll(requests);
+
+        Assert.Equal("a,bad,c|a|bad|c", Batches(Backend.Model("echo")));
+        Assert.True(results[0].IsSuccess);
+        Assert.Equal(ErrorCode.InvalidArgument, results[1].Error!.Code);
+        Assert.True(results[2].IsSuccess);
+    }
+
+    [Fact]
     public async Task Exception_FailsEveryRequestAsInternal()
     {
         var errors = await RunBatchOfThree(FakeModelSpec.Throwing(EchoSignature, "kernel crashed"));
