@@ -40,8 +40,9 @@ public sealed class InferenceEngine : IAsyncDisposable
     public const string MeterName = EngineMetrics.MeterName;
 
     /// <summary>
-    /// This engine's meter (named <see cref="MeterName"/>). Several engines in one process each have their own; an
-    /// exporter that should see one engine only can select its instruments by this meter.
+    /// This engine's meter (named <see cref="MeterName"/>). Engines built without a meter factory each have their own,
+    /// so an exporter that should see one engine only can select its instruments by this meter. Engines built with the
+    /// same <see cref="System.Diagnostics.Metrics.IMeterFactory"/> share the factory's meter and its instruments.
     /// </summary>
     public System.Diagnostics.Metrics.Meter Meter => _metrics.Meter;
 
