@@ -86,6 +86,7 @@ public sealed class ScenarioTests
         Assert.InRange(result.Queries, 9_700, 10_300);
         Assert.Equal(0, result.Errors);
         Assert.Equal(0.1, result.P99Ms, 3);
+        Assert.Equal(0, result.SendLagP99Ms!.Value, 3);
     }
 
     [Fact]

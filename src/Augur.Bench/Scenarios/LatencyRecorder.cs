@@ -11,6 +11,7 @@ internal sealed class LatencyRecorder(long frequency)
     private const long MaxNanoseconds = 60_000_000_000;
 
     private readonly LongConcurrentHistogram _histogram = new(1, MaxNanoseconds, 3);
+    private readonly LongConcurrentHistogram _sendLag = new(1, MaxNanoseconds, 3);
     private long _queries;
     private long _samples;
     private long _errors;
@@ -18,6 +19,10 @@ internal sealed class LatencyRecorder(long frequency)
     private long _lastCompletion = long.MinValue;
 
     public long Queries => Interlocked.Read(ref _queries);
+
+    /// <summary>Server: how late a query started, from its scheduled time to the moment the target was called.</summary>
+    public void RecordSendLag(long scheduled, long sent) =>
+        _sendLag.RecordValue(Math.Clamp((long)((sent - scheduled) * (1e9 / frequency)), 1, MaxNanoseconds));
 
     public void Record(long from, long to, int samples, string? error)
     {
@@ -63,7 +68,10 @@ internal sealed class LatencyRecorder(long frequency)
             Ms(99),
             Ms(99.9),
             h.TotalCount == 0 ? double.NaN : h.GetMaxValue() / 1e6,
-            Buckets(h));
+            Buckets(h))
+        {
+            SendLagP99Ms = _sendLag.TotalCount == 0 ? null : _sendLag.GetValueAtPercentile(99) / 1e6,
+        };
     }
 
     /// <summary>About 40 log-spaced buckets between the smallest and largest latency.</summary>

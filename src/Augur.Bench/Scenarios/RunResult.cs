@@ -28,6 +28,12 @@ public sealed record RunResult(
     double MaxMs,
     IReadOnlyList<HistogramBucket> Histogram)
 {
+    /// <summary>
+    /// Server: the p99 of how late queries reached the target after their scheduled time (dispatcher wake-up and thread
+    /// hand-off). This part of the latency is the generator's own; null for the other scenarios.
+    /// </summary>
+    public double? SendLagP99Ms { get; init; }
+
     /// <summary>The latency at <paramref name="percentile"/> (90 or 99).</summary>
     public double PercentileMs(double percentile) => percentile >= 99 ? P99Ms : P90Ms;
 
@@ -37,5 +43,5 @@ public sealed record RunResult(
     /// <inheritdoc />
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{(TargetQps is { } q ? $"target_qps={q:0.##} " : string.Empty)}queries={Queries} qps={QueriesPerSecond:0.0} samples/s={SamplesPerSecond:0.0} p50_ms={P50Ms:0.000} p90_ms={P90Ms:0.000} p99_ms={P99Ms:0.000} max_ms={MaxMs:0.000} errors={Errors}");
+        $"{(TargetQps is { } q ? $"target_qps={q:0.##} " : string.Empty)}queries={Queries} qps={QueriesPerSecond:0.0} samples/s={SamplesPerSecond:0.0} p50_ms={P50Ms:0.000} p90_ms={P90Ms:0.000} p99_ms={P99Ms:0.000} max_ms={MaxMs:0.000}{(SendLagP99Ms is { } lag ? $" send_lag_p99_ms={lag:0.000}" : string.Empty)} errors={Errors}");
 }

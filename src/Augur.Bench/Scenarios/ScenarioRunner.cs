@@ -140,6 +140,11 @@ public sealed class ScenarioRunner(IBenchClock clock)
 
         private async Task SendAsync(long scheduled)
         {
+            if (scheduled >= windowStart)
+            {
+                recorder.RecordSendLag(scheduled, clock.Now);
+            }
+
             string? error;
             try
             {
