@@ -33,6 +33,8 @@ internal sealed class VirtualClock : IBenchClock
 
     public Task RunDispatcherAsync(Func<Task> loop) => loop();
 
+    public Task StartLoopAsync(Func<Task> loop) => loop();
+
     public void Fork<TState>(Func<TState, Task> work, TState state) => _ = work(state);
 
     /// <summary>Runs <paramref name="body"/> to completion, advancing time from one waiter to the next.</summary>

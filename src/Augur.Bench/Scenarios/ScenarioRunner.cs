@@ -48,7 +48,7 @@ public sealed class ScenarioRunner(IBenchClock clock)
         var loops = new Task[settings.OfflineConcurrency];
         for (var i = 0; i < loops.Length; i++)
         {
-            loops[i] = ClosedLoopAsync(settings, target, recorder, windowStart, windowEnd, cancellationToken);
+            loops[i] = clock.StartLoopAsync(() => ClosedLoopAsync(settings, target, recorder, windowStart, windowEnd, cancellationToken));
         }
 
         await Task.WhenAll(loops).ConfigureAwait(false);

@@ -19,6 +19,12 @@ public interface IBenchClock
     /// <summary>Runs the open-loop dispatcher loop where waiting for the schedule cannot be delayed by other work.</summary>
     Task RunDispatcherAsync(Func<Task> loop);
 
+    /// <summary>
+    /// Starts one of several closed loops that must run side by side even when the target answers synchronously
+    /// (the in-process engine often does): the system clock starts it on the thread pool.
+    /// </summary>
+    Task StartLoopAsync(Func<Task> loop);
+
     /// <summary>Starts <paramref name="work"/> without waiting for it, so the dispatcher's cost per query stays a queue operation.</summary>
     void Fork<TState>(Func<TState, Task> work, TState state);
 }

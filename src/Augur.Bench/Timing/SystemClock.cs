@@ -51,6 +51,9 @@ public sealed class SystemClock : IBenchClock
     }
 
     /// <inheritdoc />
+    public Task StartLoopAsync(Func<Task> loop) => Task.Run(loop);
+
+    /// <inheritdoc />
     public void Fork<TState>(Func<TState, Task> work, TState state) =>
         ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Work(s.State), (Work: work, State: state), preferLocal: false);
 }
