@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Augur.Cli.Commands;
+using Augur.Cli.Commands.Bench;
 
 var root = new RootCommand("Augur: serve ONNX models over the Open Inference Protocol (KServe v2).")
 {
@@ -7,6 +8,7 @@ var root = new RootCommand("Augur: serve ONNX models over the Open Inference Pro
     InferCommand.Create(),
     ModelsCommand.Create(),
     SamplesCommand.Create(),
+    BenchCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

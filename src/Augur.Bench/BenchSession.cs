@@ -1,0 +1,39 @@
+using Augur.Bench.Reporting;
+using Augur.Bench.Scenarios;
+using Augur.Bench.Targets;
+using Augur.Bench.Timing;
+
+namespace Augur.Bench;
+
+/// <summary>
+/// Runs the scenario of <c>augur bench</c> against one target: one run, or for Server with <c>findPeak</c> a search
+/// for the highest QPS whose p99 meets the bound.
+/// </summary>
+public sealed class BenchSession(IBenchClock clock, ScenarioSettings settings, bool findPeak)
+{
+    /// <summary>Runs in progress report here, for a live display.</summary>
+    public ScenarioRunner Runner { get; } = new(clock);
+
+    /// <summary>Called after each run with its result (a peak search makes several).</summary>
+    public Action<RunResult>? OnRun { get; init; }
+
+    /// <summary>Runs against <paramref name="target"/>, named <paramref name="name"/> in the report.</summary>
+    public async Task<BenchReport> RunAsync(string name, string model, ILoadTarget target, CancellationToken cancellationToken)
+    {
+        if (settings.Scenario == Scenario.Server && findPeak)
+        {
+            var search = new PeakSearch(
+                qps => Runner.RunAsync(settings with { TargetQps = qps }, target, cancellationToken),
+                settings.LatencyBound.TotalMilliseconds)
+            {
+                OnStep = (result, _) => OnRun?.Invoke(result),
+            };
+            var (peak, best) = await search.RunAsync().ConfigureAwait(false);
+            return BenchReport.FromPeak(name, model, settings, peak, best, search.Steps);
+        }
+
+        var run = await Runner.RunAsync(settings, target, cancellationToken).ConfigureAwait(false);
+        OnRun?.Invoke(run);
+        return BenchReport.FromRun(name, model, settings, run);
+    }
+}

@@ -1,0 +1,112 @@
+using HdrHistogram;
+
+namespace Augur.Bench.Scenarios;
+
+/// <summary>
+/// Latencies in nanoseconds in an HdrHistogram (3 significant digits, up to 60 s; longer ones are recorded as 60 s),
+/// plus the window's counts. Thread-safe.
+/// </summary>
+internal sealed class LatencyRecorder(long frequency)
+{
+    private const long MaxNanoseconds = 60_000_000_000;
+
+    private readonly LongConcurrentHistogram _histogram = new(1, MaxNanoseconds, 3);
+    private readonly LongConcurrentHistogram _sendLag = new(1, MaxNanoseconds, 3);
+    private long _queries;
+    private long _samples;
+    private long _errors;
+    private string? _firstError;
+    private long _lastCompletion = long.MinValue;
+
+    public long Queries => Interlocked.Read(ref _queries);
+
+    /// <summary>Server: how late a query started, from its scheduled time to the moment the target was called.</summary>
+    public void RecordSendLag(long scheduled, long sent) =>
+        _sendLag.RecordValue(Math.Clamp((long)((sent - scheduled) * (1e9 / frequency)), 1, MaxNanoseconds));
+
+    public void Record(long from, long to, int samples, string? error)
+    {
+        if (error is null)
+        {
+            var nanoseconds = (long)((to - from) * (1e9 / frequency));
+            _histogram.RecordValue(Math.Clamp(nanoseconds, 1, MaxNanoseconds));
+            Interlocked.Increment(ref _queries);
+            Interlocked.Add(ref _samples, samples);
+        }
+        else
+        {
+            Interlocked.Increment(ref _errors);
+            Interlocked.CompareExchange(ref _firstError, error, null);
+        }
+
+        long seen;
+        while ((seen = Interlocked.Read(ref _lastCompletion)) < to && Interlocked.CompareExchange(ref _lastCompletion, to, seen) != seen)
+        {
+        }
+    }
+
+    /// <summary>The result; the window runs from <paramref name="windowStart"/> to the last completion (or <paramref name="windowEnd"/>, whichever is later).</summary>
+    public RunResult ToResult(Scenario scenario, double? targetQps, long windowStart, long windowEnd)
+    {
+        var end = Math.Max(windowEnd, Interlocked.Read(ref _lastCompletion));
+        var seconds = Math.Max(end - windowStart, 1) / (double)frequency;
+        var h = _histogram.Copy();
+        double Ms(double percentile) => h.TotalCount == 0 ? double.NaN : h.GetValueAtPercentile(percentile) / 1e6;
+        return new RunResult(
+            scenario.ToString(),
+            targetQps,
+            Queries,
+            Interlocked.Read(ref _samples),
+            Interlocked.Read(ref _errors),
+            Volatile.Read(ref _firstError),
+            seconds,
+            Queries / seconds,
+            Interlocked.Read(ref _samples) / seconds,
+            h.TotalCount == 0 ? double.NaN : h.GetMean() / 1e6,
+            Ms(50),
+            Ms(90),
+            Ms(99),
+            Ms(99.9),
+            h.TotalCount == 0 ? double.NaN : h.GetMaxValue() / 1e6,
+            Buckets(h))
+        {
+            SendLagP99Ms = _sendLag.TotalCount == 0 ? null : _sendLag.GetValueAtPercentile(99) / 1e6,
+        };
+    }
+
+    /// <summary>About 40 log-spaced buckets between the smallest and largest latency.</summary>
+    private static HistogramBucket[] Buckets(HistogramBase h)
+    {
+        if (h.TotalCount == 0)
+        {
+            return [];
+        }
+
+        var min = Math.Max(1, h.GetValueAtPercentile(0));
+        var max = Math.Max(min + 1, h.GetMaxValue());
+        const int Count = 40;
+        var factor = Math.Pow((double)max / min, 1.0 / Count);
+        var buckets = new List<HistogramBucket>(Count + 1);
+        var lower = 0L;
+        var bound = (double)min;
+        for (var i = 0; i <= Count; i++)
+        {
+            var upper = i == Count ? max : (long)bound;
+            long count = 0;
+            foreach (var value in h.RecordedValues())
+            {
+                var v = value.ValueIteratedTo;
+                if (v > lower && v <= upper || (i == 0 && v <= upper))
+                {
+                    count += value.CountAtValueIteratedTo;
+                }
+            }
+
+            buckets.Add(new HistogramBucket(upper / 1e6, count));
+            lower = upper;
+            bound *= factor;
+        }
+
+        return buckets.ToArray();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Augur.Bench.Scenarios;
+
+/// <summary>One bucket of the latency histogram: queries whose latency was at most <see cref="UpToMs"/>.</summary>
+public sealed record HistogramBucket(double UpToMs, long Count);
+
+/// <summary>
+/// One scenario run over its measured window. Latencies (ms) are those of the queries issued (Server: scheduled) in
+/// the window: for Server from the scheduled send time, otherwise from the issue time, to the end of the answer.
+/// <see cref="Errors"/> counts the window's queries that failed or were never sent.
+/// </summary>
+public sealed record RunResult(
+    string Scenario,
+    double? TargetQps,
+    long Queries,
+    long Samples,
+    long Errors,
+    string? FirstError,
+    double DurationSeconds,
+    double QueriesPerSecond,
+    double SamplesPerSecond,
+    double MeanMs,
+    double P50Ms,
+    double P90Ms,
+    double P99Ms,
+    double P999Ms,
+    double MaxMs,
+    IReadOnlyList<HistogramBucket> Histogram)
+{
+    /// <summary>
+    /// Server: the p99 of how late queries reached the target after their scheduled time (dispatcher wake-up and thread
+    /// hand-off). This part of the latency is the generator's own; null for the other scenarios.
+    /// </summary>
+    public double? SendLagP99Ms { get; init; }
+
+    /// <summary>The latency at <paramref name="percentile"/> (90 or 99).</summary>
+    public double PercentileMs(double percentile) => percentile >= 99 ? P99Ms : P90Ms;
+
+    /// <summary>True when no query failed and the p99 latency is within <paramref name="boundMs"/>.</summary>
+    public bool MeetsBound(double boundMs) => Errors == 0 && Queries > 0 && P99Ms <= boundMs;
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{(TargetQps is { } q ? $"target_qps={q:0.##} " : string.Empty)}queries={Queries} qps={QueriesPerSecond:0.0} samples/s={SamplesPerSecond:0.0} p50_ms={P50Ms:0.000} p90_ms={P90Ms:0.000} p99_ms={P99Ms:0.000} max_ms={MaxMs:0.000}{(SendLagP99Ms is { } lag ? $" send_lag_p99_ms={lag:0.000}" : string.Empty)} errors={Errors}");
+}

@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Augur.Models;
+using Augur.Tensors;
+
+namespace Augur.Bench.Targets;
+
+/// <summary>
+/// Any Open Inference Protocol REST server (Augur, the naive baseline, Triton, KServe): POST
+/// {url}/v2/models/{m}/infer, in JSON or with the binary tensor data extension. One shared <see cref="HttpClient"/>
+/// whose pool holds up to <c>connections</c> connections that are never recycled, so no run pays for new connections mid-way.
+/// </summary>
+public sealed class HttpTarget : IBenchTarget
+{
+    /// <summary>A request not answered within this time counts as an error, so a run always ends.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    private const string HeaderLengthHeader = "Inference-Header-Content-Length";
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+    private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
+
+    private readonly HttpClient _client;
+    private readonly Uri _modelUri;
+    private readonly Uri _inferUri;
+    private readonly bool _binary;
+
+    /// <summary>Creates the target; <paramref name="binary"/> sends tensors with the binary tensor data extension instead of JSON.</summary>
+    public HttpTarget(Uri baseAddress, string model, string? version, bool binary, int connections)
+    {
+        var path = $"{baseAddress.ToString().TrimEnd('/')}/v2/models/{Uri.EscapeDataString(model)}"
+            + (version is null ? string.Empty : $"/versions/{Uri.EscapeDataString(version)}");
+        _modelUri = new Uri(path);
+        _inferUri = new Uri(path + "/infer");
+        _binary = binary;
+        Name = baseAddress.ToString().TrimEnd('/');
+        _client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            // A proxy from the environment would be measured along with the server.
+            UseProxy = false,
+        })
+        {
+            Timeout = RequestTimeout,
+        };
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public async Task<(IReadOnlyList<TensorSpec>? Inputs, string? Error)> GetInputsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _client.GetAsync(_modelUri, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return (null, $"GET {_modelUri}: {(int)response.StatusCode}: {body}");
+            }
+
+            using var document = JsonDocument.Parse(body);
+            var inputs = document.RootElement.GetProperty("inputs").EnumerateArray().Select(i => new TensorSpec(
+                i.GetProperty("name").GetString()!,
+                DataTypes.TryParse(i.GetProperty("datatype").GetString(), out var type) ? type : DataType.Invalid,
+                i.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray())).ToArray();
+            return (inputs, null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return (null, $"GET {_modelUri}: {ex.Message}");
+        }
+    }
+
+    /// <inheritdoc />
+    public object Prepare(IReadOnlyList<InferenceTensor> inputs)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("inputs");
+            foreach (var input in inputs)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", input.Name);
+                writer.WriteStartArray("shape");
+                foreach (var dimension in input.Shape)
+                {
+                    writer.WriteNumberValue(dimension);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteString("datatype", input.DataType.Name());
+                if (_binary)
+                {
+                    writer.WriteStartObject("parameters");
+                    writer.WriteNumber("binary_data_size", input.Data.Length);
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    writer.WritePropertyName("data");
+                    TensorJson.WriteFlat(writer, input);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        if (!_binary)
+        {
+            return new HttpQuery(buffer.WrittenSpan.ToArray(), null);
+        }
+
+        var headerLength = buffer.WrittenCount;
+        foreach (var input in inputs)
+        {
+            buffer.Write(input.Data.Span);
+        }
+
+        return new HttpQuery(buffer.WrittenSpan.ToArray(), headerLength.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <inheritdoc />
+    public object PrepareRequestBody(byte[] body) => new HttpQuery(body, null);
+
+    /// <inheritdoc />
+    public async ValueTask<string?> SendAsync(object query, CancellationToken cancellationToken)
+    {
+        var prepared = (HttpQuery)query;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, _inferUri) { Content = new ByteArrayContent(prepared.Body) };
+            request.Content.Headers.ContentType = prepared.HeaderLength is null ? JsonType : OctetStream;
+            if (prepared.HeaderLength is not null)
+            {
+                request.Headers.TryAddWithoutValidation(HeaderLengthHeader, prepared.HeaderLength);
+            }
+
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode
+                ? null
+                : $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        {
+            // TaskCanceledException is also how HttpClient reports its timeout.
+            return $"{ex.GetType().Name}: {ex.Message}";
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed record HttpQuery(byte[] Body, string? HeaderLength);
+}

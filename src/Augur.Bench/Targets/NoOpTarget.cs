@@ -1,0 +1,8 @@
+namespace Augur.Bench.Targets;
+
+/// <summary>A target that answers at once: what the generator measures against it is its own overhead.</summary>
+public sealed class NoOpTarget : ILoadTarget
+{
+    /// <inheritdoc />
+    public ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+}

@@ -1,0 +1,22 @@
+using System.Collections.Concurrent;
+using Augur.Bench.Data;
+
+namespace Augur.Bench.Targets;
+
+/// <summary>
+/// Adapts an <see cref="IBenchTarget"/> to the scenarios: one prepared query per sample count, built from the sample
+/// source the first time that count is asked for, then reused.
+/// </summary>
+public sealed class PreparedTarget(IBenchTarget target, SampleSource samples) : ILoadTarget
+{
+    private readonly ConcurrentDictionary<int, object> _queries = new();
+
+    /// <summary>Prepares the query of <paramref name="count"/> samples ahead of a run, so the run measures no encoding.</summary>
+    public void Prepare(int count) => _ = Get(count);
+
+    /// <inheritdoc />
+    public ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken) =>
+        target.SendAsync(Get(samples), cancellationToken);
+
+    private object Get(int count) => _queries.GetOrAdd(count, static (n, s) => s.Samples.CreateQuery(s.Target, n), (Target: target, Samples: samples));
+}

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using Augur.Bench.Scenarios;
+using Augur.Bench.Timing;
+
+namespace Augur.Cli.Commands.Bench;
+
+/// <summary>The options <c>augur bench</c> and <c>augur bench compare</c> share, and their checks.</summary>
+internal sealed class BenchOptions
+{
+    public Option<string> Model { get; } = new("--model") { Description = "The model to load.", Required = true };
+
+    public Option<string?> ModelVersion { get; } = new("--model-version") { Description = "The version; default the latest ready one." };
+
+    public Option<string> Scenario { get; } = new Option<string>("--scenario")
+    {
+        Description = "single-stream (p90 latency), multi-stream (p99), server (Poisson arrivals; p99 within the bound) or offline (samples/s).",
+        Required = true,
+    }.AcceptOnlyFromAmong("single-stream", "multi-stream", "server", "offline");
+
+    public Option<string> LatencyBound { get; } = new("--latency-bound") { Description = "Server: the p99 bound, e.g. 15ms. Default 15ms.", DefaultValueFactory = _ => "15ms" };
+
+    public Option<double?> Qps { get; } = new("--qps") { Description = "Server: the arrival rate in queries per second." };
+
+    public Option<bool> FindPeak { get; } = new("--find-peak") { Description = "Server: search for the highest QPS whose p99 meets --latency-bound with no errors." };
+
+    public Option<string> Duration { get; } = new("--duration") { Description = "Minimum measured duration per run, e.g. 30s. Default 30s.", DefaultValueFactory = _ => "30s" };
+
+    public Option<long> MinQueryCount { get; } = new("--min-query-count") { Description = "Minimum queries per measured run. Default 0.", DefaultValueFactory = _ => 0 };
+
+    public Option<string> Warmup { get; } = new("--warmup") { Description = "Load before each measured run, not counted. Default 2s.", DefaultValueFactory = _ => "2s" };
+
+    public Option<int?> SamplesPerQuery { get; } = new("--samples-per-query") { Description = "Samples per query. Default 8 for multi-stream, 32 for offline, otherwise 1." };
+
+    public Option<int> Concurrency { get; } = new("--concurrency") { Description = "Offline: queries kept in flight. Default 64.", DefaultValueFactory = _ => 64 };
+
+    public Option<int> Connections { get; } = new("--connections") { Description = "HTTP: most connections per server. Default 64.", DefaultValueFactory = _ => 64 };
+
+    public Option<bool> Binary { get; } = new("--binary") { Description = "HTTP: send tensors with the binary tensor data extension instead of JSON." };
+
+    public Option<FileInfo?> Request { get; } = new("--request") { Description = "Send this Open Inference Protocol JSON request instead of random tensors shaped by the model's metadata." };
+
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the arrival schedule and random data. Default 1.", DefaultValueFactory = _ => 1 };
+
+    public Option<FileInfo?> Json { get; } = new("--json") { Description = "Write the result as JSON to this file." };
+
+    public Option<FileInfo?> Html { get; } = new("--html") { Description = "Write an HTML report (inline SVG plots, opens offline) to this file." };
+
+    public Option<string> ModelRepository { get; } = CommonOptions.ModelRepository();
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[]
+                 {
+                     Model, ModelVersion, Scenario, LatencyBound, Qps, FindPeak, Duration, MinQueryCount, Warmup, SamplesPerQuery,
+                     Concurrency, Connections, Binary, Request, Seed, Json, Html, ModelRepository,
+                 })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The scenario settings, or the message to print before exiting with 2.</summary>
+    public (ScenarioSettings? Settings, string? Problem) Read(ParseResult parse)
+    {
+        var scenario = parse.GetValue(Scenario) switch
+        {
+            "single-stream" => Augur.Bench.Scenarios.Scenario.SingleStream,
+            "multi-stream" => Augur.Bench.Scenarios.Scenario.MultiStream,
+            "server" => Augur.Bench.Scenarios.Scenario.Server,
+            _ => Augur.Bench.Scenarios.Scenario.Offline,
+        };
+        if (!Durations.TryParse(parse.GetValue(Duration), out var duration) || duration <= TimeSpan.Zero)
+        {
+            return (null, $"--duration '{parse.GetValue(Duration)}' is not a positive duration such as 30s");
+        }
+
+        if (!Durations.TryParse(parse.GetValue(Warmup), out var warmup))
+        {
+            return (null, $"--warmup '{parse.GetValue(Warmup)}' is not a duration such as 2s");
+        }
+
+        if (!Durations.TryParse(parse.GetValue(LatencyBound), out var bound) || bound <= TimeSpan.Zero)
+        {
+            return (null, $"--latency-bound '{parse.GetValue(LatencyBound)}' is not a positive duration such as 15ms");
+        }
+
+        var (qps, findPeak) = (parse.GetValue(Qps), parse.GetValue(FindPeak));
+        var problem = scenario switch
+        {
+            Augur.Bench.Scenarios.Scenario.Server when (qps is null) == !findPeak => "the server scenario needs either --qps N or --find-peak",
+            Augur.Bench.Scenarios.Scenario.Server when qps is <= 0 => "--qps must be positive",
+            not Augur.Bench.Scenarios.Scenario.Server when qps is not null || findPeak => "--qps and --find-peak apply to the server scenario only",
+            _ when parse.GetValue(SamplesPerQuery) is < 1 => "--samples-per-query must be at least 1",
+            _ when parse.GetValue(Concurrency) < 1 || parse.GetValue(Connections) < 1 => "--concurrency and --connections must be at least 1",
+            _ when parse.GetValue(MinQueryCount) < 0 => "--min-query-count must not be negative",
+            _ when parse.GetValue(Request) is { Exists: false } file => $"--request '{file.FullName}' does not exist",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        var settings = new ScenarioSettings(scenario)
+        {
+            TargetQps = qps ?? 100,
+            LatencyBound = bound,
+            MinDuration = duration,
+            MinQueryCount = parse.GetValue(MinQueryCount),
+            Warmup = warmup,
+            Seed = parse.GetValue(Seed),
+            OfflineConcurrency = parse.GetValue(Concurrency),
+        };
+        if (parse.GetValue(SamplesPerQuery) is { } samples)
+        {
+            settings = settings with { SamplesPerQuery = samples };
+        }
+
+        return (settings, null);
+    }
+}

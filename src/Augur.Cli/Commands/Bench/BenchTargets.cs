@@ -1,0 +1,63 @@
+using Augur.Bench.Data;
+using Augur.Bench.Targets;
+using Microsoft.Extensions.Logging;
+
+namespace Augur.Cli.Commands.Bench;
+
+/// <summary>Creates the target a bench run drives and checks it with one query before the run.</summary>
+internal static class BenchTargets
+{
+    public const string InProcess = "in-process";
+
+    /// <summary>Checks a target spec: an http(s) URL or <c>in-process</c>; null when it is fine.</summary>
+    public static string? Check(string option, string spec) =>
+        spec == InProcess || (Uri.TryCreate(spec, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            ? null
+            : $"{option} '{spec}' is not an http:// or https:// URL (or '{InProcess}')";
+
+    /// <summary>The target for <paramref name="spec"/> (a URL, or <c>in-process</c> to build an engine from the repository).</summary>
+    public static async Task<IBenchTarget> CreateAsync(string spec, string model, string? version, bool binary, int connections, string repository, CancellationToken cancellationToken)
+    {
+        if (spec != InProcess)
+        {
+            return new HttpTarget(new Uri(spec), model, version, binary, connections);
+        }
+
+        using var logging = CommonOptions.ConsoleLogging(LogLevel.Warning);
+        var engine = await CommonOptions.BuildEngineAsync(repository, 1, logging, cancellationToken).ConfigureAwait(false);
+        return new InProcessTarget(engine, model, version, ownsEngine: true);
+    }
+
+    /// <summary>Prepares the query and sends it once, so a wrong URL, model or request fails in a second with the answer.</summary>
+    public static async Task<(PreparedTarget? Target, string? Error)> PrepareAsync(IBenchTarget target, FileInfo? request, int seed, int samplesPerQuery, CancellationToken cancellationToken)
+    {
+        SampleSource samples;
+        if (request is not null)
+        {
+            samples = SampleSource.RequestFile(await File.ReadAllBytesAsync(request.FullName, cancellationToken).ConfigureAwait(false));
+        }
+        else
+        {
+            var (inputs, error) = await target.GetInputsAsync(cancellationToken).ConfigureAwait(false);
+            if (inputs is null)
+            {
+                return (null, $"{target.Name}: {error}");
+            }
+
+            samples = SampleSource.Random(inputs, seed);
+        }
+
+        var prepared = new PreparedTarget(target, samples);
+        try
+        {
+            prepared.Prepare(samplesPerQuery);
+        }
+        catch (InvalidDataException ex)
+        {
+            return (null, $"{target.Name}: {ex.Message}");
+        }
+
+        var probe = await prepared.IssueAsync(samplesPerQuery, cancellationToken).ConfigureAwait(false);
+        return probe is null ? (prepared, null) : (null, $"{target.Name}: the first query failed: {probe}");
+    }
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text.Json;
+using Augur.Bench.Data;
+using Augur.Bench.Reporting;
+using Augur.Bench.Scenarios;
+using Augur.Bench.Targets;
+using Augur.Bench.Timing;
+using Augur.OnnxRuntime.Samples;
+using Augur.Server;
+using Augur.Testing;
+using Microsoft.AspNetCore.Builder;
+
+namespace Augur.Bench.Tests;
+
+/// <summary>Short real runs against Kestrel on 127.0.0.1, port 0, and against the engine in-process.</summary>
+public sealed class ServerRunTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly string _repository = Directory.CreateTempSubdirectory("augur-bench-tests-").FullName;
+    private InferenceEngine _engine = null!;
+    private WebApplication _app = null!;
+    private Uri _url = null!;
+
+    public async Task InitializeAsync()
+    {
+        TestModels.WriteModel(_repository, "fraud", SampleModels.BuildFraud());
+        using var startup = new CancellationTokenSource(Timeout);
+        _engine = await new InferenceEngineBuilder().UseModelRepository(_repository).UseOnnxRuntime().BuildAsync(startup.Token);
+        _app = AugurHost.Create(_engine, IPAddress.Loopback, 0);
+        _url = await AugurHost.StartAsync(_app, startup.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        using var shutdown = new CancellationTokenSource(Timeout);
+        await _app.StopAsync(shutdown.Token);
+        await _app.DisposeAsync();
+        await _engine.DisposeAsync();
+        Directory.Delete(_repository, recursive: true);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_server_run_over_REST_meets_a_generous_bound(bool binary)
+    {
+        await using var target = new HttpTarget(_url, "fraud", null, binary, connections: 8);
+        var report = await RunAsync(target, new ScenarioSettings(Scenario.Server) { TargetQps = 200, MinDuration = TimeSpan.FromSeconds(1), LatencyBound = TimeSpan.FromSeconds(1) });
+
+        Assert.True(report.Result!.Errors == 0, report.Result.FirstError);
+        Assert.InRange(report.Result.Queries, 120, 280);
+        Assert.True(report.Valid);
+        Assert.Equal("server_p99_latency_ms", report.Metric);
+    }
+
+    [Fact]
+    public async Task Single_stream_in_process_and_multi_stream_over_REST_send_batches_shaped_by_the_metadata()
+    {
+        await using var local = new InProcessTarget(_engine, "fraud", null, ownsEngine: false);
+        var single = await RunAsync(local, new ScenarioSettings(Scenario.SingleStream) { MinDuration = TimeSpan.FromMilliseconds(300) });
+        Assert.True(single.Result!.Errors == 0, single.Result.FirstError);
+        Assert.True(single.Result.Queries > 10);
+
+        await using var remote = new HttpTarget(_url, "fraud", null, binary: false, connections: 1);
+        var multi = await RunAsync(remote, new ScenarioSettings(Scenario.MultiStream) { MinDuration = TimeSpan.FromMilliseconds(300) });
+        Assert.True(multi.Result!.Errors == 0, multi.Result.FirstError);
+        Assert.Equal(multi.Result.Queries * 8, multi.Result.Samples);
+    }
+
+    [Fact]
+    public async Task An_unknown_model_is_reported_before_any_run()
+    {
+        await using var target = new HttpTarget(_url, "nope", null, binary: false, connections: 1);
+        var (inputs, error) = await target.GetInputsAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Null(inputs);
+        Assert.Contains("404", error);
+    }
+
+    [Fact]
+    public async Task Reports_serialize_to_JSON_and_render_to_offline_HTML()
+    {
+        await using var target = new HttpTarget(_url, "fraud", null, binary: true, connections: 4);
+        var report = await RunAsync(target, new ScenarioSettings(Scenario.Server) { TargetQps = 100, MinDuration = TimeSpan.FromMilliseconds(500), LatencyBound = TimeSpan.FromSeconds(1) });
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(report, BenchReport.JsonOptions));
+        Assert.Equal("server_p99_latency_ms", json.RootElement.GetProperty("metric").GetString());
+        Assert.True(json.RootElement.GetProperty("result").GetProperty("histogram").GetArrayLength() > 0);
+
+        var html = HtmlReport.Render([report], "ratio server_p99_latency_ms A/B: 1");
+        Assert.Contains("<svg", html);
+        Assert.Contains("<rect", html);
+        Assert.Contains("<polyline", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("https://", html);
+        Assert.DoesNotContain("href=", html);
+    }
+
+    private static async Task<BenchReport> RunAsync(IBenchTarget target, ScenarioSettings settings)
+    {
+        var (inputs, error) = await target.GetInputsAsync(CancellationToken.None).WaitAsync(Timeout);
+        Assert.True(inputs is not null, error);
+        var prepared = new PreparedTarget(target, SampleSource.Random(inputs, 1));
+        var session = new BenchSession(SystemClock.Instance, settings, findPeak: false);
+        return await session.RunAsync(target.Name, "fraud", prepared, CancellationToken.None).WaitAsync(Timeout);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Augur.OnnxRuntime.Samples;
+using Augur.Testing;
+
+namespace Augur.Cli.Tests;
+
+/// <summary>The bench commands end to end; a repository holding only the small fraud model keeps start-up short.</summary>
+public sealed class BenchCliTests : IDisposable
+{
+    private readonly string _repository = Directory.CreateTempSubdirectory("augur-bench-cli-repo-").FullName;
+
+    private static readonly Lazy<byte[]> Fraud = new(SampleModels.BuildFraud);
+
+    public BenchCliTests() => TestModels.WriteModel(_repository, "fraud", Fraud.Value);
+
+    public void Dispose() => Directory.Delete(_repository, recursive: true);
+
+    [Fact]
+    public async Task Bench_compare_against_a_served_model_prints_the_ratio_last_and_writes_the_reports()
+    {
+        using var server = AugurProcess.Start("serve", "--model-repository", _repository, "--host", "127.0.0.1", "--http-port", "0");
+        var url = await server.WaitForListeningAsync();
+        var folder = Directory.CreateTempSubdirectory("augur-bench-cli-").FullName;
+        try
+        {
+            var (json, html) = (Path.Combine(folder, "result.json"), Path.Combine(folder, "report.html"));
+            var (code, stdout, stderr) = await AugurProcess.RunAsync(
+                "bench", "compare", "--a", url, "--b", "in-process", "--model", "fraud", "--scenario", "single-stream",
+                "--duration", "300ms", "--warmup", "0s", "--rounds", "1", "--model-repository", _repository, "--json", json, "--html", html);
+
+            Assert.True(code == 0, stderr);
+            var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+            Assert.StartsWith("ratio single_stream_p90_latency_ms A/B: ", last, StringComparison.Ordinal);
+            Assert.True(double.Parse(last.Split(": ")[1], System.Globalization.CultureInfo.InvariantCulture) > 0);
+            using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            Assert.Equal("single_stream_p90_latency_ms", result.RootElement.GetProperty("metric").GetString());
+            Assert.Contains("<svg", await File.ReadAllTextAsync(html));
+        }
+        finally
+        {
+            server.Terminate();
+            await server.WaitForExitAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Bench_server_against_the_in_process_engine_reports_whether_p99_meets_the_bound()
+    {
+        var (code, stdout, stderr) = await AugurProcess.RunAsync(
+            "bench", "--in-process", "--model-repository", _repository, "--model", "fraud", "--scenario", "server", "--qps", "200", "--latency-bound", "1s",
+            "--duration", "500ms", "--warmup", "0s");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("server_p99_latency_ms", stdout);
+        Assert.Contains("(p99 bound 1000 ms: met)", stdout);
+    }
+
+    [Theory]
+    [InlineData("--scenario", "server")]
+    [InlineData("--scenario", "offline", "--qps", "10")]
+    [InlineData("--scenario", "single-stream", "--duration", "soon")]
+    public async Task Bench_with_inconsistent_options_exits_2_and_says_why(params string[] options)
+    {
+        var (code, _, stderr) = await AugurProcess.RunAsync(["bench", "--in-process", "--model-repository", _repository, "--model", "fraud", .. options]);
+
+        Assert.Equal(2, code);
+        Assert.False(string.IsNullOrWhiteSpace(stderr));
+    }
+
+    [Fact]
+    public async Task Bench_with_an_unknown_model_exits_1_before_running()
+    {
+        var (code, _, stderr) = await AugurProcess.RunAsync("bench", "--in-process", "--model-repository", _repository, "--model", "nope", "--scenario", "offline", "--duration", "1s");
+
+        Assert.Equal(1, code);
+        Assert.Contains("nope", stderr);
+    }
+}
