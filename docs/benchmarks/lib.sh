@@ -9,7 +9,6 @@ publish() {
   echo "# publishing Release builds to $OUT" >&2
   dotnet publish "$ROOT/src/Augur.Cli" -c Release -o "$OUT/augur" >/dev/null
   dotnet publish "$ROOT/perf/Augur.Baseline" -c Release -o "$OUT/baseline" >/dev/null
-  dotnet publish "$ROOT/perf/Augur.OpenLoop" -c Release -o "$OUT/openloop" >/dev/null
 }
 
 stop_all() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -32,6 +31,5 @@ start_baseline() { # port
   wait_http "http://127.0.0.1:$1/health"
 }
 
-openloop() { dotnet "$OUT/openloop/augur-openloop.dll" "$@"; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
