@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Augur.Models;
+using Augur.Protocol.Json;
 using Augur.Tensors;
 
 namespace Augur.Bench.Targets;
@@ -63,11 +64,7 @@ public sealed class HttpTarget : IBenchTarget
                 return (null, $"GET {_modelUri}: {(int)response.StatusCode}: {body}");
             }
 
-            using var document = JsonDocument.Parse(body);
-            var inputs = document.RootElement.GetProperty("inputs").EnumerateArray().Select(i => new TensorSpec(
-                i.GetProperty("name").GetString()!,
-                DataTypes.TryParse(i.GetProperty("datatype").GetString(), out var type) ? type : DataType.Invalid,
-                i.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray())).ToArray();
+            var inputs = MetadataReader.ReadInputs(body);
             return (inputs, null);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)

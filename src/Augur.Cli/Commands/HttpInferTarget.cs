@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Augur.Models;
-using Augur.Tensors;
+using Augur.Protocol.Json;
 
 namespace Augur.Cli.Commands;
 
@@ -19,11 +18,7 @@ internal sealed class HttpInferTarget(Uri baseAddress) : IInferTarget
             return (null, $"{(int)response.StatusCode}: {body}");
         }
 
-        using var document = JsonDocument.Parse(body);
-        var inputs = document.RootElement.GetProperty("inputs").EnumerateArray().Select(i => new TensorSpec(
-            i.GetProperty("name").GetString()!,
-            DataTypes.TryParse(i.GetProperty("datatype").GetString(), out var type) ? type : DataType.Invalid,
-            i.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray())).ToArray();
+        var inputs = MetadataReader.ReadInputs(body);
         return (inputs, null);
     }
 

@@ -115,9 +115,15 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
                 return ValueTask.FromResult(ExecutionOutcome.Failed(rejected));
             }
 
-            StartTimeout(pending);
             _queue.Add(pending);
             others = DispatchLocked(_time.Now);
+
+            // Only a request left waiting needs a timer; dispatch itself never takes one past its timeout.
+            if (pending.State == PendingState.Queued)
+            {
+                StartTimeout(pending);
+            }
+
             for (var i = 0; others is not null && i < others.Count; i++)
             {
                 if (others[i] == pending.Batch)
