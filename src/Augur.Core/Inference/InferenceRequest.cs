@@ -36,6 +36,9 @@ public sealed class InferenceRequest
     /// </summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>The stateful sequence this request is a step of; null for a request that stands alone.</summary>
+    public SequenceControl? Sequence { get; init; }
+
     /// <summary>The input tensors, one per model input (a copy of the list given to the constructor).</summary>
     public IReadOnlyList<InferenceTensor> Inputs { get; }
 
