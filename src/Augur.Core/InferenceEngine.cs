@@ -3,6 +3,7 @@ using Augur.Engine;
 using Augur.Errors;
 using Augur.Inference;
 using Augur.Models;
+using Augur.Sequences;
 using Augur.Tensors;
 
 namespace Augur;
@@ -91,7 +92,7 @@ public sealed class InferenceEngine : IAsyncDisposable
             return ValueTask.FromResult<InferenceResult>(error!);
         }
 
-        error = RequestValidator.Validate(request, version);
+        error = SequenceRules.CheckBefore(request, version) ?? RequestValidator.Validate(request, version) ?? SequenceRules.CheckAfter(request, version);
         if (error is not null)
         {
             version.Scheduler.Metrics.RequestCompleted(error.Code, _time.GetElapsedTime(arrival));
@@ -107,7 +108,9 @@ public sealed class InferenceEngine : IAsyncDisposable
 
     private async ValueTask<InferenceResult> ExecuteAsync(InferenceRequest request, LoadedVersion version, long arrival, CancellationToken cancellationToken)
     {
-        var outcome = await version.Scheduler.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false);
+        var outcome = version.Sequences is { } sequences
+            ? await sequences.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false)
+            : await version.Scheduler.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false);
         version.Scheduler.Metrics.RequestCompleted(outcome.Error?.Code, _time.GetElapsedTime(arrival));
         if (outcome.Error is not null)
         {

@@ -23,6 +23,7 @@ internal sealed class EngineMetrics : IDisposable
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly ConcurrentDictionary<ModelMetrics, byte> _models = new();
+    private readonly ConcurrentDictionary<SequenceGauge, byte> _sequences = new();
 
     public EngineMetrics(IMeterFactory? factory)
     {
@@ -39,6 +40,7 @@ internal sealed class EngineMetrics : IDisposable
         _meter.CreateObservableGauge("augur.queue.depth", () => Observe(m => m.QueueDepth), "{request}", "Requests waiting in the model's queue.");
         _meter.CreateObservableGauge("augur.instance.busy", () => Observe(m => m.BusyInstances), "{instance}", "Instances executing a batch now.");
         _meter.CreateObservableGauge("augur.instances", () => Observe(m => m.InstanceCount), "{instance}", "Instances of the model version.");
+        _meter.CreateObservableGauge("augur.sequences.live", () => _sequences.Keys.Select(g => new Measurement<int>(g.Read(), g.Tags)).ToArray(), "{sequence}", "Live sequences of a stateful model version: started, not ended, not expired.");
         _meter.CreateObservableGauge("augur.batch.limit", () => Observe(m => m.BatchLimit), "{sample}", "The batch size limit now (adapted to the latency objective when the model has one).");
     }
 
@@ -64,6 +66,23 @@ internal sealed class EngineMetrics : IDisposable
     }
 
     public void Remove(ModelMetrics metrics) => _models.TryRemove(metrics, out _);
+
+    /// <summary>Reports <paramref name="live"/> as the live sequences gauge of a model version until the result is disposed.</summary>
+    public IDisposable TrackSequences(string model, string version, Func<int> live)
+    {
+        var gauge = new SequenceGauge(this, [new("model", model), new("version", version)], live);
+        _sequences[gauge] = 0;
+        return gauge;
+    }
+
+    private sealed class SequenceGauge(EngineMetrics owner, KeyValuePair<string, object?>[] tags, Func<int> read) : IDisposable
+    {
+        public KeyValuePair<string, object?>[] Tags => tags;
+
+        public int Read() => read();
+
+        public void Dispose() => owner._sequences.TryRemove(this, out _);
+    }
 
     /// <summary>The <c>outcome</c> tag of a request: <c>success</c> or the error code in snake case.</summary>
     public static string OutcomeTag(ErrorCode? code) => code switch

@@ -1,11 +1,12 @@
 using Augur.Backends;
 using Augur.Models;
 using Augur.Scheduling;
+using Augur.Sequences;
 
 namespace Augur.Engine;
 
 /// <summary>One ready model version: its served signature and the scheduler that runs it on its instances.</summary>
-internal sealed class LoadedVersion(string name, long version, string platform, ModelSignature signature, int maxBatchSize, DynamicBatchingConfig batching, IModel model, DynamicBatcher scheduler)
+internal sealed class LoadedVersion(string name, long version, string platform, ModelSignature signature, int maxBatchSize, DynamicBatchingConfig batching, IModel model, DynamicBatcher scheduler, SequenceBatcher? sequences = null)
     : IAsyncDisposable
 {
     public string Name { get; } = name;
@@ -24,8 +25,12 @@ internal sealed class LoadedVersion(string name, long version, string platform, 
 
     public DynamicBatcher Scheduler { get; } = scheduler;
 
+    /// <summary>The ordering layer in front of <see cref="Scheduler"/> for a stateful sequence model; null otherwise.</summary>
+    public SequenceBatcher? Sequences { get; } = sequences;
+
     public async ValueTask DisposeAsync()
     {
+        Sequences?.Dispose();
         await Scheduler.DisposeAsync().ConfigureAwait(false);
         model.Dispose();
     }

@@ -2,6 +2,7 @@ using Augur.Backends;
 using Augur.Diagnostics;
 using Augur.Models;
 using Augur.Scheduling;
+using Augur.Sequences;
 using Microsoft.Extensions.Logging;
 
 namespace Augur.Engine;
@@ -152,6 +153,13 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
                 return (null, batchingProblem);
             }
 
+            SequenceSignature? sequenceSignature = null;
+            if (config.SequenceBatching is { } sequencing && !SequenceSignature.TrySplit(signature, maxBatchSize, sequencing, out sequenceSignature, out var sequenceProblem))
+            {
+                model.Dispose();
+                return (null, sequenceProblem);
+            }
+
             for (var i = 0; i < config.InstanceCount; i++)
             {
                 instances.Add(model.CreateInstance(i));
@@ -164,8 +172,9 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
 
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var scheduler = new DynamicBatcher(new SchedulerSettings(name, versionText, signature, maxBatchSize, config.DynamicBatching), instances, metrics, time, _schedulerLogger);
+            var sequences = sequenceSignature is null ? null : new SequenceBatcher(name, versionText, config.SequenceBatching!, sequenceSignature, maxBatchSize, scheduler, time, metrics);
             EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
-            return (new LoadedVersion(name, version, backend.Platform, signature, maxBatchSize, config.DynamicBatching, model, scheduler), null);
+            return (new LoadedVersion(name, version, backend.Platform, sequenceSignature?.Client ?? signature, maxBatchSize, config.DynamicBatching, model, scheduler, sequences), null);
         }
         catch (Exception ex)
         {

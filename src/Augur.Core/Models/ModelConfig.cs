@@ -34,6 +34,9 @@ public sealed record ModelConfig
     /// <summary>Queueing and batching. Default <see cref="DynamicBatchingConfig.Default"/>.</summary>
     public DynamicBatchingConfig DynamicBatching { get; init; } = DynamicBatchingConfig.Default;
 
+    /// <summary>Stateful sequences; null (the default) serves requests that stand alone.</summary>
+    public SequenceBatchingConfig? SequenceBatching { get; init; }
+
     /// <summary>Backend-specific settings, e.g. <c>intra_op_threads</c> for ONNX Runtime.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 

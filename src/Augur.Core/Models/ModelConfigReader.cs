@@ -14,6 +14,7 @@ namespace Augur.Models;
 ///   "dynamic_batching": { "max_queue_delay_microseconds": 500, "preferred_batch_size": [8, 16], "max_queue_size": 256,
 ///                         "default_timeout_microseconds": 50000, "priority_levels": 2, "default_priority_level": 2,
 ///                         "latency_objective": { "percentile": 99, "microseconds": 15000 } },   // or false
+///   "sequence_batching": { ... },   // see SequenceBatchingConfigReader
 ///   "parameters": { "intra_op_threads": "1" } }
 /// </code>
 /// Unknown fields are errors, so a misspelt setting is reported rather than ignored.
@@ -63,6 +64,7 @@ public static class ModelConfigReader
                 "warmup" => config with { Warmup = ReadWarmup(value) },
                 "parameters" => config with { Parameters = ReadParameters(value) },
                 "dynamic_batching" => config with { DynamicBatching = DynamicBatchingConfigReader.Read(value) },
+                "sequence_batching" => config with { SequenceBatching = SequenceBatchingConfigReader.Read(value) },
                 _ => throw new FormatException($"unknown setting '{property.Name}'"),
             };
         }
