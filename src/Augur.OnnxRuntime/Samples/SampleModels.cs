@@ -31,12 +31,20 @@ public static class SampleModels
     /// </summary>
     public const string Ranker = "ranker";
 
+    /// <summary>
+    /// Name of the streaming predictive-maintenance sample (see <see cref="PumpMonitorModel"/>): a stateful sequence model,
+    /// one pump per sequence; client input <c>reading</c> FP32 [batch, 3], output <c>anomaly_score</c> FP32 [batch, 1].
+    /// Needs its config.json (<see cref="PumpMonitorModel.Config"/>), which <see cref="WriteAll"/> writes too.
+    /// </summary>
+    public const string PumpMonitor = "pump_monitor";
+
     /// <summary>The names of all sample models.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Fraud, DeliveryEta, ImageClassifier, Ranker];
+    public static IReadOnlyList<string> Names { get; } = [Fraud, DeliveryEta, ImageClassifier, Ranker, PumpMonitor];
 
     /// <summary>
     /// Writes <c>{repositoryDirectory}/{name}/1/model.onnx</c> for every sample model, creating directories
-    /// and overwriting existing files. Writes no model configuration.
+    /// and overwriting existing files. Writes no model configuration, except the config.json that
+    /// <see cref="PumpMonitor"/> cannot be served without.
     /// </summary>
     public static void WriteAll(string repositoryDirectory)
     {
@@ -46,6 +54,10 @@ public static class SampleModels
             var versionDirectory = Path.Combine(repositoryDirectory, name, "1");
             Directory.CreateDirectory(versionDirectory);
             File.WriteAllBytes(Path.Combine(versionDirectory, "model.onnx"), Build(name));
+            if (name == PumpMonitor)
+            {
+                File.WriteAllText(Path.Combine(repositoryDirectory, name, "config.json"), PumpMonitorModel.Config);
+            }
         }
     }
 
@@ -56,6 +68,7 @@ public static class SampleModels
         DeliveryEta => BuildDeliveryEta(),
         ImageClassifier => BuildImageClassifier(),
         Ranker => BuildRanker(),
+        PumpMonitor => BuildPumpMonitor(),
         _ => throw new ArgumentException($"There is no sample model '{name}'.", nameof(name)),
     };
 
@@ -70,4 +83,7 @@ public static class SampleModels
 
     /// <summary>The untrained benchmark ranker (nine 1024-wide Relu dense layers, sigmoid score), FP16 weights windowed from one random pool.</summary>
     public static byte[] BuildRanker() => RankerModel.Build();
+
+    /// <summary>The hand-set pump anomaly model (window statistics and recurrent energy, see <see cref="PumpMonitorModel"/>).</summary>
+    public static byte[] BuildPumpMonitor() => PumpMonitorModel.Build();
 }
