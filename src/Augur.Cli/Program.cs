@@ -9,6 +9,7 @@ var root = new RootCommand("Augur: serve ONNX models over the Open Inference Pro
     ModelsCommand.Create(),
     SamplesCommand.Create(),
     BenchCommand.Create(),
+    StreamCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using Augur.Streams;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Augur.Cli.Commands;
+
+/// <summary>
+/// <c>augur stream</c>: consume a Redis Stream with a consumer group, predict each message with the in-process engine and
+/// write the outcome to an output stream, until Ctrl+C or SIGTERM (then the messages in flight are finished).
+/// </summary>
+internal static class StreamCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "The model every message is predicted with.", Required = true };
+        var version = new Option<string?>("--model-version") { Description = "The model version. Default: the highest ready version." };
+        var redis = new Option<string>("--redis") { Description = "Redis server: redis://[:password@]host:port[/db] or a StackExchange.Redis configuration string.", Required = true };
+        var input = new Option<string>("--input-stream") { Description = "The stream of requests (field 'body': an OIP JSON infer request; optional sequence_id, sequence_start, sequence_end).", Required = true };
+        var output = new Option<string>("--output-stream") { Description = "The stream outcomes are written to (one entry per message: source_id, body, and error fields on failure).", Required = true };
+        var group = new Option<string>("--group") { Description = "The consumer group; created when missing (reading the stream from its start).", Required = true };
+        var consumer = new Option<string?>("--consumer") { Description = "This consumer's name in the group. Default: host name and process id." };
+        var maxAttempts = new Option<int>("--max-attempts") { Description = "Deliveries before a failing message is dead-lettered. Default 3.", DefaultValueFactory = _ => 3 };
+        var deadLetter = new Option<string?>("--dead-letter") { Description = "The dead-letter stream. Default: <input-stream>:dead." };
+        var maxInFlight = new Option<int>("--max-in-flight") { Description = "Messages read but not finished at most (backpressure). Default 64.", DefaultValueFactory = _ => 64 };
+        var claimIdle = new Option<int>("--claim-min-idle-ms") { Description = "Claim another consumer's pending message after it has been idle this long (ms). Default 30000.", DefaultValueFactory = _ => 30_000 };
+        var claimInterval = new Option<int>("--claim-interval-ms") { Description = "How often to look for such messages (ms). Default 5000.", DefaultValueFactory = _ => 5_000 };
+        var repository = CommonOptions.ModelRepository();
+        var threads = CommonOptions.IntraOpThreads();
+        var command = new Command("stream", "Predict the messages of a Redis Stream (consumer group) and write the outcomes to another stream.")
+        {
+            model, version, redis, input, output, group, consumer, maxAttempts, deadLetter, maxInFlight, claimIdle, claimInterval, repository, threads,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new StreamConsumerOptions
+            {
+                Model = parse.GetValue(model)!,
+                ModelVersion = parse.GetValue(version),
+                InputStream = parse.GetValue(input)!,
+                OutputStream = parse.GetValue(output)!,
+                Group = parse.GetValue(group)!,
+                MaxAttempts = parse.GetValue(maxAttempts),
+                DeadLetterStream = parse.GetValue(deadLetter),
+                MaxInFlight = parse.GetValue(maxInFlight),
+                ClaimMinIdle = TimeSpan.FromMilliseconds(parse.GetValue(claimIdle)),
+                ClaimInterval = TimeSpan.FromMilliseconds(parse.GetValue(claimInterval)),
+            };
+            if (parse.GetValue(consumer) is { } name)
+            {
+                options = options with { Consumer = name };
+            }
+
+            var problem = CommonOptions.CheckRepository(parse.GetValue(repository)!) ?? options.Validate();
+            if (problem is not null || !TryParseRedis(parse.GetValue(redis)!, out var configuration, out problem))
+            {
+                await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
+                return 2;
+            }
+
+            using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
+            await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, cancellationToken).ConfigureAwait(false);
+            if (engine.CheckReady(options.Model, options.ModelVersion) is { } notReady)
+            {
+                await Console.Error.WriteLineAsync(notReady.Message).ConfigureAwait(false);
+                return 1;
+            }
+
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+            var streamConsumer = new RedisStreamConsumer(engine, connection, options, loggerFactory.CreateLogger<RedisStreamConsumer>());
+            Console.WriteLine($"Augur consuming {options.InputStream} as {options.Consumer} (group {options.Group})");
+            await streamConsumer.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Accepts a redis:// URL or a StackExchange.Redis configuration string.</summary>
+    internal static bool TryParseRedis(string text, out ConfigurationOptions configuration, out string? problem)
+    {
+        configuration = null!;
+        problem = null;
+        try
+        {
+            if (text.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
+            {
+                var uri = new Uri(text);
+                configuration = new ConfigurationOptions { EndPoints = { { uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port } } };
+                if (uri.UserInfo is { Length: > 0 } user)
+                {
+                    var parts = user.Split(':', 2);
+                    configuration.User = parts.Length == 2 && parts[0].Length > 0 ? Uri.UnescapeDataString(parts[0]) : null;
+                    configuration.Password = Uri.UnescapeDataString(parts.Length == 2 ? parts[1] : parts[0]);
+                }
+
+                if (uri.AbsolutePath.Trim('/') is { Length: > 0 } db)
+                {
+                    configuration.DefaultDatabase = int.Parse(db, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+            else
+            {
+                configuration = ConfigurationOptions.Parse(text);
+            }
+
+            configuration.AbortOnConnectFail = false;
+            return true;
+        }
+        catch (Exception ex) when (ex is UriFormatException or FormatException or ArgumentException or OverflowException)
+        {
+            problem = $"--redis '{text}' is not a redis:// URL or a Redis configuration string: {ex.Message}";
+            return false;
+        }
+    }
+}
