@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Augur.Streams;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -69,8 +70,18 @@ internal static class StreamCommand
             await using var connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
             var streamConsumer = new RedisStreamConsumer(engine, connection, options, loggerFactory.CreateLogger<RedisStreamConsumer>());
             Console.WriteLine($"Augur consuming {options.InputStream} as {options.Consumer} (group {options.Group})");
-            await streamConsumer.RunAsync(cancellationToken).ConfigureAwait(false);
+            // SIGTERM and Ctrl+C stop reading; the messages in flight are finished and written before exiting with 0.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            await streamConsumer.RunAsync(stopping.Token).ConfigureAwait(false);
             return 0;
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stopping.Cancel();
+            }
         });
         return command;
     }
