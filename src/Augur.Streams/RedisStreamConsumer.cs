@@ -26,13 +26,14 @@ public sealed class RedisStreamConsumer
     private readonly IDatabase _redis;
     private readonly StreamConsumerOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _slots;
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _sequenceTails = new(StringComparer.Ordinal);
     private long _processed;
 
     /// <summary>Creates a consumer; <see cref="RunAsync"/> starts it.</summary>
-    public RedisStreamConsumer(InferenceEngine engine, IConnectionMultiplexer redis, StreamConsumerOptions options, ILogger<RedisStreamConsumer>? logger = null)
+    public RedisStreamConsumer(InferenceEngine engine, IConnectionMultiplexer redis, StreamConsumerOptions options, ILogger<RedisStreamConsumer>? logger = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(redis);
@@ -46,6 +47,7 @@ public sealed class RedisStreamConsumer
         _redis = redis.GetDatabase();
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
         _slots = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
     }
 
@@ -62,7 +64,7 @@ public sealed class RedisStreamConsumer
         var ownPending = true;
         var ownCursor = (RedisValue)"0-0";
         var claimCursor = (RedisValue)"0-0";
-        var nextClaim = DateTime.MinValue;
+        var nextClaim = long.MinValue;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -83,14 +85,14 @@ public sealed class RedisStreamConsumer
                         entries = entries.Where(e => !IsInFlight(e.Id.ToString())).ToArray();
                         claimed = true;
                     }
-                    else if (DateTime.UtcNow >= nextClaim)
+                    else if (_time.GetTimestamp() >= nextClaim)
                     {
                         var result = await _redis.StreamAutoClaimAsync(_options.InputStream, _options.Group, _options.Consumer, (long)_options.ClaimMinIdle.TotalMilliseconds, claimCursor, capacity).ConfigureAwait(false);
                         claimCursor = result.NextStartId;
                         entries = result.ClaimedEntries.Where(e => !IsInFlight(e.Id.ToString())).ToArray();
                         if (claimCursor == "0-0")
                         {
-                            nextClaim = DateTime.UtcNow + _options.ClaimInterval;
+                            nextClaim = _time.GetTimestamp() + (long)(_options.ClaimInterval.TotalSeconds * _time.TimestampFrequency);
                         }
 
                         if (entries.Length > 0)
@@ -108,7 +110,7 @@ public sealed class RedisStreamConsumer
                 catch (RedisException ex)
                 {
                     StreamLog.ReadFailed(_logger, _options.InputStream, ex);
-                    await Task.Delay(_options.PollInterval * 10, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(_options.PollInterval * 10, _time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -120,7 +122,7 @@ public sealed class RedisStreamConsumer
 
                 if (entries.Length == 0 && !claimed)
                 {
-                    await Task.Delay(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -234,8 +236,9 @@ public sealed class RedisStreamConsumer
             // Left pending: claimed again after ClaimMinIdle (by this consumer or another) and retried.
             StreamLog.WillRetry(_logger, message.Id, attempts, _options.MaxAttempts, error.Message);
         }
-        catch (RedisException ex)
+        catch (Exception ex)
         {
+            // Redis unreachable, or anything unexpected: the message stays pending and is claimed and retried later.
             StreamLog.WriteFailed(_logger, message.Id, ex);
         }
     }
