@@ -106,4 +106,26 @@ public sealed class SequenceValidationTests : IDisposable
         Assert.Equal(Augur.Models.ModelState.Unavailable, status.State);
         Assert.Contains(reason, status.Reason);
     }
+
+    [Fact]
+    public async Task A_model_that_does_not_batch_keeps_state_of_its_own_shape()
+    {
+        var signature = new Augur.Models.ModelSignature(
+            [new Augur.Models.TensorSpec("x", DataType.Fp32, [1]), new Augur.Models.TensorSpec("state_in", DataType.Fp32, [1])],
+            [new Augur.Models.TensorSpec("y", DataType.Fp32, [1]), new Augur.Models.TensorSpec("state_out", DataType.Fp32, [1])]);
+        var spec = FakeModelSpec.Custom(signature, call =>
+        {
+            var request = Assert.Single(call.Batch);
+            Assert.Equal([1L], request.FindInput("state_in")!.Shape.ToArray());
+            var sum = request.FindInput("x")!.AsSpan<float>()[0] + request.FindInput("state_in")!.AsSpan<float>()[0];
+            return ValueTask.FromResult(Augur.Backends.BatchResult.Success([[InferenceTensor.Create("y", new[] { sum }, 1), InferenceTensor.Create("state_out", new[] { sum }, 1)]], FakeModelSpec.DefaultTimings));
+        });
+        _repository.AddModel("plain").WriteConfig("plain", "{\"max_batch_size\": 0, \"warmup\": {\"iterations\": 0}, \"sequence_batching\": {" + SumState + "}}");
+        _backend.Register("plain", spec);
+        await using var engine = await BuildAsync(_repository, _backend, new FakeTimeProvider());
+
+        InferenceRequest Step(float x, bool start = false) => new("plain", [InferenceTensor.Create("x", new[] { x }, 1)]) { Sequence = new SequenceControl("s", start) };
+        Assert.Equal(2, (await engine.InferOk(Step(2, start: true))).Y());
+        Assert.Equal(5, (await engine.InferOk(Step(3))).Y());
+    }
 }
