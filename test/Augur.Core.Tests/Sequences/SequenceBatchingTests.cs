@@ -41,8 +41,15 @@ public sealed class SequenceBatchingTests() : SchedulingTestBase(withMetrics: tr
     {
         var active = new Dictionary<string, int>();
         var violations = new List<string>();
+        var submitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var engine = await StartSumAsync(SumState, Sum(async call =>
         {
+            // The first batch holds the instance until every step was submitted, so the other sequences' first steps queue up together.
+            if (call.Sequence == 0)
+            {
+                await submitted.Task.WaitAsync(TestTimeout);
+            }
+
             lock (active)
             {
                 foreach (var sequence in call.Batch.Select(r => r.Sequence!.Id))
@@ -76,6 +83,8 @@ public sealed class SequenceBatchingTests() : SchedulingTestBase(withMetrics: tr
                 all.Add((sequence, step, engine.Infer(Step(sequence, step, start: step == 1))));
             }
         }
+
+        submitted.SetResult();
 
         foreach (var (sequence, step, result) in all)
         {
