@@ -237,4 +237,26 @@ public sealed class StreamConsumerTests(RedisServer redis) : IClassFixture<Redis
         Assert.Equal(10, outputs.Length);
         Assert.Equal(0, await Db.PendingAsync(_input, "g"));
     }
+
+    [Fact]
+    public async Task Consumers_sharing_a_group_split_the_messages_and_answer_each_once()
+    {
+        await using var engine = await OnnxEngineAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            ids.Add(await Db.AddAsync(_input, FraudBody(i)));
+        }
+
+        using var stop = new CancellationTokenSource();
+        var consumers = new[] { "c1", "c2" }.Select(name => new RedisStreamConsumer(engine, redis.Connection, Options(SampleModels.Fraud, name) with { MaxInFlight = 4 })).ToArray();
+        var running = consumers.Select(c => c.RunAsync(stop.Token)).ToArray();
+        var outputs = await Db.WaitForEntriesAsync(_output, 300);
+        await stop.CancelAsync();
+        await Task.WhenAll(running).WaitAsync(TestTimeout);
+
+        Assert.Equal(ids.Order(), (await Db.StreamRangeAsync(_output)).Select(o => o.Field("source_id")).Order());
+        Assert.Equal(300, consumers.Sum(c => c.Processed));
+        Assert.All(consumers, c => Assert.True(c.Processed > 0, "one consumer got no messages"));
+    }
 }
