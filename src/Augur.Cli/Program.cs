@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Augur.Cli.Commands;
+using Augur.Cli.Commands.Batch;
 using Augur.Cli.Commands.Bench;
 
 var root = new RootCommand("Augur: serve ONNX models over the Open Inference Protocol (KServe v2).")
@@ -9,6 +10,8 @@ var root = new RootCommand("Augur: serve ONNX models over the Open Inference Pro
     ModelsCommand.Create(),
     SamplesCommand.Create(),
     BenchCommand.Create(),
+    BatchCommand.Create(),
+    PredictionsCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
