@@ -4,7 +4,7 @@ using Augur.Batch.Storage;
 namespace Augur.Batch;
 
 /// <summary>What a batch job reads, runs and writes. Defaults are stated per property.</summary>
-public sealed class BatchJobOptions
+public sealed record BatchJobOptions
 {
     /// <summary>The model to run.</summary>
     public required string Model { get; init; }
