@@ -13,13 +13,13 @@ internal sealed class ParquetRowSource : IRowSource
 {
     private static readonly HashSet<Type> Numeric = [typeof(float), typeof(double), typeof(int), typeof(long), typeof(short), typeof(byte), typeof(sbyte), typeof(bool)];
     private readonly ParquetReader _reader;
-    private readonly (DataField Field, bool IsList)[] _fields;
+    private readonly (DataField Field, bool IsList, string Name)[] _fields;
 
-    private ParquetRowSource(ParquetReader reader, (DataField, bool)[] fields)
+    private ParquetRowSource(ParquetReader reader, (DataField, bool, string)[] fields)
     {
         _reader = reader;
         _fields = fields;
-        Columns = fields.Select(f => f.Item1.Path.ToString().Split(ParquetSchema.PathSeparatorChar)[0]).ToArray();
+        Columns = fields.Select(f => f.Item3).ToArray();
         TotalRows = Enumerable.Range(0, reader.RowGroupCount).Sum(i => reader.OpenRowGroupReader(i).RowCount);
     }
 
@@ -39,16 +39,16 @@ internal sealed class ParquetRowSource : IRowSource
             throw new BatchJobException(BatchExitCode.UsageError, $"'{path}' is not a readable Parquet file: {ex.Message}", ex);
         }
 
-        var fields = new List<(DataField, bool)>();
+        var fields = new List<(DataField, bool, string)>();
         foreach (var field in reader.Schema.Fields)
         {
             if (field is DataField { IsArray: false } data && (Numeric.Contains(data.ClrType) || data.ClrType == typeof(string)))
             {
-                fields.Add((data, false));
+                fields.Add((data, false, data.Name));
             }
-            else if (field is ListField { Item: DataField item } && Numeric.Contains(item.ClrType) && item.ClrType != typeof(bool))
+            else if (field is ListField { Item: DataField item } list && Numeric.Contains(item.ClrType) && item.ClrType != typeof(bool))
             {
-                fields.Add((item, true));
+                fields.Add((item, true, list.Name));
             }
         }
 

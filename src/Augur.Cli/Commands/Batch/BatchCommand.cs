@@ -37,6 +37,7 @@ internal static class BatchCommand
         {
             repository, threads, model, version, input, format, inputDb, output, jobId, shard, map, mapping, key, include, chunk, concurrency, maxErrors,
             BatchStatusCommand.Create(),
+            SampleInputCommand.Create(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
