@@ -18,6 +18,8 @@ internal static class PredictionEndpoints
 
     private static async Task GetAsync(HttpContext context, AugurServerOptions options, string model, string key)
     {
+        // Routing decodes every escape in a route value except %2F, so a key holding '/' arrives with it still escaped.
+        key = key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         if (MetadataEndpoints.CheckName(model) is { } invalid)
         {
             await HttpResponses.WriteErrorAsync(context, invalid).ConfigureAwait(false);
