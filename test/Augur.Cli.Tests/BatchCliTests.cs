@@ -74,6 +74,29 @@ public sealed class BatchCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_commits_the_chunks_in_flight_and_exits_130()
+    {
+        var output = File("term.db");
+        using var job = AugurProcess.Start("batch", "--model", "fraud", "--input", WriteCsv(20_000), "--output", output, "--map", "features=f0..f7",
+            "--job-id", "term", "--chunk-size", "100", "--concurrency", "1");
+        var deadline = Stopwatch.StartNew();
+        while (await CommittedAsync(output, "term") < 300)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"no chunk committed within 60 s: {job.Stderr}");
+            await Task.Delay(10); // polling another process's database: there is no event to wait on
+        }
+
+        job.Terminate();
+
+        Assert.Equal(130, await job.WaitForExitAsync());
+        Assert.Contains("job term shard 0/1: cancelled", job.Stdout, StringComparison.Ordinal);
+        var committed = await CommittedAsync(output, "term");
+        Assert.True(committed is >= 300 and < 20_000 && committed % 100 == 0, $"{committed} rows");
+        await using var store = await PredictionStore.OpenAsync(StoreLocation.TryParse(output, out var location, out _) ? location : throw new InvalidOperationException());
+        Assert.Equal("cancelled", Assert.Single(await store.GetJobAsync("term")).State);
+    }
+
+    [Fact]
     public async Task Exit_codes_status_and_predictions_get()
     {
         var output = File("codes.db");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Augur.Batch;
 using Augur.Batch.Input;
 using Augur.Batch.Storage;
@@ -95,10 +96,19 @@ internal static class BatchCommand
             using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Warning);
             await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, CancellationToken.None).ConfigureAwait(false);
             var job = new BatchJob(engine, options);
-            // Ctrl+C / SIGTERM cancel the token: the job stops reading, commits what is in flight and exits 130.
-            var result = await BatchProgressView.RunAsync(job, cancellationToken).ConfigureAwait(false);
+            // Ctrl+C and SIGTERM (a container stop) stop reading; the chunks in flight commit and the job exits 130.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            var result = await BatchProgressView.RunAsync(job, stop.Token).ConfigureAwait(false);
             BatchProgressView.PrintSummary(result, options);
             return (int)result.ExitCode;
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
         });
         return command;
     }
