@@ -16,8 +16,8 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on. Default 0.0.0.0 (all interfaces).", DefaultValueFactory = _ => "0.0.0.0" };
         var maxBody = new Option<long>("--max-request-body") { Description = "Largest request body in bytes; larger gets 413. Default 67108864 (64 MiB).", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var threads = CommonOptions.IntraOpThreads();
-        var predictionStore = new Option<string?>("--prediction-store") { Description = "A SQLite file or postgres:// URI written by `augur batch`: serves GET /v2/models/{model}/predictions/{key}." };
-        var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST).") { repository, port, host, maxBody, threads, predictionStore };
+        var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST).") { repository, port, host, maxBody, threads };
+        var predictionStore = Batch.PredictionStoreOption.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!IPAddress.TryParse(parse.GetValue(host), out var address))
@@ -32,24 +32,21 @@ internal static class ServeCommand
                 return 2;
             }
 
-            var problem = parse.GetValue(predictionStore) is { } storeText && Batch.BatchCommand.CheckStore(storeText, out _) is { } storeProblem
-                ? storeProblem.Replace("--output", "--prediction-store", StringComparison.Ordinal)
-                : null;
-            await using var store = problem is null && parse.GetValue(predictionStore) is { } storePath && Batch.BatchCommand.CheckStore(storePath, out var location) is null
-                ? await Augur.Batch.Storage.PredictionStore.OpenAsync(location!, cancellationToken).ConfigureAwait(false)
-                : null;
-            Action<AugurServerOptions> configureServer = o =>
-            {
-                o.MaxRequestBodyBytes = parse.GetValue(maxBody);
-                o.PredictionStore = store;
-            };
-            problem ??= CommonOptions.CheckRepository(parse.GetValue(repository)!) ?? CheckOptions(configureServer, parse.GetValue(threads));
+            Action<AugurServerOptions> configureServer = o => o.MaxRequestBodyBytes = parse.GetValue(maxBody);
+            var problem = CommonOptions.CheckRepository(parse.GetValue(repository)!) ?? CheckOptions(configureServer, parse.GetValue(threads));
             if (problem is not null)
             {
                 await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
                 return 2;
             }
 
+            await using var store = await Batch.PredictionStoreOption.OpenAsync(parse.GetValue(predictionStore), cancellationToken).ConfigureAwait(false);
+            if (store.Failed)
+            {
+                return 2;
+            }
+
+            configureServer += o => o.PredictionStore = store.Store;
             using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
             await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, cancellationToken).ConfigureAwait(false);
             await using var app = AugurHost.Create(engine, address, parse.GetValue(port), configureServer, logging => logging

@@ -126,6 +126,20 @@ internal static class BatchCommand
         return ok ? null : $"--output: {problem}";
     }
 
+    /// <summary>Opens the store, or prints why it cannot be opened (unreachable server, unwritable path) and returns null.</summary>
+    public static async Task<PredictionStore?> TryOpenStoreAsync(StoreLocation location, string option, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PredictionStore.OpenAsync(location, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"{option}: cannot open '{location.Display}': {ex.Message}").ConfigureAwait(false);
+            return null;
+        }
+    }
+
     public static bool TryParseShard(string text, out int index, out int count)
     {
         index = 0;

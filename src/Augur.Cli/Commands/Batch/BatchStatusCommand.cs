@@ -20,7 +20,12 @@ internal static class BatchStatusCommand
                 return 2;
             }
 
-            await using var store = await PredictionStore.OpenAsync(location!, cancellationToken).ConfigureAwait(false);
+            await using var store = await BatchCommand.TryOpenStoreAsync(location!, "--output", cancellationToken).ConfigureAwait(false);
+            if (store is null)
+            {
+                return 2;
+            }
+
             var id = parse.GetValue(job)!;
             var shards = await store.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
             if (shards.Count == 0)

@@ -20,7 +20,12 @@ internal static class PredictionsCommand
                 return 2;
             }
 
-            await using var store = await PredictionStore.OpenAsync(location!, cancellationToken).ConfigureAwait(false);
+            await using var store = await BatchCommand.TryOpenStoreAsync(location!, "--output", cancellationToken).ConfigureAwait(false);
+            if (store is null)
+            {
+                return 2;
+            }
+
             var prediction = await store.GetPredictionAsync(parse.GetValue(model)!, parse.GetValue(key)!, cancellationToken).ConfigureAwait(false);
             if (prediction is null)
             {
