@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Augur.Cli.Commands;
+using Augur.Cli.Commands.Batch;
 using Augur.Cli.Commands.Bench;
 
 var root = new RootCommand("Augur: serve ONNX models over the Open Inference Protocol (KServe v2).")
@@ -10,6 +11,8 @@ var root = new RootCommand("Augur: serve ONNX models over the Open Inference Pro
     SamplesCommand.Create(),
     BenchCommand.Create(),
     StreamCommand.Create(),
+    BatchCommand.Create(),
+    PredictionsCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -23,6 +23,7 @@ public static class AugurEndpointRouteBuilderExtensions
         HealthEndpoints.Map(routes);
         MetadataEndpoints.Map(routes);
         InferEndpoint.Map(routes);
+        PredictionEndpoints.Map(routes);
         routes.Map("/v2/{**path}", (HttpContext context, string path) =>
             HttpResponses.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"no route {context.Request.Method} /v2/{path}"));
         return routes;

@@ -18,6 +18,12 @@ public sealed class AugurServerOptions
     /// </summary>
     public string? MetricsPath { get; set; } = "/metrics";
 
+    /// <summary>
+    /// Where <c>GET /v2/models/{model}/predictions/{key}</c> reads predictions stored by <c>augur batch</c>. Null (the
+    /// default) answers that route with 404. The caller owns the store and disposes it after the host stops.
+    /// </summary>
+    public Augur.Batch.Storage.PredictionStore? PredictionStore { get; set; }
+
     /// <summary>Validates the settings, naming the first bad one.</summary>
     public void Validate()
     {

@@ -104,6 +104,15 @@ internal sealed class AugurProcess : IDisposable
         }
     }
 
+    /// <summary>Kills the process with SIGKILL: no handler runs, as when the OOM killer or a node loss ends it.</summary>
+    public void Kill()
+    {
+        if (kill(_process.Id, 9) != 0)
+        {
+            throw new InvalidOperationException($"kill failed: {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

@@ -17,6 +17,7 @@ internal static class ServeCommand
         var maxBody = new Option<long>("--max-request-body") { Description = "Largest request body in bytes; larger gets 413. Default 67108864 (64 MiB).", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var threads = CommonOptions.IntraOpThreads();
         var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST).") { repository, port, host, maxBody, threads };
+        var predictionStore = Batch.PredictionStoreOption.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!IPAddress.TryParse(parse.GetValue(host), out var address))
@@ -39,6 +40,13 @@ internal static class ServeCommand
                 return 2;
             }
 
+            await using var store = await Batch.PredictionStoreOption.OpenAsync(parse.GetValue(predictionStore), cancellationToken).ConfigureAwait(false);
+            if (store.Failed)
+            {
+                return 2;
+            }
+
+            configureServer += o => o.PredictionStore = store.Store;
             using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
             await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, cancellationToken).ConfigureAwait(false);
             await using var app = AugurHost.Create(engine, address, parse.GetValue(port), configureServer, logging => logging

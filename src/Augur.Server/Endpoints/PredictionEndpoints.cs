@@ -1,0 +1,60 @@
+using System.Data.Common;
+using Augur.Batch.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Augur.Server.Endpoints;
+
+/// <summary>
+/// <c>GET /v2/models/{model}/predictions/{key}</c>: the newest prediction a batch job stored for the key
+/// (<see cref="AugurServerOptions.PredictionStore"/>). 200 with <see cref="PredictionJson"/>, 404 for an unknown key or
+/// when the server has no store, 400 for a bad model name or key, 503 when the database cannot be reached.
+/// </summary>
+internal static class PredictionEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes) =>
+        routes.MapGet("/v2/models/{model}/predictions/{key}", GetAsync);
+
+    private static async Task GetAsync(HttpContext context, AugurServerOptions options, string model, string key)
+    {
+        // Routing decodes every escape in a route value except %2F, so a key holding '/' arrives with it still escaped.
+        key = key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        if (MetadataEndpoints.CheckName(model) is { } invalid)
+        {
+            await HttpResponses.WriteErrorAsync(context, invalid).ConfigureAwait(false);
+            return;
+        }
+
+        if (PredictionJson.CheckKey(key) is { } badKey)
+        {
+            await HttpResponses.WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"key: {badKey}").ConfigureAwait(false);
+            return;
+        }
+
+        if (options.PredictionStore is not { } store)
+        {
+            await HttpResponses.WriteErrorAsync(context, StatusCodes.Status404NotFound, "this server has no prediction store (augur serve --prediction-store DB)").ConfigureAwait(false);
+            return;
+        }
+
+        StoredPrediction? prediction;
+        try
+        {
+            prediction = await store.GetPredictionAsync(model, key, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (DbException ex)
+        {
+            await HttpResponses.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"the prediction store is unavailable: {ex.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        if (prediction is null)
+        {
+            await HttpResponses.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"no stored prediction of model '{model}' for key '{key}'").ConfigureAwait(false);
+            return;
+        }
+
+        await HttpResponses.WriteJsonAsync(context, buffer => PredictionJson.Write(buffer, prediction)).ConfigureAwait(false);
+    }
+}
