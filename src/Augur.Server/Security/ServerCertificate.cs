@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Augur.Server.Security;
 
 /// <summary>Loads the HTTPS certificate named by <see cref="AugurSecurityOptions"/>, with errors that name the setting.</summary>
-internal static class ServerCertificate
+public static class ServerCertificate
 {
     /// <summary>The certificate with its private key, or null when HTTPS is not configured.</summary>
     public static X509Certificate2? Load(AugurSecurityOptions options)
