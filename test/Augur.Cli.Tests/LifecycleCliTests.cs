@@ -18,12 +18,12 @@ public sealed partial class LifecycleCliTests : IDisposable
     public void Dispose() => Directory.Delete(_repository, recursive: true);
 
     /// <summary>
-    /// <c>y = ReduceSum(MatMul^6(x * W))</c> with W 384×384: a few hundred million multiply-adds per request, so requests
+    /// <c>y = ReduceSum(MatMul^6(x * W))</c> with W 768×768: about 2.7 billion multiply-adds per request, so requests
     /// sent together queue behind one instance for long enough to be in flight when SIGTERM arrives.
     /// </summary>
     private static byte[] SlowModel()
     {
-        const int n = 384;
+        const int n = 768;
         var builder = new OnnxGraphBuilder("slow").AddInput("x", DataType.Fp32, 1, 1).AddOutput("y", DataType.Fp32, 1, 1);
         var w = builder.AddInitializer("w", Enumerable.Repeat(1f / n, n * n).ToArray(), n, n);
         builder.AddNode("Mul", ["x", w], ["h0"]);
@@ -52,9 +52,11 @@ public sealed partial class LifecycleCliTests : IDisposable
 
         // SIGTERM goes out once the server holds the requests: one running and the rest in the model's queue.
         using var waiting = new CancellationTokenSource(Timeout);
+        var metrics = string.Empty;
         while (!inFlight.Any(t => t.IsCompleted))
         {
-            var match = QueueDepth().Match(await client.GetStringAsync("/metrics", waiting.Token));
+            metrics = await client.GetStringAsync("/metrics", waiting.Token);
+            var match = QueueDepth().Match(metrics);
             if (match.Success && int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) >= 2)
             {
                 break;
@@ -65,7 +67,7 @@ public sealed partial class LifecycleCliTests : IDisposable
         var pendingAtSigterm = inFlight.Count(t => !t.IsCompleted);
         var responses = await Task.WhenAll(inFlight).WaitAsync(Timeout);
 
-        Assert.True(pendingAtSigterm >= 3, $"only {pendingAtSigterm} request(s) were in flight at SIGTERM");
+        Assert.True(pendingAtSigterm >= 3, $"only {pendingAtSigterm} request(s) were in flight at SIGTERM; metrics: {metrics}");
         Assert.All(responses, r => Assert.Equal(200, (int)r.StatusCode));
         Assert.Equal(0, await server.WaitForExitAsync());
     }
