@@ -60,6 +60,7 @@ public sealed class ReadinessAndShutdownTests
             var inFlight = server.SendAsync(HttpMethod.Post, "/v2/models/slow/infer");
             await started.Task.WaitAsync(ServerFixture.Timeout);
 
+            Assert.Equal(200, (await server.SendAsync(HttpMethod.Get, "/v2/health/ready")).Status);
             server.Lifecycle.BeginDrain();
             var ready = await server.SendAsync(HttpMethod.Get, "/v2/health/ready");
             Assert.Equal(503, ready.Status);
@@ -72,6 +73,20 @@ public sealed class ReadinessAndShutdownTests
             var reply = await inFlight.WaitAsync(ServerFixture.Timeout);
             Assert.Equal(200, reply.Status);
             await stopping.WaitAsync(ServerFixture.Timeout);
+        }
+    }
+
+    [Fact]
+    public async Task Stopping_the_host_turns_readiness_off_before_the_server_stops()
+    {
+        var server = await LifecycleServer.StartAsync(s => s.AddEcho("m"), configure: o => o.ShutdownDelay = TimeSpan.FromMilliseconds(200));
+        await using (server)
+        {
+            Assert.False(server.Lifecycle.IsDraining);
+
+            await server.App.StopAsync().WaitAsync(ServerFixture.Timeout);
+
+            Assert.True(server.Lifecycle.IsDraining);
         }
     }
 }
