@@ -57,7 +57,10 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     /// </summary>
     public bool IsReady => Volatile.Read(ref _disposed) == 0 && NotReadyReason is null;
 
-    /// <summary>Every model of the repository with its state, sorted by name.</summary>
+    /// <summary>
+    /// Every loaded model with its state, sorted by name: every model of the repository, except in explicit model
+    /// control mode, where only those loaded (see <see cref="RepositoryIndex"/> for every folder).
+    /// </summary>
     public IReadOnlyList<ModelStatus> Models => _set.Current.Values.Select(m => m.Status).OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
 
     /// <summary>Describes a model (the highest ready version when <paramref name="version"/> is null).</summary>

@@ -15,7 +15,8 @@ internal sealed class AccessControlMiddleware(RequestDelegate next, ApiKeyAuthor
     public Task InvokeAsync(HttpContext context)
     {
         var operation = context.GetEndpoint()?.Metadata.GetMetadata<AccessRequirement>()?.Operation ?? Classify(context.Request.Path);
-        var decision = authorizer.Authorize(operation, ApiKeyAuthorizer.ReadKey(context.Request.Headers.Authorization, context.Request.Headers[ApiKeyHeader]));
+        var key = authorizer.UsesKeys ? ApiKeyAuthorizer.ReadKey(context.Request.Headers.Authorization, context.Request.Headers[ApiKeyHeader]) : null;
+        var decision = authorizer.Authorize(operation, key);
         if (decision.IsAllowed)
         {
             return next(context);

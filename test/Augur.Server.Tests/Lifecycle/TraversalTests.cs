@@ -67,6 +67,22 @@ public sealed class TraversalTests
         }
     }
 
+    [Theory]
+    [InlineData("/v2/models/fraud/infer", false)]
+    [InlineData("/v2/models/model.v2/versions/3/infer", false)]
+    [InlineData("/v2/models/a%20b/infer", false)]
+    [InlineData("/v2/models/a+b/infer", false)]
+    [InlineData("/v2/models/..", true)]
+    [InlineData("/v2/models/a/./infer", true)]
+    [InlineData("/v2/models/%2E%2e/infer", true)]
+    [InlineData("/v2/models/a%2Fb/infer", true)]
+    [InlineData("/v2/models/a%255Cb/infer", true)]
+    [InlineData("/v2/models/a%2500/infer", true)]
+    public void The_guard_tells_plain_paths_from_traversal(string path, bool refused)
+    {
+        Assert.Equal(refused, Security.RequestPathGuard.FindProblem(path) is not null);
+    }
+
     /// <summary>
     /// Every file and folder under the roots with its size and write time: what the request may not change. (Access
     /// times are not compared: listing a folder updates its own. Reads are checked through the backend's load count.)
