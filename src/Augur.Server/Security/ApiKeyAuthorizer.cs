@@ -53,7 +53,15 @@ public sealed class ApiKeyAuthorizer
             return new AccessDecision(AccessStatus.Unauthenticated, "an API key is required (Authorization: Bearer <key> or X-Api-Key: <key>)");
         }
 
-        var digest = Digest(key);
+        // Long keys are refused outright rather than hashed from the heap: no configured key is that long.
+        if (key.Length > MaxPresentedKeyLength)
+        {
+            return new AccessDecision(AccessStatus.Unauthenticated, "the API key is not valid");
+        }
+
+        Span<byte> utf8 = stackalloc byte[MaxPresentedKeyLength * 3];
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(key, utf8)], digest);
         var isAdmin = Matches(_admin, digest);
         var isInference = Matches(_inference, digest);
         if (isAdmin || (operation == AccessOperation.Inference && isInference))
@@ -81,7 +89,9 @@ public sealed class ApiKeyAuthorizer
         return string.IsNullOrEmpty(apiKeyHeader) ? null : apiKeyHeader.Trim();
     }
 
-    private static bool Matches(byte[][] keys, byte[] digest)
+    private const int MaxPresentedKeyLength = 512;
+
+    private static bool Matches(byte[][] keys, ReadOnlySpan<byte> digest)
     {
         var found = false;
         foreach (var key in keys)

@@ -9,6 +9,9 @@ public sealed class AugurSecurityOptions
     /// <summary>The shortest key accepted, so a key cannot be guessed.</summary>
     public const int MinKeyLength = 16;
 
+    /// <summary>The longest key accepted.</summary>
+    public const int MaxKeyLength = 512;
+
     /// <summary>Keys that may call inference and metadata endpoints. Empty (the default): those endpoints are open.</summary>
     public IList<string> InferenceApiKeys { get; set; } = [];
 
@@ -55,10 +58,10 @@ public sealed class AugurSecurityOptions
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
-            if (string.IsNullOrEmpty(key) || key.Length < MinKeyLength || key.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+            if (string.IsNullOrEmpty(key) || key.Length < MinKeyLength || key.Length > MaxKeyLength || key.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
             {
                 // The key itself is not printed: startup errors end up in logs.
-                throw new ArgumentException($"key {i + 1} of {name} must have at least {MinKeyLength} characters and no spaces or control characters", name);
+                throw new ArgumentException($"key {i + 1} of {name} must have {MinKeyLength} to {MaxKeyLength} characters and no spaces or control characters", name);
             }
         }
     }

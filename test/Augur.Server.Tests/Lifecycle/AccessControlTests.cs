@@ -95,6 +95,7 @@ public sealed class AccessControlTests
         Assert.Equal(AccessStatus.Unauthenticated, authorizer.Authorize(AccessOperation.Inference, null).Status);
         Assert.Equal(AccessStatus.Unauthenticated, authorizer.Authorize(AccessOperation.Inference, Inf + "x").Status);
         Assert.Equal(AccessStatus.Unauthenticated, authorizer.Authorize(AccessOperation.Inference, Inf[..^1]).Status);
+        Assert.Equal(AccessStatus.Unauthenticated, authorizer.Authorize(AccessOperation.Inference, new string('k', 100_000)).Status);
         Assert.Equal(AccessStatus.Allowed, authorizer.Authorize(AccessOperation.Inference, Inf).Status);
         Assert.Equal(AccessStatus.Allowed, authorizer.Authorize(AccessOperation.Inference, Adm).Status);
         Assert.Equal(AccessStatus.Forbidden, authorizer.Authorize(AccessOperation.Administration, Inf).Status);
