@@ -19,16 +19,18 @@ namespace Augur;
 /// float probability = response["probability"].AsSpan&lt;float&gt;()[0];
 /// </code>
 /// </example>
-public sealed class InferenceEngine : IAsyncDisposable
+public sealed partial class InferenceEngine : IAsyncDisposable
 {
-    private readonly IReadOnlyDictionary<string, ModelEntry> _models;
+    private readonly ModelSet _set;
+    private readonly ModelController _controller;
     private readonly TimeProvider _time;
     private readonly EngineMetrics _metrics;
     private int _disposed;
 
-    internal InferenceEngine(IReadOnlyDictionary<string, ModelEntry> models, string? repository, TimeProvider time, EngineMetrics metrics)
+    internal InferenceEngine(ModelSet set, Func<ModelSet, ModelController> controller, string? repository, TimeProvider time, EngineMetrics metrics)
     {
-        _models = models;
+        _set = set;
+        _controller = controller(set);
         _time = time;
         _metrics = metrics;
         Repository = repository;
@@ -50,11 +52,17 @@ public sealed class InferenceEngine : IAsyncDisposable
     /// <summary>The repository folder the models were loaded from, if any.</summary>
     public string? Repository { get; }
 
-    /// <summary>True until the engine is disposed; models that failed to load do not make the engine unready.</summary>
-    public bool IsReady => Volatile.Read(ref _disposed) == 0;
+    /// <summary>
+    /// True until the engine is disposed, as long as every required model is ready (see <see cref="NotReadyReason"/>);
+    /// other models that failed to load do not make the engine unready.
+    /// </summary>
+    public bool IsReady => Volatile.Read(ref _disposed) == 0 && NotReadyReason is null;
 
-    /// <summary>Every model of the repository with its state, sorted by name.</summary>
-    public IReadOnlyList<ModelStatus> Models => _models.Values.Select(m => m.Status).OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
+    /// <summary>
+    /// Every loaded model with its state, sorted by name: every model of the repository, except in explicit model
+    /// control mode, where only those loaded (see <see cref="RepositoryIndex"/> for every folder).
+    /// </summary>
+    public IReadOnlyList<ModelStatus> Models => _set.Current.Values.Select(m => m.Status).OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
 
     /// <summary>Describes a model (the highest ready version when <paramref name="version"/> is null).</summary>
     public bool TryGetMetadata(string model, string? version, out ModelMetadata metadata, out InferenceError? error)
@@ -65,8 +73,9 @@ public sealed class InferenceEngine : IAsyncDisposable
             return false;
         }
 
-        var entry = _models[model];
-        metadata = new ModelMetadata(model, entry.Ready.Select(v => v.VersionText).ToArray(), loaded.Platform, Copy(loaded.Signature), loaded.MaxBatchSize);
+        // The set may have changed since the lookup (a swap, an unload): report what serves now, or at least this version.
+        var serving = _set.Current.TryGetValue(model, out var entry) ? entry.Ready : [loaded];
+        metadata = new ModelMetadata(model, serving.Select(v => v.VersionText).ToArray(), loaded.Platform, Copy(loaded.Signature), loaded.MaxBatchSize);
         return true;
     }
 
@@ -87,19 +96,32 @@ public sealed class InferenceEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrival = _time.GetTimestamp();
-        if (!TryResolve(request.ModelName, request.ModelVersion, out var version, out var error))
+        LoadedVersion version;
+        InferenceError? error;
+        do
         {
-            return ValueTask.FromResult<InferenceResult>(error!);
+            if (!TryResolve(request.ModelName, request.ModelVersion, out version, out error))
+            {
+                return ValueTask.FromResult<InferenceResult>(error!);
+            }
         }
+        while (!version.Lease.TryAcquire()); // Swapped out since the lookup: the next lookup finds its successor.
 
         error = SequenceRules.CheckBefore(request, version) ?? RequestValidator.Validate(request, version) ?? SequenceRules.CheckAfter(request, version);
         if (error is not null)
         {
             version.Scheduler.Metrics.RequestCompleted(error.Code, _time.GetElapsedTime(arrival));
-            return ValueTask.FromResult<InferenceResult>(error);
+            var released = _set.ReleaseAsync(version);
+            return released.IsCompletedSuccessfully ? ValueTask.FromResult<InferenceResult>(error) : FailAfterAsync(released, error);
         }
 
         return ExecuteAsync(request, version, arrival, cancellationToken);
+    }
+
+    private static async ValueTask<InferenceResult> FailAfterAsync(ValueTask released, InferenceError error)
+    {
+        await released.ConfigureAwait(false);
+        return error;
     }
 
     /// <summary>Runs one inference; throws <see cref="InferenceException"/> on failure.</summary>
@@ -108,16 +130,24 @@ public sealed class InferenceEngine : IAsyncDisposable
 
     private async ValueTask<InferenceResult> ExecuteAsync(InferenceRequest request, LoadedVersion version, long arrival, CancellationToken cancellationToken)
     {
-        var outcome = version.Sequences is { } sequences
-            ? await sequences.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false)
-            : await version.Scheduler.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false);
-        version.Scheduler.Metrics.RequestCompleted(outcome.Error?.Code, _time.GetElapsedTime(arrival));
-        if (outcome.Error is not null)
+        try
         {
-            return outcome.Error;
-        }
+            var outcome = version.Sequences is { } sequences
+                ? await sequences.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false)
+                : await version.Scheduler.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false);
+            version.Scheduler.Metrics.RequestCompleted(outcome.Error?.Code, _time.GetElapsedTime(arrival));
+            if (outcome.Error is not null)
+            {
+                return outcome.Error;
+            }
 
-        return new InferenceResponse(version.Name, version.VersionText, request.Id, SelectOutputs(request, version, outcome.Outputs!), outcome.Timings);
+            return new InferenceResponse(version.Name, version.VersionText, request.Id, SelectOutputs(request, version, outcome.Outputs!), outcome.Timings);
+        }
+        finally
+        {
+            // The version a request started on stays alive until it ends, even when a swap retired it meanwhile.
+            await _set.ReleaseAsync(version).ConfigureAwait(false);
+        }
     }
 
     private static IReadOnlyList<InferenceTensor> SelectOutputs(InferenceRequest request, LoadedVersion version, IReadOnlyList<InferenceTensor> all)
@@ -146,7 +176,7 @@ public sealed class InferenceEngine : IAsyncDisposable
             return false;
         }
 
-        if (!_models.TryGetValue(model, out var entry))
+        if (!_set.Current.TryGetValue(model, out var entry))
         {
             error = InferenceError.NotFound($"unknown model '{model}'");
             return false;
@@ -194,11 +224,8 @@ public sealed class InferenceEngine : IAsyncDisposable
             return;
         }
 
-        foreach (var version in _models.Values.SelectMany(m => m.Ready))
-        {
-            await version.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await _controller.DisposeAsync().ConfigureAwait(false);
+        await _set.DisposeAllAsync().ConfigureAwait(false);
         _metrics.Dispose();
     }
 }

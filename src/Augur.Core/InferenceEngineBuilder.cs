@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Augur.Backends;
 using Augur.Diagnostics;
 using Augur.Engine;
+using Augur.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,6 +19,10 @@ public sealed class InferenceEngineBuilder
     private TimeProvider _time = TimeProvider.System;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private IMeterFactory? _meterFactory;
+    private ModelControlMode _modelControl = ModelControlMode.None;
+    private TimeSpan _pollInterval = TimeSpan.FromSeconds(15);
+    private string[]? _startupModels;
+    private string[] _requiredModels = [];
 
     /// <summary>The folder holding <c>&lt;model&gt;/&lt;version&gt;/model.onnx</c> trees.</summary>
     public InferenceEngineBuilder UseModelRepository(string path)
@@ -60,6 +65,63 @@ public sealed class InferenceEngineBuilder
     }
 
     /// <summary>
+    /// How the model set may change while the engine runs. Default <see cref="ModelControlMode.None"/>.
+    /// <paramref name="pollInterval"/> is how often <see cref="ModelControlMode.Poll"/> looks at the repository
+    /// (default 15 s; from 100 ms to 1 day).
+    /// </summary>
+    public InferenceEngineBuilder UseModelControl(ModelControlMode mode, TimeSpan? pollInterval = null)
+    {
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "is not a model control mode");
+        }
+
+        if (pollInterval is { } interval && (interval < TimeSpan.FromMilliseconds(100) || interval > TimeSpan.FromDays(1)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(pollInterval), interval, "must be from 100 ms to 1 day");
+        }
+
+        _modelControl = mode;
+        _pollInterval = pollInterval ?? _pollInterval;
+        return this;
+    }
+
+    /// <summary>
+    /// In <see cref="ModelControlMode.Explicit"/> mode, the models loaded at start-up (default: none; "*" loads all).
+    /// Ignored in the other modes, which load every model.
+    /// </summary>
+    public InferenceEngineBuilder LoadModelsAtStartup(params string[] models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        _startupModels = CheckNames(models, nameof(models), allowStar: true);
+        return this;
+    }
+
+    /// <summary>
+    /// Models without which the engine is not ready (<see cref="InferenceEngine.IsReady"/> false, the server's
+    /// readiness 503), in addition to those whose config.json says <c>"required": true</c>.
+    /// </summary>
+    public InferenceEngineBuilder RequireModels(params string[] models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        _requiredModels = CheckNames(models, nameof(models), allowStar: false);
+        return this;
+    }
+
+    private static string[] CheckNames(string[] models, string parameter, bool allowStar)
+    {
+        foreach (var model in models)
+        {
+            if (!ModelNames.IsValid(model) && !(allowStar && model == "*"))
+            {
+                throw new ArgumentException($"'{model}' is not a valid model name (letters, digits, '_', '-', '.'; not starting with '.')", parameter);
+            }
+        }
+
+        return models.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>
     /// Loads every model of the repository (loading, instance creation and warm-up) and returns the engine.
     /// Models that fail are reported through <see cref="InferenceEngine.Models"/>; they do not make this throw.
     /// Throws <see cref="DirectoryNotFoundException"/> when the repository folder does not exist.
@@ -74,10 +136,21 @@ public sealed class InferenceEngineBuilder
         var metrics = new EngineMetrics(_meterFactory);
         try
         {
+            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics);
+            Func<string, bool>? include = _modelControl == ModelControlMode.Explicit && !(_startupModels ?? []).Contains("*")
+                ? name => (_startupModels ?? []).Contains(name, StringComparer.Ordinal)
+                : null;
             var models = _repository is null
                 ? []
-                : await new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics).LoadAsync(_repository, cancellationToken).ConfigureAwait(false);
-            return new InferenceEngine(models, _repository, _time, metrics);
+                : await loader.LoadAsync(_repository, cancellationToken, include).ConfigureAwait(false);
+            var engine = new InferenceEngine(
+                new ModelSet(models, _requiredModels),
+                set => new ModelController(set, loader, _repository, _modelControl, _pollInterval, _time, _loggerFactory),
+                _repository,
+                _time,
+                metrics);
+            engine.StartModelControl();
+            return engine;
         }
         catch
         {

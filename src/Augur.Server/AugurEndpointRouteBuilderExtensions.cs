@@ -17,13 +17,14 @@ public static class AugurEndpointRouteBuilderExtensions
     {
         if (routes.ServiceProvider.GetRequiredService<AugurServerOptions>().MetricsPath is { } metricsPath)
         {
-            routes.MapPrometheusScrapingEndpoint(metricsPath);
+            routes.MapPrometheusScrapingEndpoint(metricsPath).WithMetadata(Security.AccessRequirement.Statistics);
         }
 
         HealthEndpoints.Map(routes);
         MetadataEndpoints.Map(routes);
         InferEndpoint.Map(routes);
         PredictionEndpoints.Map(routes);
+        RepositoryEndpoints.Map(routes);
         routes.Map("/v2/{**path}", (HttpContext context, string path) =>
             HttpResponses.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"no route {context.Request.Method} /v2/{path}"));
         return routes;

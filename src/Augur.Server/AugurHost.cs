@@ -29,11 +29,12 @@ public static class AugurHost
             kestrel.AddServerHeader = false;
             // RequestBodyReader enforces the exact limit on the payload; Kestrel's own limit also counts chunk framing.
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(address, port);
+            kestrel.Listen(address, port, listen => Security.HttpsSetup.Apply(listen, configure));
         });
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseAugurSecurity();
         app.MapAugur();
         return app;
     }

@@ -1,3 +1,5 @@
+using Augur.Server.Security;
+
 namespace Augur.Server;
 
 /// <summary>Settings of the HTTP front door.</summary>
@@ -24,9 +26,34 @@ public sealed class AugurServerOptions
     /// </summary>
     public Augur.Batch.Storage.PredictionStore? PredictionStore { get; set; }
 
+    /// <summary>API keys and HTTPS. Default: no keys (inference open, model control refused), plain HTTP.</summary>
+    public AugurSecurityOptions Security { get; set; } = new();
+
+    /// <summary>
+    /// On shutdown, how long requests in flight (and queued) may take to finish before connections are closed. Default 30 s.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// On shutdown, how long the server keeps serving with readiness 503 before it stops accepting connections, so
+    /// load balancers notice first. Counts against <see cref="DrainTimeout"/>. Default 0.
+    /// </summary>
+    public TimeSpan ShutdownDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Validates the settings, naming the first bad one.</summary>
     public void Validate()
     {
+        Security.Validate();
+        if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DrainTimeout), DrainTimeout, "must be from 0 to 1 hour");
+        }
+
+        if (ShutdownDelay < TimeSpan.Zero || ShutdownDelay > DrainTimeout)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ShutdownDelay), ShutdownDelay, "must be from 0 to DrainTimeout");
+        }
+
         if (MetricsPath is not null && (!MetricsPath.StartsWith('/') || MetricsPath.StartsWith("/v2", StringComparison.Ordinal)))
         {
             throw new ArgumentException($"MetricsPath must start with '/' and lie outside /v2, not '{MetricsPath}'", nameof(MetricsPath));

@@ -1,5 +1,8 @@
 using Augur.Protocol.Json;
+using Augur.Server.Lifecycle;
+using Augur.Server.Security;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 
 namespace Augur.Server;
@@ -17,6 +20,10 @@ public static class AugurServiceCollectionExtensions
         services.AddSingleton(engine);
         services.AddSingleton(options);
         services.AddSingleton(new JsonCodecOptions { MaxDepth = options.MaxJsonDepth });
+        services.AddSingleton(new ApiKeyAuthorizer(options.Security));
+        services.AddSingleton(sp => new ServerLifecycle(options, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddHostedService(sp => sp.GetRequiredService<ServerLifecycle>());
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
         if (options.MetricsPath is not null)
         {
             // Scrapes see the values of the moment: Prometheus sets the pace, so the exporter keeps no cached copy.

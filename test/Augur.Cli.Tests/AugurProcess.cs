@@ -14,8 +14,18 @@ internal sealed class AugurProcess : IDisposable
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private AugurProcess(params string[] args)
+        : this(null, args)
+    {
+    }
+
+    private AugurProcess(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "augur.dll"));
         foreach (var arg in args)
         {
@@ -77,6 +87,17 @@ internal sealed class AugurProcess : IDisposable
     }
 
     public static AugurProcess Start(params string[] args) => new(args);
+
+    /// <summary>Starts augur with extra environment variables (e.g. <c>AUGUR_*</c> settings).</summary>
+    public static AugurProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) => new(environment, args);
+
+    /// <summary>Runs a command to completion with extra environment variables.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var process = new AugurProcess(environment, args);
+        var code = await process.WaitForExitAsync().ConfigureAwait(false);
+        return (code, process.Stdout, process.Stderr);
+    }
 
     /// <summary>Runs a command to completion.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)

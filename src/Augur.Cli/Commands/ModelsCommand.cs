@@ -31,6 +31,12 @@ internal static class ModelsCommand
             return engine.Models.All(m => m.State == ModelState.Ready) ? 0 : 1;
         });
 
-        return new Command("models", "Inspect a model repository.") { list };
+        var models = new Command("models", "Inspect a model repository; load and unload models on a running server.") { list };
+        foreach (var control in ModelControlCommands.Create())
+        {
+            models.Subcommands.Add(control);
+        }
+
+        return models;
     }
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Net;
+using Augur.Cli.Commands.Serve;
 using Augur.Server;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,40 +16,34 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on. Default 0.0.0.0 (all interfaces).", DefaultValueFactory = _ => "0.0.0.0" };
         var maxBody = new Option<long>("--max-request-body") { Description = "Largest request body in bytes; larger gets 413. Default 67108864 (64 MiB).", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var threads = CommonOptions.IntraOpThreads();
+        var lifecycle = ServeOptions.Create();
         var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST).") { repository, port, host, maxBody, threads };
+        lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (!IPAddress.TryParse(parse.GetValue(host), out var address))
-            {
-                await Console.Error.WriteLineAsync($"--host '{parse.GetValue(host)}' is not an IP address").ConfigureAwait(false);
-                return 2;
-            }
-
-            if (parse.GetValue(port) is < 0 or > 65535)
-            {
-                await Console.Error.WriteLineAsync($"--http-port {parse.GetValue(port)} is not a port number (0 to 65535)").ConfigureAwait(false);
-                return 2;
-            }
-
-            Action<AugurServerOptions> configureServer = o => o.MaxRequestBodyBytes = parse.GetValue(maxBody);
-            var problem = CommonOptions.CheckRepository(parse.GetValue(repository)!) ?? CheckOptions(configureServer, parse.GetValue(threads));
+            var settings = ServeConfiguration.Bind(parse.GetValue(lifecycle.Config), ServeConfiguration.FromCommandLine(
+                parse, (repository, "ModelRepository"), (port, "HttpPort"), (host, "Host"), (maxBody, "MaxRequestBody"), (threads, "IntraOpThreads"), (predictionStore, "PredictionStore")).Concat(lifecycle.CommandLineValues(parse))
+                .ToDictionary(), out var bindProblem);
+            var problem = bindProblem ?? settings!.Validate(out _);
+            settings?.ModelRepository ??= CommonOptions.BundledRepository;
+            problem ??= CommonOptions.CheckRepository(settings!.ModelRepository!);
             if (problem is not null)
             {
                 await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
                 return 2;
             }
 
-            await using var store = await Batch.PredictionStoreOption.OpenAsync(parse.GetValue(predictionStore), cancellationToken).ConfigureAwait(false);
+            settings!.Validate(out var address);
+            await using var store = await Batch.PredictionStoreOption.OpenAsync(settings.PredictionStore, cancellationToken).ConfigureAwait(false);
             if (store.Failed)
             {
                 return 2;
             }
 
-            configureServer += o => o.PredictionStore = store.Store;
             using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
-            await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, cancellationToken).ConfigureAwait(false);
-            await using var app = AugurHost.Create(engine, address, parse.GetValue(port), configureServer, logging => logging
+            await using var engine = await ServeOptions.BuildEngineAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
+            await using var app = AugurHost.Create(engine, address, settings.HttpPort, o => settings.ServerOptions(o).PredictionStore = store.Store, logging => logging
                 .SetMinimumLevel(LogLevel.Information)
                 .AddFilter("Microsoft", LogLevel.Warning)
                 .AddSimpleConsole(console =>
@@ -59,27 +53,11 @@ internal static class ServeCommand
                 }));
             var bound = await AugurHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Augur listening on {bound.ToString().TrimEnd('/')}");
-            // Returns on Ctrl+C or SIGTERM (the host's console lifetime) and then stops Kestrel gracefully.
-            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            // Returns on Ctrl+C or SIGTERM (the host's console lifetime): readiness turns 503, requests in flight
+            // finish within the drain timeout, then Kestrel and the engine stop.
+            await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
             return 0;
         });
         return command;
-    }
-
-    // Settings are checked before any model loads, so a typo fails in a second with one line, not after loading.
-    private static string? CheckOptions(Action<AugurServerOptions> configure, int intraOpThreads)
-    {
-        try
-        {
-            var options = new AugurServerOptions();
-            configure(options);
-            options.Validate();
-            new OnnxRuntime.Backend.OnnxRuntimeOptions { IntraOpThreads = intraOpThreads }.Validate();
-            return null;
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            return $"invalid setting {ex.ParamName}: {ex.ActualValue} {ex.Message.Split(" (Parameter", 2)[0]}";
-        }
     }
 }

@@ -28,8 +28,20 @@ internal sealed class LoadedVersion(string name, long version, string platform, 
     /// <summary>The ordering layer in front of <see cref="Scheduler"/> for a stateful sequence model; null otherwise.</summary>
     public SequenceBatcher? Sequences { get; } = sequences;
 
+    /// <summary>Counts the requests running on this version, so a swapped-out version is disposed only when they end.</summary>
+    public VersionLease Lease { get; } = new();
+
+    /// <summary>Identifies the files this version was loaded from; a poll reloads the version when it changes.</summary>
+    public string Fingerprint { get; init; } = string.Empty;
+
+    /// <summary>Stops serving immediately (queued requests fail); idempotent. For swaps use <see cref="VersionLease.Retire"/>.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (!Lease.MarkDisposed())
+        {
+            return;
+        }
+
         Sequences?.Dispose();
         await Scheduler.DisposeAsync().ConfigureAwait(false);
         model.Dispose();

@@ -26,7 +26,8 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             : $"dynamic_batching.preferred_batch_size {string.Join(", ", tooLarge)} exceeds the max batch size {maxBatchSize}";
     }
 
-    public async Task<Dictionary<string, ModelEntry>> LoadAsync(string repository, CancellationToken cancellationToken)
+    /// <summary>Loads every model of <paramref name="repository"/>, or only those <paramref name="include"/> accepts.</summary>
+    public async Task<Dictionary<string, ModelEntry>> LoadAsync(string repository, CancellationToken cancellationToken, Func<string, bool>? include = null)
     {
         var models = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
         if (!Directory.Exists(repository))
@@ -38,7 +39,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
         foreach (var directory in Directory.EnumerateDirectories(repository).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(directory);
-            if (!ModelNames.IsValid(name))
+            if (!ModelNames.IsValid(name) || (include is not null && !include(name)))
             {
                 continue;
             }
@@ -62,14 +63,21 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
         return models;
     }
 
-    private async Task<ModelEntry> LoadModelAsync(string name, string directory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads one model folder. Versions of <paramref name="previous"/> whose files and config.json are unchanged are
+    /// reused as they are (not reloaded); the caller owns every other version of the result.
+    /// </summary>
+    public async Task<ModelEntry> LoadModelAsync(string name, string directory, CancellationToken cancellationToken, ModelEntry? previous = null)
     {
         var config = ModelConfig.Empty;
         var configPath = Path.Combine(directory, ModelConfigReader.FileName);
+        var configFingerprint = RepositoryFingerprint.OfFile(configPath);
         if (File.Exists(configPath) && !ModelConfigReader.TryParse(await File.ReadAllTextAsync(configPath, cancellationToken).ConfigureAwait(false), out config, out var problem))
         {
             return Unavailable(name, problem!);
         }
+
+        var reusable = previous is not null && previous.ConfigFingerprint == configFingerprint ? previous : null;
 
         var available = new List<long>();
         foreach (var entry in Directory.EnumerateDirectories(directory))
@@ -95,14 +103,24 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
         var platform = string.Empty;
         foreach (var version in selected)
         {
+            var versionDirectory = Path.Combine(directory, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var fingerprint = RepositoryFingerprint.OfDirectory(versionDirectory);
+            if (reusable?.Find(version) is { } kept && kept.Fingerprint == fingerprint)
+            {
+                platform = kept.Platform;
+                ready.Add(kept);
+                statuses.Add(new ModelVersionStatus(version, ModelState.Ready, null));
+                continue;
+            }
+
             (LoadedVersion? Loaded, string? Reason) outcome;
             try
             {
-                outcome = await LoadVersionAsync(name, version, Path.Combine(directory, version.ToString(System.Globalization.CultureInfo.InvariantCulture)), config, cancellationToken).ConfigureAwait(false);
+                outcome = await LoadVersionAsync(name, version, versionDirectory, config, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                await DisposeAllAsync(ready).ConfigureAwait(false);
+                await DisposeAllAsync(ready.Where(v => reusable?.Ready.Contains(v) != true)).ConfigureAwait(false);
                 throw;
             }
 
@@ -120,7 +138,11 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
         }
 
         var modelReason = ready.Count > 0 ? null : string.Join("; ", statuses.Select(s => $"version {s.Version}: {s.Reason}"));
-        return new ModelEntry(new ModelStatus(name, ready.Count > 0 ? ModelState.Ready : ModelState.Unavailable, modelReason, statuses), ready, platform);
+        return new ModelEntry(new ModelStatus(name, ready.Count > 0 ? ModelState.Ready : ModelState.Unavailable, modelReason, statuses), ready, platform)
+        {
+            Required = config.Required,
+            ConfigFingerprint = configFingerprint,
+        };
     }
 
     private async Task<(LoadedVersion? Loaded, string? Reason)> LoadVersionAsync(string name, long version, string directory, ModelConfig config, CancellationToken cancellationToken)
@@ -136,6 +158,8 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             return (null, "no model file that a configured backend loads (expected model.onnx)");
         }
 
+        // Taken before the files are read: a file changed during the load changes the next poll's fingerprint.
+        var fingerprint = RepositoryFingerprint.OfDirectory(directory);
         IModel? model = null;
         var instances = new List<IModelInstance>();
         try
@@ -174,7 +198,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             var scheduler = new DynamicBatcher(new SchedulerSettings(name, versionText, signature, maxBatchSize, config.DynamicBatching), instances, metrics, time, _schedulerLogger);
             var sequences = sequenceSignature is null ? null : new SequenceBatcher(name, versionText, config.SequenceBatching!, sequenceSignature, maxBatchSize, scheduler, time, metrics);
             EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
-            return (new LoadedVersion(name, version, backend.Platform, sequenceSignature?.Client ?? signature, maxBatchSize, config.DynamicBatching, model, scheduler, sequences), null);
+            return (new LoadedVersion(name, version, backend.Platform, sequenceSignature?.Client ?? signature, maxBatchSize, config.DynamicBatching, model, scheduler, sequences) { Fingerprint = fingerprint }, null);
         }
         catch (Exception ex)
         {

@@ -40,6 +40,12 @@ public sealed record ModelConfig
     /// <summary>Backend-specific settings, e.g. <c>intra_op_threads</c> for ONNX Runtime.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// When true (<c>"required": true</c>), the server reports not ready (<c>/v2/health/ready</c> 503) until this model
+    /// is ready. Default false: a model that fails is reported unavailable while the others serve.
+    /// </summary>
+    public bool Required { get; init; }
+
     /// <summary>The most instances one model may ask for: each holds a session and its memory.</summary>
     public const int MaxInstanceCount = 64;
 

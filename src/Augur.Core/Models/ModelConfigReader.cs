@@ -15,7 +15,8 @@ namespace Augur.Models;
 ///                         "default_timeout_microseconds": 50000, "priority_levels": 2, "default_priority_level": 2,
 ///                         "latency_objective": { "percentile": 99, "microseconds": 15000 } },   // or false
 ///   "sequence_batching": { ... },   // see SequenceBatchingConfigReader
-///   "parameters": { "intra_op_threads": "1" } }
+///   "parameters": { "intra_op_threads": "1" },
+///   "required": true }                                        // the server is not ready until this model is
 /// </code>
 /// Unknown fields are errors, so a misspelt setting is reported rather than ignored.
 /// </summary>
@@ -63,6 +64,7 @@ public static class ModelConfigReader
                 "version_policy" => config with { VersionPolicy = ReadVersionPolicy(value) },
                 "warmup" => config with { Warmup = ReadWarmup(value) },
                 "parameters" => config with { Parameters = ReadParameters(value) },
+                "required" => config with { Required = ReadBool(value, property.Name) },
                 "dynamic_batching" => config with { DynamicBatching = DynamicBatchingConfigReader.Read(value) },
                 "sequence_batching" => config with { SequenceBatching = SequenceBatchingConfigReader.Read(value) },
                 _ => throw new FormatException($"unknown setting '{property.Name}'"),
@@ -223,4 +225,9 @@ public static class ModelConfigReader
             throw new FormatException($"{what} must be a JSON {kind.ToString().ToLowerInvariant()}, not {value.ValueKind.ToString().ToLowerInvariant()}");
         }
     }
+
+    private static bool ReadBool(JsonElement value, string name) =>
+        value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : throw new FormatException($"{name} must be true or false, not {value.GetRawText()}");
 }

@@ -28,7 +28,7 @@ internal sealed class OnnxModel : IModel
 
     public static OnnxModel Load(byte[] bytes, SessionSettings settings, ModelLoadContext context)
     {
-        var session = CreateSession(bytes, settings);
+        var session = CreateSession(bytes, settings, context.VersionDirectory);
         try
         {
             var signature = new ModelSignature(
@@ -45,15 +45,17 @@ internal sealed class OnnxModel : IModel
 
     public IModelInstance CreateInstance(int index)
     {
-        var session = Interlocked.Exchange(ref _firstSession, null) ?? CreateSession(_bytes, _settings);
+        var session = Interlocked.Exchange(ref _firstSession, null) ?? CreateSession(_bytes, _settings, _context.VersionDirectory);
         return new OnnxModelInstance(_context.ModelName, session, Signature, _context.Time);
     }
 
     public void Dispose() => Interlocked.Exchange(ref _firstSession, null)?.Dispose();
 
-    private static InferenceSession CreateSession(byte[] bytes, SessionSettings settings)
+    private static InferenceSession CreateSession(byte[] bytes, SessionSettings settings, string versionDirectory)
     {
         using var options = settings.Create();
+        // A model loaded from bytes has no folder of its own: external data (checked by ExternalDataCheck) is read from its version folder.
+        options.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", versionDirectory);
         return new InferenceSession(bytes, options);
     }
 

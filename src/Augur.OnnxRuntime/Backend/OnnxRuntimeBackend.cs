@@ -18,6 +18,11 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     public async ValueTask<IModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken)
     {
         var bytes = await File.ReadAllBytesAsync(Path.Combine(context.VersionDirectory, ModelFileName), cancellationToken).ConfigureAwait(false);
+        if (Onnx.ExternalDataCheck.Check(bytes, context.VersionDirectory) is { } problem)
+        {
+            throw new InvalidDataException(problem);
+        }
+
         return OnnxModel.Load(bytes, SessionSettings.Resolve(options, context.Config.Parameters), context);
     }
 }

@@ -9,7 +9,7 @@ namespace Augur.Protocol.Json;
 public static class MetadataWriter
 {
     /// <summary>The protocol extensions Augur implements, as listed in server metadata.</summary>
-    public static IReadOnlyList<string> Extensions { get; } = ["binary_tensor_data"];
+    public static IReadOnlyList<string> Extensions { get; } = ["binary_tensor_data", "model_repository"];
 
     /// <summary><c>GET /v2</c>: name, version, extensions.</summary>
     public static void WriteServer(IBufferWriter<byte> destination, string name, string version)

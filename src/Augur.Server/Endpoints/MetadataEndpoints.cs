@@ -21,8 +21,10 @@ internal static class MetadataEndpoints
             HttpResponses.WriteJsonAsync(context, buffer => MetadataWriter.WriteServer(buffer, options.ServerName, Version)));
         routes.MapGet("/v2/models/{model}", (HttpContext context, InferenceEngine engine, string model) => ModelAsync(context, engine, model, null));
         routes.MapGet("/v2/models/{model}/versions/{version}", (HttpContext context, InferenceEngine engine, string model, string version) => ModelAsync(context, engine, model, version));
-        routes.MapGet("/v2/models/{model}/ready", (HttpContext context, InferenceEngine engine, string model) => ReadyAsync(context, engine, model, null));
-        routes.MapGet("/v2/models/{model}/versions/{version}/ready", (HttpContext context, InferenceEngine engine, string model, string version) => ReadyAsync(context, engine, model, version));
+        routes.MapGet("/v2/models/{model}/ready", (HttpContext context, InferenceEngine engine, string model) => ReadyAsync(context, engine, model, null))
+            .WithMetadata(Security.AccessRequirement.Health);
+        routes.MapGet("/v2/models/{model}/versions/{version}/ready", (HttpContext context, InferenceEngine engine, string model, string version) => ReadyAsync(context, engine, model, version))
+            .WithMetadata(Security.AccessRequirement.Health);
     }
 
     /// <summary>Rejects names that cannot be model names (separators, "..", control characters) before any lookup.</summary>

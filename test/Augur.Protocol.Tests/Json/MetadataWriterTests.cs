@@ -21,8 +21,8 @@ public sealed class MetadataWriterTests
     {
         var json = Written(b => MetadataWriter.WriteServer(b, "augur", "0.1.0"));
 
-        Assert.Equal("""{"name":"augur","version":"0.1.0","extensions":["binary_tensor_data"]}""", json);
-        Assert.Equal(["binary_tensor_data"], MetadataWriter.Extensions);
+        Assert.Equal("""{"name":"augur","version":"0.1.0","extensions":["binary_tensor_data","model_repository"]}""", json);
+        Assert.Equal(["binary_tensor_data", "model_repository"], MetadataWriter.Extensions);
     }
 
     [Fact]

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Augur.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Augur.Cli.Commands.Serve;
+
+/// <summary>The model control, readiness and shutdown options of <c>augur serve</c> (keys come from the environment or a settings file).</summary>
+internal sealed class ServeOptions
+{
+    public Option<string?> Config { get; } = new("--config") { Description = "Settings file (JSON). Default: appsettings.json in the working directory, if present." };
+
+    public Option<ModelControlMode> ModelControl { get; } = new("--model-control-mode")
+    {
+        Description = "none (load everything once), poll (watch the repository) or explicit (load/unload on request). Default none.",
+    };
+
+    public Option<double> PollInterval { get; } = new("--poll-interval") { Description = "Seconds between repository polls in poll mode. Default 15." };
+
+    public Option<string[]> LoadModel { get; } = new("--load-model") { Description = "In explicit mode, a model to load at start-up (repeatable; '*' for all).", AllowMultipleArgumentsPerToken = false };
+
+    public Option<string[]> RequiredModel { get; } = new("--required-model") { Description = "A model without which /v2/health/ready is 503 (repeatable)." };
+
+    public Option<double> DrainTimeout { get; } = new("--drain-timeout") { Description = "Seconds requests in flight may take to finish on shutdown. Default 30." };
+
+    public Option<double> ShutdownDelay { get; } = new("--shutdown-delay") { Description = "Seconds to keep serving with readiness 503 after SIGTERM, before draining. Default 0." };
+
+    public Option<bool> AllowAdminWithoutKey { get; } = new("--allow-admin-without-key") { Description = "Serve model control with no admin key (trusted networks only). Default off." };
+
+    public Option<string?> Certificate { get; } = new("--https-certificate") { Description = "Serve HTTPS with this certificate (PFX, or PEM with --https-certificate-key)." };
+
+    public Option<string?> CertificateKey { get; } = new("--https-certificate-key") { Description = "The PEM private key of --https-certificate." };
+
+    public static ServeOptions Create() => new();
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Config, ModelControl, PollInterval, LoadModel, RequiredModel, DrainTimeout, ShutdownDelay, AllowAdminWithoutKey, Certificate, CertificateKey })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public Dictionary<string, string?> CommandLineValues(ParseResult parse) => ServeConfiguration.FromCommandLine(
+        parse,
+        (ModelControl, "ModelControlMode"),
+        (PollInterval, "PollIntervalSeconds"),
+        (LoadModel, "LoadModels"),
+        (RequiredModel, "RequiredModels"),
+        (DrainTimeout, "DrainTimeoutSeconds"),
+        (ShutdownDelay, "ShutdownDelaySeconds"),
+        (AllowAdminWithoutKey, "Security:AllowAdminWithoutKey"),
+        (Certificate, "Security:CertificatePath"),
+        (CertificateKey, "Security:CertificateKeyPath"));
+
+    public static Task<InferenceEngine> BuildEngineAsync(ServeSettings settings, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
+        new InferenceEngineBuilder()
+            .UseModelRepository(settings.ModelRepository!)
+            .UseOnnxRuntime(o => o.IntraOpThreads = settings.IntraOpThreads)
+            .UseLoggerFactory(loggerFactory)
+            .UseModelControl(settings.ModelControlMode, TimeSpan.FromSeconds(settings.PollIntervalSeconds))
+            .LoadModelsAtStartup([.. settings.LoadModels])
+            .RequireModels([.. settings.RequiredModels])
+            .BuildAsync(cancellationToken);
+}

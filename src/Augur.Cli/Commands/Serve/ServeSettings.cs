@@ -1,0 +1,125 @@
+using System.Net;
+using Augur.Models;
+using Augur.Server;
+using Augur.Server.Security;
+
+namespace Augur.Cli.Commands.Serve;
+
+/// <summary>
+/// Everything <c>augur serve</c> can be told, bound from (lowest to highest precedence) <c>appsettings.json</c>,
+/// environment variables prefixed <c>AUGUR_</c> (<c>__</c> for nesting, e.g. <c>AUGUR_Security__AdminApiKeys__0</c>)
+/// and command-line options. Keys belong in the environment or the settings file, never on the command line.
+/// </summary>
+internal sealed class ServeSettings
+{
+    /// <summary>The model repository; null serves the bundled samples.</summary>
+    public string? ModelRepository { get; set; }
+
+    public int HttpPort { get; set; } = 8000;
+
+    public string Host { get; set; } = "0.0.0.0";
+
+    public long MaxRequestBody { get; set; } = 64L * 1024 * 1024;
+
+    public int IntraOpThreads { get; set; } = 1;
+
+    public ModelControlMode ModelControlMode { get; set; } = ModelControlMode.None;
+
+    /// <summary>Seconds between repository polls in poll mode.</summary>
+    public double PollIntervalSeconds { get; set; } = 15;
+
+    /// <summary>Models loaded at start-up in explicit mode ("*" for all).</summary>
+    public List<string> LoadModels { get; set; } = [];
+
+    /// <summary>Models without which the server is not ready.</summary>
+    public List<string> RequiredModels { get; set; } = [];
+
+    public double DrainTimeoutSeconds { get; set; } = 30;
+
+    public double ShutdownDelaySeconds { get; set; }
+
+    public AugurSecurityOptions Security { get; set; } = new();
+
+    /// <summary>A SQLite file or postgres:// URI written by <c>augur batch</c>, served by the predictions route; null for none.</summary>
+    public string? PredictionStore { get; set; }
+
+    /// <summary>Checks every setting; the message names the setting (and never prints a key).</summary>
+    public string? Validate(out IPAddress address)
+    {
+        address = IPAddress.Any;
+        if (!IPAddress.TryParse(Host, out var parsed))
+        {
+            return $"Host (--host) '{Host}' is not an IP address";
+        }
+
+        address = parsed;
+        if (HttpPort is < 0 or > 65535)
+        {
+            return $"HttpPort (--http-port) {HttpPort} is not a port number (0 to 65535)";
+        }
+
+        if (!Enum.IsDefined(ModelControlMode))
+        {
+            return $"ModelControlMode (--model-control-mode) '{ModelControlMode}' is not none, poll or explicit";
+        }
+
+        if (!double.IsFinite(PollIntervalSeconds) || PollIntervalSeconds < 0.1 || PollIntervalSeconds > 86400)
+        {
+            return $"PollIntervalSeconds (--poll-interval) {PollIntervalSeconds} must be from 0.1 to 86400";
+        }
+
+        if (!double.IsFinite(DrainTimeoutSeconds) || DrainTimeoutSeconds < 0 || DrainTimeoutSeconds > 3600)
+        {
+            return $"DrainTimeoutSeconds (--drain-timeout) {DrainTimeoutSeconds} must be from 0 to 3600";
+        }
+
+        if (!double.IsFinite(ShutdownDelaySeconds) || ShutdownDelaySeconds < 0 || ShutdownDelaySeconds > DrainTimeoutSeconds)
+        {
+            return $"ShutdownDelaySeconds (--shutdown-delay) {ShutdownDelaySeconds} must be from 0 to DrainTimeoutSeconds";
+        }
+
+        if (LoadModels.Count > 0 && ModelControlMode != ModelControlMode.Explicit)
+        {
+            return "LoadModels (--load-model) needs ModelControlMode explicit; the other modes load every model";
+        }
+
+        foreach (var (name, setting) in LoadModels.Select(m => (m, "LoadModels (--load-model)")).Concat(RequiredModels.Select(m => (m, "RequiredModels (--required-model)"))))
+        {
+            if (!Augur.Engine.ModelNames.IsValid(name) && !(name == "*" && setting.StartsWith("LoadModels", StringComparison.Ordinal)))
+            {
+                return $"{setting}: '{name}' is not a valid model name";
+            }
+        }
+
+        try
+        {
+            ServerOptions(new AugurServerOptions()).Validate();
+            if (Security.CertificatePath is not null)
+            {
+                using var certificate = ServerCertificate.Load(Security);
+            }
+
+            new OnnxRuntime.Backend.OnnxRuntimeOptions { IntraOpThreads = IntraOpThreads }.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            return $"invalid setting {ex.ParamName}: {ex.ActualValue} {ex.Message.Split(" (Parameter", 2)[0]}";
+        }
+        catch (ArgumentException ex)
+        {
+            return $"invalid setting {(ex.ParamName is { } name && !name.StartsWith("Security", StringComparison.Ordinal) && typeof(AugurSecurityOptions).GetProperty(name) is not null ? "Security:" + name : ex.ParamName)}: {ex.Message.Split(" (Parameter", 2)[0]}";
+        }
+
+        return null;
+    }
+
+    /// <summary>Copies the server settings into <paramref name="options"/>.</summary>
+    public AugurServerOptions ServerOptions(AugurServerOptions options)
+    {
+        options.MaxRequestBodyBytes = MaxRequestBody;
+        options.Security = Security;
+        options.DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds);
+        options.ShutdownDelay = TimeSpan.FromSeconds(ShutdownDelaySeconds);
+        return options;
+    }
+}
