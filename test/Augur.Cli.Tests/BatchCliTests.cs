@@ -153,7 +153,7 @@ public sealed class BatchCliTests : IDisposable
         var unknown = await client.GetAsync("/v2/models/fraud/predictions/k999");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("""{"error":"no stored prediction of model 'fraud' for key 'k999'"}""", await unknown.Content.ReadAsStringAsync());
-        var control = await client.GetAsync("/v2/models/fraud/predictions/k%01");
+        var control = await client.GetAsync("/v2/models/fraud/predictions?key=k%01");
         Assert.Equal(HttpStatusCode.BadRequest, control.StatusCode);
         Assert.Equal("""{"error":"key: the key contains control characters"}""", await control.Content.ReadAsStringAsync());
         var tooLong = await client.GetAsync($"/v2/models/fraud/predictions/{new string('k', 1025)}");

@@ -23,7 +23,7 @@ public sealed class PredictionRouteTests
             await using var app = AugurHost.Create(engine, IPAddress.Loopback, 0, o => o.PredictionStore = store);
             using var client = new HttpClient { BaseAddress = await AugurHost.StartAsync(app), Timeout = ServerFixture.Timeout };
 
-            var found = await client.GetAsync("/v2/models/fraud/predictions/" + Uri.EscapeDataString("tx 42/ü"));
+            var found = await client.GetAsync("/v2/models/fraud/predictions?key=" + Uri.EscapeDataString("tx 42/ü"));
             Assert.Equal(HttpStatusCode.OK, found.StatusCode);
             Assert.Equal(
                 """{"model_name":"fraud","model_version":"1","key":"tx 42/\u00FC","job_id":"job-1","row_id":0,"created_at":"1970-01-01T00:00:00.0000000Z","inputs":{"id":"tx 42/ü"},"outputs":{"probability":[0.25]}}""",
@@ -32,7 +32,10 @@ public sealed class PredictionRouteTests
             var otherModel = await client.GetAsync("/v2/models/ranker/predictions/tx%2042");
             Assert.Equal(HttpStatusCode.NotFound, otherModel.StatusCode);
             Assert.Equal("""{"error":"no stored prediction of model 'ranker' for key 'tx 42'"}""", await otherModel.Content.ReadAsStringAsync());
-            Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/v2/models/fraud/predictions/%0A")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/v2/models/fraud/predictions/%0A")).StatusCode); // the path guard
+            Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/v2/models/fraud/predictions/tx%2F42")).StatusCode); // the path guard: use ?key=
+            Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/v2/models/fraud/predictions?key=%0A")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/v2/models/fraud/predictions?key=")).StatusCode);
             Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/v2/models/fraud/predictions/" + new string('x', 1025))).StatusCode);
             await app.StopAsync();
         }

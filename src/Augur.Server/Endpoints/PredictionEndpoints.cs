@@ -7,19 +7,22 @@ using Microsoft.AspNetCore.Routing;
 namespace Augur.Server.Endpoints;
 
 /// <summary>
-/// <c>GET /v2/models/{model}/predictions/{key}</c>: the newest prediction a batch job stored for the key
-/// (<see cref="AugurServerOptions.PredictionStore"/>). 200 with <see cref="PredictionJson"/>, 404 for an unknown key or
+/// <c>GET /v2/models/{model}/predictions/{key}</c> or <c>GET /v2/models/{model}/predictions?key=KEY</c>: the newest
+/// prediction a batch job stored for the key (<see cref="AugurServerOptions.PredictionStore"/>). The query form takes
+/// any key; the path form takes keys that are safe path segments (the request path guard refuses an encoded '/', a
+/// '\', a control character or a dot segment before routing). 200 with <see cref="PredictionJson"/>, 404 for an unknown key or
 /// when the server has no store, 400 for a bad model name or key, 503 when the database cannot be reached.
 /// </summary>
 internal static class PredictionEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes) =>
-        routes.MapGet("/v2/models/{model}/predictions/{key}", GetAsync);
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v2/models/{model}/predictions/{key}", (HttpContext context, AugurServerOptions options, string model, string key) => GetAsync(context, options, model, key));
+        routes.MapGet("/v2/models/{model}/predictions", (HttpContext context, AugurServerOptions options, string model) => GetAsync(context, options, model, context.Request.Query["key"].ToString()));
+    }
 
     private static async Task GetAsync(HttpContext context, AugurServerOptions options, string model, string key)
     {
-        // Routing decodes every escape in a route value except %2F, so a key holding '/' arrives with it still escaped.
-        key = key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         if (MetadataEndpoints.CheckName(model) is { } invalid)
         {
             await HttpResponses.WriteErrorAsync(context, invalid).ConfigureAwait(false);
