@@ -1,4 +1,5 @@
 using Augur.Protocol.Json;
+using Augur.Server.Grpc;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 
@@ -7,7 +8,7 @@ namespace Augur.Server;
 /// <summary>Registers Augur's endpoints' services.</summary>
 public static class AugurServiceCollectionExtensions
 {
-    /// <summary>Serves <paramref name="engine"/> over the Open Inference Protocol; map the routes with <c>MapAugur()</c>.</summary>
+    /// <summary>Serves <paramref name="engine"/> over the Open Inference Protocol, REST and gRPC; map the routes with <c>MapAugur()</c>.</summary>
     public static IServiceCollection AddAugur(this IServiceCollection services, InferenceEngine engine, Action<AugurServerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
@@ -17,6 +18,7 @@ public static class AugurServiceCollectionExtensions
         services.AddSingleton(engine);
         services.AddSingleton(options);
         services.AddSingleton(new JsonCodecOptions { MaxDepth = options.MaxJsonDepth });
+        services.AddAugurGrpc(options);
         if (options.MetricsPath is not null)
         {
             // Scrapes see the values of the moment: Prometheus sets the pace, so the exporter keeps no cached copy.
