@@ -18,7 +18,7 @@ public sealed class BenchCliTests : IDisposable
     [Fact]
     public async Task Bench_compare_against_a_served_model_prints_the_ratio_last_and_writes_the_reports()
     {
-        using var server = AugurProcess.Start("serve", "--model-repository", _repository, "--host", "127.0.0.1", "--http-port", "0");
+        using var server = AugurProcess.Start("serve", "--model-repository", _repository, "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0");
         var url = await server.WaitForListeningAsync();
         var folder = Directory.CreateTempSubdirectory("augur-bench-cli-").FullName;
         try

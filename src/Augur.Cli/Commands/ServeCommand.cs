@@ -6,17 +6,18 @@ using Microsoft.Extensions.Logging;
 
 namespace Augur.Cli.Commands;
 
-/// <summary><c>augur serve</c>: load a model repository and serve it over REST until Ctrl+C or SIGTERM.</summary>
+/// <summary><c>augur serve</c>: load a model repository and serve it over REST and gRPC until Ctrl+C or SIGTERM.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
         var repository = CommonOptions.ModelRepository();
         var port = new Option<int>("--http-port") { Description = "HTTP port; 0 picks a free port. Default 8000.", DefaultValueFactory = _ => 8000 };
+        var grpcPort = new Option<int>("--grpc-port") { Description = "gRPC port (HTTP/2 cleartext); 0 picks a free port. Default 8001.", DefaultValueFactory = _ => 8001 };
         var host = new Option<string>("--host") { Description = "Address to listen on. Default 0.0.0.0 (all interfaces).", DefaultValueFactory = _ => "0.0.0.0" };
         var maxBody = new Option<long>("--max-request-body") { Description = "Largest request body in bytes; larger gets 413. Default 67108864 (64 MiB).", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var threads = CommonOptions.IntraOpThreads();
-        var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST).") { repository, port, host, maxBody, threads };
+        var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!IPAddress.TryParse(parse.GetValue(host), out var address))
@@ -28,6 +29,12 @@ internal static class ServeCommand
             if (parse.GetValue(port) is < 0 or > 65535)
             {
                 await Console.Error.WriteLineAsync($"--http-port {parse.GetValue(port)} is not a port number (0 to 65535)").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (parse.GetValue(grpcPort) is < 0 or > 65535 || (parse.GetValue(grpcPort) == parse.GetValue(port) && parse.GetValue(port) != 0))
+            {
+                await Console.Error.WriteLineAsync($"--grpc-port {parse.GetValue(grpcPort)} is not a port number (0 to 65535) other than --http-port").ConfigureAwait(false);
                 return 2;
             }
 
@@ -48,9 +55,10 @@ internal static class ServeCommand
                 {
                     console.SingleLine = true;
                     console.TimestampFormat = "HH:mm:ss ";
-                }));
+                }), parse.GetValue(grpcPort));
             var bound = await AugurHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Augur listening on {bound.ToString().TrimEnd('/')}");
+            Console.WriteLine($"Augur gRPC listening on {AugurHost.GetGrpcAddress(app)!.ToString().TrimEnd('/')}");
             // Returns on Ctrl+C or SIGTERM (the host's console lifetime) and then stops Kestrel gracefully.
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             return 0;
