@@ -27,8 +27,8 @@ internal sealed class StreamInferCall(
     public const int MaxInFlight = 256;
 
     private readonly SemaphoreSlim _slots = new(MaxInFlight, MaxInFlight);
-    private readonly Channel<ModelStreamInferResponse> _completed = Channel.CreateUnbounded<ModelStreamInferResponse>(
-        new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: that channel cannot count its items, and the writer loop asks whether more are waiting.
+    private readonly Channel<ModelStreamInferResponse> _completed = Channel.CreateUnbounded<ModelStreamInferResponse>();
 
     private int _running;
     private bool _readingDone;
@@ -106,22 +106,30 @@ internal sealed class StreamInferCall(
 
     private async Task WriteResponsesAsync()
     {
-        await foreach (var response in _completed.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        var buffered = new WriteOptions(WriteFlags.BufferHint);
+        while (await _completed.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            try
+            while (_completed.Reader.TryRead(out var response))
             {
-                if (!cancellationToken.IsCancellationRequested)
+                // Under load several responses are ready at once: all but the last may wait in the buffer, so they
+                // leave in one flush instead of one system call each.
+                var more = _completed.Reader.Count > 0;
+                try
                 {
-                    await responses.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+                    if (!cancellationToken.IsCancellationRequested)
+                    {
+                        responses.WriteOptions = more ? buffered : null;
+                        await responses.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+                    }
                 }
-            }
-            catch (Exception)
-            {
-                // The client went away or the call ended; the rest are drained so in-flight requests can finish.
-            }
-            finally
-            {
-                _slots.Release();
+                catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException or RpcException)
+                {
+                    // The client went away or the call ended; the rest are drained so in-flight requests can finish.
+                }
+                finally
+                {
+                    _slots.Release();
+                }
             }
         }
     }
