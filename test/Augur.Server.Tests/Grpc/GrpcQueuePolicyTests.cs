@@ -80,4 +80,28 @@ public sealed class GrpcQueuePolicyTests
         Assert.Equal(["after", "first"], rest.Order(StringComparer.Ordinal));
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
     }
+
+    [Fact]
+    public async Task A_stream_the_client_cancels_takes_its_queued_requests_out_of_the_queue()
+    {
+        await using var server = await GatedServer.StartAsync("{}");
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(server.Channel);
+        var first = client.ModelInferAsync(Gated("first"), Bounded).ResponseAsync;
+        await server.FirstStarted.Task.WaitAsync(Timeout);
+        using var cancel = new CancellationTokenSource();
+        var call = client.ModelStreamInfer(cancellationToken: cancel.Token);
+        await call.RequestStream.WriteAsync(Gated("gone-1"));
+        await call.RequestStream.WriteAsync(Gated("gone-2"));
+        await QueuePolicyHttpTests.WaitForQueueDepthAsync(server, 2);
+
+        await cancel.CancelAsync();
+        call.Dispose();
+        await QueuePolicyHttpTests.WaitForQueueDepthAsync(server, 0);
+
+        server.OpenGate();
+        Assert.Equal("first", (await first.WaitAsync(Timeout)).Id);
+        Assert.Equal("after", (await client.ModelInferAsync(Gated("after"), Bounded).ResponseAsync.WaitAsync(Timeout)).Id);
+        Assert.DoesNotContain("gone-1", server.Batches.SelectMany(b => b));
+        Assert.DoesNotContain("gone-2", server.Batches.SelectMany(b => b));
+    }
 }
