@@ -43,9 +43,10 @@ internal sealed class StreamInferCall(
                 await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 var message = requests.Current;
                 Interlocked.Increment(ref _running);
-                // A request that finds a free instance runs on its caller's thread; a hop keeps it off the read loop,
-                // so the next request is read (and can join a batch) while this one runs.
-                _ = Task.Run(() => InferAsync(message), CancellationToken.None);
+                // A request that finds an instance free runs on its caller's thread; the hop keeps it off the read
+                // loop, so the next request is read, and can join the next batch, while this one runs. Without it a
+                // stream of requests to a synchronous backend would run one by one and never batch.
+                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Call.InferAsync(state.Message), (Call: this, Message: message), preferLocal: false);
             }
         }
         finally

@@ -104,4 +104,31 @@ public sealed class GrpcQueuePolicyTests
         Assert.DoesNotContain("gone-1", server.Batches.SelectMany(b => b));
         Assert.DoesNotContain("gone-2", server.Batches.SelectMany(b => b));
     }
+
+    [Fact]
+    public async Task Requests_of_one_stream_run_concurrently_and_batch_together()
+    {
+        await using var server = await GatedServer.StartAsync("{}");
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(server.Channel);
+        using var call = client.ModelStreamInfer(Bounded);
+        await call.RequestStream.WriteAsync(Gated("first"));
+        await server.FirstStarted.Task.WaitAsync(Timeout);
+        foreach (var id in new[] { "q1", "q2", "q3" })
+        {
+            await call.RequestStream.WriteAsync(Gated(id));
+        }
+
+        // All three are read and queued while the first still runs: the stream does not wait for one answer to read the next.
+        await QueuePolicyHttpTests.WaitForQueueDepthAsync(server, 3);
+        server.OpenGate();
+        await call.RequestStream.CompleteAsync();
+        var answered = new List<string>();
+        while (await call.ResponseStream.MoveNext().WaitAsync(Timeout))
+        {
+            answered.Add(call.ResponseStream.Current.InferResponse.Id);
+        }
+
+        Assert.Equal(["first", "q1", "q2", "q3"], answered.Order(StringComparer.Ordinal));
+        Assert.Equal([["first"], ["q1", "q2", "q3"]], server.Batches);
+    }
 }
