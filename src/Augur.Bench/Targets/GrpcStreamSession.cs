@@ -18,12 +18,17 @@ internal sealed class GrpcStreamSession : IStreamSession
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<string?>> _pending = new(StringComparer.Ordinal);
     private readonly Task _reader;
+    private readonly IDisposable? _ownedChannel;
     private long _nextId;
     private volatile string? _ended;
 
-    /// <summary>Opens the call; <paramref name="template"/> is the request <see cref="IssueAsync"/> sends, if any.</summary>
-    public GrpcStreamSession(GRPCInferenceService.GRPCInferenceServiceClient client, ModelInferRequest? template, TimeSpan timeout)
+    /// <summary>
+    /// Opens the call; <paramref name="template"/> is the request <see cref="IssueAsync"/> sends, if any;
+    /// <paramref name="ownedChannel"/>, if given, is disposed with the session.
+    /// </summary>
+    public GrpcStreamSession(GRPCInferenceService.GRPCInferenceServiceClient client, ModelInferRequest? template, TimeSpan timeout, IDisposable? ownedChannel = null)
     {
+        _ownedChannel = ownedChannel;
         _template = template;
         _timeout = timeout;
         _call = client.ModelStreamInfer();
@@ -138,6 +143,7 @@ internal sealed class GrpcStreamSession : IStreamSession
         finally
         {
             _call.Dispose();
+            _ownedChannel?.Dispose();
         }
     }
 }

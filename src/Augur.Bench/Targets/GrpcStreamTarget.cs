@@ -4,7 +4,8 @@ namespace Augur.Bench.Targets;
 
 /// <summary>
 /// gRPC bidirectional streaming (<c>ModelStreamInfer</c>): in the Streams scenario each stream (sensor) has its own
-/// call; in the other scenarios every query shares one call, matched to its answer by request id.
+/// call on its own connection, as a fleet of devices would (and as each REST stream may keep its own keep-alive
+/// connection); in the other scenarios every query shares one call, matched to its answer by request id.
 /// </summary>
 public sealed class GrpcStreamTarget(Uri address, string model, string? version, bool raw)
     : GrpcTarget(address, model, version, raw, $"grpc-stream://{address.Authority}"), IStreamingBenchTarget
@@ -13,8 +14,11 @@ public sealed class GrpcStreamTarget(Uri address, string model, string? version,
     private GrpcStreamSession? _shared;
 
     /// <inheritdoc />
-    public Task<IStreamSession> OpenStreamAsync(object query, CancellationToken cancellationToken) =>
-        Task.FromResult<IStreamSession>(new GrpcStreamSession(Client, (ModelInferRequest)query, RequestTimeout));
+    public Task<IStreamSession> OpenStreamAsync(object query, CancellationToken cancellationToken)
+    {
+        var channel = CreateChannel(Address);
+        return Task.FromResult<IStreamSession>(new GrpcStreamSession(new GRPCInferenceService.GRPCInferenceServiceClient(channel), (ModelInferRequest)query, RequestTimeout, channel));
+    }
 
     /// <inheritdoc />
     public override async ValueTask<string?> SendAsync(object query, CancellationToken cancellationToken) =>

@@ -30,23 +30,33 @@ public class GrpcTarget : IBenchTarget
         _version = version;
         _raw = raw;
         Name = name ?? $"grpc://{address.Authority}";
-        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-                // A proxy from the environment would be measured along with the server.
-                UseProxy = false,
-            },
-            MaxReceiveMessageSize = null,
-        });
+        Address = address;
+        _channel = CreateChannel(address);
         Client = new GRPCInferenceService.GRPCInferenceServiceClient(_channel);
     }
 
     /// <inheritdoc />
     public string Name { get; }
+
+    /// <summary>The server's gRPC address.</summary>
+    protected Uri Address { get; }
+
+    /// <summary>
+    /// A channel (its own connection pool) to <paramref name="address"/>; it opens more HTTP/2 connections when one
+    /// reaches its stream limit.
+    /// </summary>
+    protected static GrpcChannel CreateChannel(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            // A proxy from the environment would be measured along with the server.
+            UseProxy = false,
+        },
+        MaxReceiveMessageSize = null,
+    });
 
     /// <summary>The generated client on this target's channel.</summary>
     protected GRPCInferenceService.GRPCInferenceServiceClient Client { get; }
