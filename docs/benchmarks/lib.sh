@@ -19,8 +19,8 @@ wait_http() { # url
   echo "no answer from $1" >&2; return 1
 }
 
-start_augur() { # port [repository]
-  dotnet "$OUT/augur/augur.dll" serve --host 127.0.0.1 --http-port "$1" ${2:+--model-repository "$2"} >"$OUT/augur-$1.log" 2>&1 &
+start_augur() { # port [repository]; gRPC listens on port+1
+  dotnet "$OUT/augur/augur.dll" serve --host 127.0.0.1 --http-port "$1" --grpc-port "$(( $1 + 1 ))" ${2:+--model-repository "$2"} >"$OUT/augur-$1.log" 2>&1 &
   PIDS+=($!)
   wait_http "http://127.0.0.1:$1/v2/health/ready"
 }

@@ -1,4 +1,5 @@
 using Augur.Server.Endpoints;
+using Augur.Server.Grpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -10,8 +11,9 @@ namespace Augur.Server;
 public static class AugurEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>/v2</c> health, metadata, readiness and infer routes, and the Prometheus endpoint
-    /// (<see cref="AugurServerOptions.MetricsPath"/>). Call <c>AddAugur</c> first.
+    /// Maps <c>/v2</c> health, metadata, readiness and infer routes, the Prometheus endpoint
+    /// (<see cref="AugurServerOptions.MetricsPath"/>) and the gRPC services (which need an HTTP/2 endpoint).
+    /// Call <c>AddAugur</c> first.
     /// </summary>
     public static IEndpointRouteBuilder MapAugur(this IEndpointRouteBuilder routes)
     {
@@ -25,6 +27,7 @@ public static class AugurEndpointRouteBuilderExtensions
         InferEndpoint.Map(routes);
         PredictionEndpoints.Map(routes);
         RepositoryEndpoints.Map(routes);
+        routes.MapAugurGrpc();
         routes.Map("/v2/{**path}", (HttpContext context, string path) =>
             HttpResponses.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"no route {context.Request.Method} /v2/{path}"));
         return routes;

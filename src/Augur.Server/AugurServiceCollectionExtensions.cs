@@ -1,6 +1,7 @@
 using Augur.Protocol.Json;
 using Augur.Server.Lifecycle;
 using Augur.Server.Security;
+using Augur.Server.Grpc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
@@ -10,7 +11,7 @@ namespace Augur.Server;
 /// <summary>Registers Augur's endpoints' services.</summary>
 public static class AugurServiceCollectionExtensions
 {
-    /// <summary>Serves <paramref name="engine"/> over the Open Inference Protocol; map the routes with <c>MapAugur()</c>.</summary>
+    /// <summary>Serves <paramref name="engine"/> over the Open Inference Protocol, REST and gRPC; map the routes with <c>MapAugur()</c>.</summary>
     public static IServiceCollection AddAugur(this IServiceCollection services, InferenceEngine engine, Action<AugurServerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
@@ -24,6 +25,7 @@ public static class AugurServiceCollectionExtensions
         services.AddSingleton(sp => new ServerLifecycle(options, sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddHostedService(sp => sp.GetRequiredService<ServerLifecycle>());
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
+        services.AddAugurGrpc(options);
         if (options.MetricsPath is not null)
         {
             // Scrapes see the values of the moment: Prometheus sets the pace, so the exporter keeps no cached copy.

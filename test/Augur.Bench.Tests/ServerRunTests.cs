@@ -20,14 +20,16 @@ public sealed class ServerRunTests : IAsyncLifetime
     private InferenceEngine _engine = null!;
     private WebApplication _app = null!;
     private Uri _url = null!;
+    private Uri _grpc = null!;
 
     public async Task InitializeAsync()
     {
         TestModels.WriteModel(_repository, "fraud", SampleModels.BuildFraud());
         using var startup = new CancellationTokenSource(Timeout);
         _engine = await new InferenceEngineBuilder().UseModelRepository(_repository).UseOnnxRuntime().BuildAsync(startup.Token);
-        _app = AugurHost.Create(_engine, IPAddress.Loopback, 0);
+        _app = AugurHost.Create(_engine, IPAddress.Loopback, 0, grpcPort: 0);
         _url = await AugurHost.StartAsync(_app, startup.Token);
+        _grpc = AugurHost.GetGrpcAddress(_app)!;
     }
 
     public async Task DisposeAsync()
@@ -51,6 +53,55 @@ public sealed class ServerRunTests : IAsyncLifetime
         Assert.InRange(report.Result.Queries, 120, 280);
         Assert.True(report.Valid);
         Assert.Equal("server_p99_latency_ms", report.Metric);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task A_server_run_over_gRPC_unary_or_one_shared_stream_meets_a_generous_bound(bool stream, bool raw)
+    {
+        await using IBenchTarget target = stream ? new GrpcStreamTarget(_grpc, "fraud", null, raw) : new GrpcTarget(_grpc, "fraud", null, raw);
+        var report = await RunAsync(target, new ScenarioSettings(Scenario.Server) { TargetQps = 200, MinDuration = TimeSpan.FromSeconds(1), LatencyBound = TimeSpan.FromSeconds(1) });
+
+        Assert.True(report.Result!.Errors == 0, report.Result.FirstError);
+        Assert.InRange(report.Result.Queries, 120, 280);
+        Assert.True(report.Valid);
+        Assert.StartsWith(stream ? "grpc-stream://127.0.0.1:" : "grpc://127.0.0.1:", target.Name, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("grpc-stream")]
+    [InlineData("grpc")]
+    [InlineData("rest")]
+    public async Task A_streams_run_sends_every_reading_of_every_stream_and_gets_an_answer(string kind)
+    {
+        await using IBenchTarget target = kind switch
+        {
+            "grpc-stream" => new GrpcStreamTarget(_grpc, "fraud", null, raw: true),
+            "grpc" => new GrpcTarget(_grpc, "fraud", null, raw: true),
+            _ => new HttpTarget(_url, "fraud", null, binary: true, connections: int.MaxValue),
+        };
+        var report = await RunAsync(target, new ScenarioSettings(Scenario.Streams) { Streams = 8, ReadingsPerSecond = 20, MinDuration = TimeSpan.FromSeconds(1), LatencyBound = TimeSpan.FromSeconds(1) });
+
+        Assert.True(report.Result!.Errors == 0, report.Result.FirstError);
+        Assert.Equal(8 * 20, report.Result.Queries);
+        Assert.Equal(8, report.Result.Streams);
+        Assert.Equal("streams_p99_latency_ms", report.Metric);
+        Assert.True(report.Valid);
+    }
+
+    [Fact]
+    public async Task A_gRPC_stream_reports_an_error_message_as_a_failed_reading_without_losing_the_stream()
+    {
+        await using var target = new GrpcStreamTarget(_grpc, "fraud", null, raw: false);
+        var good = target.Prepare([Tensors.InferenceTensor.Create("features", new float[8], 1, 8)]);
+        var bad = target.Prepare([Tensors.InferenceTensor.Create("features", new float[3], 1, 3)]);
+
+        Assert.Null(await target.SendAsync(good, CancellationToken.None).AsTask().WaitAsync(Timeout));
+        Assert.Equal("stream error: input 'features' has shape [1,3] but model 'fraud' expects [-1,8]", await target.SendAsync(bad, CancellationToken.None).AsTask().WaitAsync(Timeout));
+        Assert.Null(await target.SendAsync(good, CancellationToken.None).AsTask().WaitAsync(Timeout));
     }
 
     [Fact]

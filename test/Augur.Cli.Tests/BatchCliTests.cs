@@ -140,7 +140,7 @@ public sealed class BatchCliTests : IDisposable
         var output = File("serve.db");
         var (code, _, stderr) = await AugurProcess.RunAsync("batch", "--model", "fraud", "--input", WriteCsv(20), "--output", output, "--map", "features=f0..f7", "--key-column", "id", "--job-id", "served");
         Assert.True(code == 0, stderr);
-        using var server = AugurProcess.Start("serve", "--host", "127.0.0.1", "--http-port", "0", "--prediction-store", output);
+        using var server = AugurProcess.Start("serve", "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0", "--prediction-store", output);
         using var client = new HttpClient { BaseAddress = new Uri(await server.WaitForListeningAsync()), Timeout = TimeSpan.FromSeconds(30) };
 
         var found = await client.GetAsync("/v2/models/fraud/predictions/k3");

@@ -18,7 +18,7 @@ public sealed class BenchCliTests : IDisposable
     [Fact]
     public async Task Bench_compare_against_a_served_model_prints_the_ratio_last_and_writes_the_reports()
     {
-        using var server = AugurProcess.Start("serve", "--model-repository", _repository, "--host", "127.0.0.1", "--http-port", "0");
+        using var server = AugurProcess.Start("serve", "--model-repository", _repository, "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0");
         var url = await server.WaitForListeningAsync();
         var folder = Directory.CreateTempSubdirectory("augur-bench-cli-").FullName;
         try
@@ -35,6 +35,17 @@ public sealed class BenchCliTests : IDisposable
             using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
             Assert.Equal("single_stream_p90_latency_ms", result.RootElement.GetProperty("metric").GetString());
             Assert.Contains("<svg", await File.ReadAllTextAsync(html));
+
+            // The same server over gRPC: bidirectional streams against one REST request per reading, in the streams scenario.
+            var grpc = System.Text.RegularExpressions.Regex.Match(server.Stdout, @"Augur gRPC listening on http://([\d.]+:\d+)").Groups[1].Value;
+            var streams = await AugurProcess.RunAsync(
+                "bench", "compare", "--a", $"grpc-stream://{grpc}", "--b", url, "--model", "fraud", "--scenario", "streams", "--streams", "4",
+                "--readings-per-second", "20", "--latency-bound", "1s", "--duration", "500ms", "--warmup", "0s", "--rounds", "1", "--binary");
+
+            Assert.True(streams.ExitCode == 0, streams.Stderr);
+            Assert.Contains($"A grpc-stream://{grpc}  Streams  streams_p99_latency_ms: ", streams.Stdout);
+            Assert.Contains("streams=4 target_qps=80 queries=40 ", streams.Stdout);
+            Assert.StartsWith("ratio streams_p99_latency_ms A/B: ", streams.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1], StringComparison.Ordinal);
         }
         finally
         {
@@ -60,6 +71,9 @@ public sealed class BenchCliTests : IDisposable
     [InlineData("--scenario", "server")]
     [InlineData("--scenario", "offline", "--qps", "10")]
     [InlineData("--scenario", "single-stream", "--duration", "soon")]
+    [InlineData("--scenario", "streams")]
+    [InlineData("--scenario", "streams", "--streams", "0")]
+    [InlineData("--scenario", "offline", "--streams", "3")]
     public async Task Bench_with_inconsistent_options_exits_2_and_says_why(params string[] options)
     {
         var (code, _, stderr) = await AugurProcess.RunAsync(["bench", "--in-process", "--model-repository", _repository, "--model", "fraud", .. options]);

@@ -96,7 +96,7 @@ public sealed class CliTests
     [Fact]
     public async Task Serve_answers_on_port_0_matches_in_process_infer_and_exits_0_on_SIGTERM()
     {
-        using var server = AugurProcess.Start("serve", "--host", "127.0.0.1", "--http-port", "0");
+        using var server = AugurProcess.Start("serve", "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0");
         var url = await server.WaitForListeningAsync();
         Assert.StartsWith("http://127.0.0.1:", url);
 
@@ -105,6 +105,8 @@ public sealed class CliTests
 
         Assert.True(remote.ExitCode == 0, remote.Stderr);
         Assert.Equal(local.Stdout, remote.Stdout);
+        // The gRPC line follows the REST one at start-up, so it is there by now.
+        Assert.Matches(@"Augur gRPC listening on http://127\.0\.0\.1:\d+\r?\n", server.Stdout);
 
         server.Terminate();
         Assert.Equal(0, await server.WaitForExitAsync());

@@ -42,7 +42,7 @@ public sealed partial class LifecycleCliTests : IDisposable
     public async Task On_SIGTERM_queued_and_running_requests_complete_and_the_process_exits_0()
     {
         TestModels.WriteModel(_repository, "slow", SlowModel());
-        using var server = AugurProcess.Start("serve", "--model-repository", _repository, "--host", "127.0.0.1", "--http-port", "0", "--drain-timeout", "50");
+        using var server = AugurProcess.Start("serve", "--model-repository", _repository, "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0", "--drain-timeout", "50");
         var url = await server.WaitForListeningAsync();
         using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = Timeout };
 
@@ -80,7 +80,7 @@ public sealed partial class LifecycleCliTests : IDisposable
     [InlineData("AUGUR_DrainTimeoutSeconds", "-1", "DrainTimeoutSeconds")]
     public async Task Bad_settings_from_the_environment_stop_serve_with_a_message_naming_the_setting(string variable, string value, string expected)
     {
-        var (code, _, stderr) = await AugurProcess.RunWithAsync(new Dictionary<string, string> { [variable] = value }, "serve", "--model-repository", _repository, "--http-port", "0");
+        var (code, _, stderr) = await AugurProcess.RunWithAsync(new Dictionary<string, string> { [variable] = value }, "serve", "--model-repository", _repository, "--http-port", "0", "--grpc-port", "0");
 
         Assert.Equal(2, code);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public sealed partial class LifecycleCliTests : IDisposable
         var settings = Path.Combine(_repository, "settings.json");
         await File.WriteAllTextAsync(settings, $$$"""{"ModelControlMode": "explicit", "LoadModels": ["a"], "Security": {"InferenceApiKeys": ["{{{InferenceKey}}}"] } }""");
         var environment = new Dictionary<string, string> { ["AUGUR_Security__AdminApiKeys__0"] = AdminKey };
-        using var server = AugurProcess.StartWith(environment, "serve", "--model-repository", _repository, "--host", "127.0.0.1", "--http-port", "0", "--config", settings);
+        using var server = AugurProcess.StartWith(environment, "serve", "--model-repository", _repository, "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0", "--config", settings);
         var url = await server.WaitForListeningAsync();
 
         var refused = await AugurProcess.RunWithAsync(new Dictionary<string, string> { ["AUGUR_API_KEY"] = InferenceKey }, "models", "load", "--url", url, "--model", "b");

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Augur.OnnxRuntime.Samples;
 using Augur.Tensors;
 using Augur.Testing;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 
 namespace Augur.Server.Tests;
@@ -33,6 +34,12 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The gRPC (HTTP/2 cleartext) endpoint, on its own port.</summary>
+    public Uri GrpcAddress { get; private set; } = null!;
+
+    /// <summary>A gRPC channel to <see cref="GrpcAddress"/>, shared by the gRPC tests.</summary>
+    public GrpcChannel Channel { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         WriteRepository(Repository);
@@ -42,14 +49,17 @@ public sealed class ServerFixture : IAsyncLifetime
         {
             options.MaxRequestBodyBytes = MaxBodyBytes;
             options.ServerName = ServerName;
-        });
+        }, grpcPort: 0);
         BaseAddress = await AugurHost.StartAsync(_app, startup.Token);
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = Timeout };
+        GrpcAddress = AugurHost.GetGrpcAddress(_app)!;
+        Channel = GrpcChannel.ForAddress(GrpcAddress);
     }
 
     public async Task DisposeAsync()
     {
         Client?.Dispose();
+        Channel?.Dispose();
         if (_app is not null)
         {
             using var shutdown = new CancellationTokenSource(Timeout);

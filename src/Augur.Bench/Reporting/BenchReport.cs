@@ -35,6 +35,8 @@ public sealed record BenchReport(
         Scenarios.Scenario.MultiStream => "multi_stream_p99_latency_ms",
         Scenarios.Scenario.Server when findPeak => "server_peak_qps",
         Scenarios.Scenario.Server => "server_p99_latency_ms",
+        Scenarios.Scenario.Streams when findPeak => "streams_peak_streams",
+        Scenarios.Scenario.Streams => "streams_p99_latency_ms",
         _ => "offline_samples_per_second",
     };
 
@@ -46,17 +48,17 @@ public sealed record BenchReport(
         {
             Scenarios.Scenario.SingleStream => (result.P90Ms, result.Errors == 0 && result.Queries > 0),
             Scenarios.Scenario.MultiStream => (result.P99Ms, result.Errors == 0 && result.Queries > 0),
-            Scenarios.Scenario.Server => (result.P99Ms, result.MeetsBound(boundMs)),
+            Scenarios.Scenario.Server or Scenarios.Scenario.Streams => (result.P99Ms, result.MeetsBound(boundMs)),
             _ => (result.SamplesPerSecond, result.Errors == 0 && result.Queries > 0),
         };
         return new BenchReport(
             target, model, settings.Scenario.ToString(), MetricName(settings.Scenario, false), value, valid,
-            settings.Scenario == Scenarios.Scenario.Server ? boundMs : null, result, [result]);
+            settings.Scenario is Scenarios.Scenario.Server or Scenarios.Scenario.Streams ? boundMs : null, result, [result]);
     }
 
-    /// <summary>Builds the report of a peak search.</summary>
+    /// <summary>Builds the report of a peak search (Server: the peak QPS; Streams: the most streams).</summary>
     public static BenchReport FromPeak(string target, string model, ScenarioSettings settings, double peakQps, RunResult? best, IReadOnlyList<RunResult> steps) =>
-        new(target, model, settings.Scenario.ToString(), MetricName(Scenarios.Scenario.Server, true), peakQps, best is not null,
+        new(target, model, settings.Scenario.ToString(), MetricName(settings.Scenario, true), peakQps, best is not null,
             settings.LatencyBound.TotalMilliseconds, best, steps);
 
     /// <summary>One line per report for the console.</summary>

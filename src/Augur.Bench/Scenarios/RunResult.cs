@@ -34,6 +34,9 @@ public sealed record RunResult(
     /// </summary>
     public double? SendLagP99Ms { get; init; }
 
+    /// <summary>Streams: the number of concurrent streams (<see cref="TargetQps"/> is then the readings per second of all of them); null for the other scenarios.</summary>
+    public int? Streams { get; init; }
+
     /// <summary>The latency at <paramref name="percentile"/> (90 or 99).</summary>
     public double PercentileMs(double percentile) => percentile >= 99 ? P99Ms : P90Ms;
 
@@ -43,5 +46,5 @@ public sealed record RunResult(
     /// <inheritdoc />
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{(TargetQps is { } q ? $"target_qps={q:0.##} " : string.Empty)}queries={Queries} qps={QueriesPerSecond:0.0} samples/s={SamplesPerSecond:0.0} p50_ms={P50Ms:0.000} p90_ms={P90Ms:0.000} p99_ms={P99Ms:0.000} max_ms={MaxMs:0.000}{(SendLagP99Ms is { } lag ? $" send_lag_p99_ms={lag:0.000}" : string.Empty)} errors={Errors}");
+        $"{(Streams is { } n ? $"streams={n} " : string.Empty)}{(TargetQps is { } q ? $"target_qps={q:0.##} " : string.Empty)}queries={Queries} qps={QueriesPerSecond:0.0} samples/s={SamplesPerSecond:0.0} p50_ms={P50Ms:0.000} p90_ms={P90Ms:0.000} p99_ms={P99Ms:0.000} max_ms={MaxMs:0.000}{(SendLagP99Ms is { } lag ? $" send_lag_p99_ms={lag:0.000}" : string.Empty)} errors={Errors}");
 }

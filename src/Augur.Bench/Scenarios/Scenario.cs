@@ -14,4 +14,11 @@ public enum Scenario
 
     /// <summary>All samples available at once, kept in flight as a deep queue. Metric: samples per second.</summary>
     Offline,
+
+    /// <summary>
+    /// N concurrent streams (sensors, cameras, sessions), each sending readings at a fixed rate (fixed intervals or
+    /// Poisson), open loop, latency per reading from its intended send time. Metric: the most streams whose p99 stays
+    /// within the bound. Not a LoadGen scenario.
+    /// </summary>
+    Streams,
 }

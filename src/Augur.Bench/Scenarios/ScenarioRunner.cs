@@ -25,6 +25,7 @@ public sealed class ScenarioRunner(IBenchClock clock)
         {
             Scenario.Server => RunServerAsync(settings, target, recorder, cancellationToken),
             Scenario.Offline => RunOfflineAsync(settings, target, recorder, cancellationToken),
+            Scenario.Streams => RunStreamsAsync(settings, target, recorder, cancellationToken),
             _ => RunStreamAsync(settings, target, recorder, cancellationToken),
         };
     }
@@ -93,92 +94,40 @@ public sealed class ScenarioRunner(IBenchClock clock)
         var start = clock.Now;
         var windowStart = start + Ticks(settings.Warmup);
         var windowEnd = windowStart + Ticks(settings.MinDuration);
-        var run = new ServerRun(clock, target, recorder, settings, windowStart, cancellationToken);
-        await clock.RunDispatcherAsync(() => run.DispatchAsync(start, windowEnd)).ConfigureAwait(false);
+        var arrivals = new PoissonArrivals(start, settings.TargetQps, settings.Seed, clock.Frequency);
+        var run = new OpenLoopRun(clock, [target], recorder, settings, windowStart, cancellationToken);
+        await clock.RunDispatcherAsync(() => run.DispatchAsync(() => (arrivals.Next(), 0), windowEnd)).ConfigureAwait(false);
         await run.Drained.ConfigureAwait(false);
         return recorder.ToResult(settings.Scenario, settings.TargetQps, windowStart, windowEnd);
     }
 
-    private sealed class ServerRun(
-        IBenchClock clock, ILoadTarget target, LatencyRecorder recorder, ScenarioSettings settings, long windowStart, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streams: <see cref="ScenarioSettings.Streams"/> streams each send <see cref="ScenarioSettings.ReadingsPerSecond"/>
+    /// readings per second, open loop like Server: a reading is sent when it is due whether or not the stream's earlier
+    /// ones have answered, and its latency runs from that due time. Streams are opened before the run and closed after it.
+    /// </summary>
+    private async Task<RunResult> RunStreamsAsync(ScenarioSettings settings, ILoadTarget target, LatencyRecorder recorder, CancellationToken cancellationToken)
     {
-        private readonly TaskCompletionSource _drained = new();
-        private int _outstanding;
-
-        // The dispatcher holds one count until it has scheduled its last query; each query holds one until it is recorded.
-        private int _pending = 1;
-        private long _scheduledInWindow;
-
-        public Task Drained => _drained.Task;
-
-        public async Task DispatchAsync(long start, long windowEnd)
+        var source = target as IStreamSource;
+        var streams = source is null
+            ? Enumerable.Repeat(target, settings.Streams).ToArray()
+            : await source.OpenStreamsAsync(settings.Streams, settings.SamplesPerQuery, cancellationToken).ConfigureAwait(false);
+        try
         {
-            var arrivals = new PoissonArrivals(start, settings.TargetQps, settings.Seed, clock.Frequency);
-            for (var scheduled = arrivals.Next();
-                 !cancellationToken.IsCancellationRequested && (scheduled < windowEnd || _scheduledInWindow < settings.MinQueryCount);
-                 scheduled = arrivals.Next())
-            {
-                await clock.WaitUntilAsync(scheduled, cancellationToken).ConfigureAwait(false);
-                if (scheduled >= windowStart)
-                {
-                    _scheduledInWindow++;
-                }
-
-                Interlocked.Increment(ref _pending);
-                if (Interlocked.Increment(ref _outstanding) > settings.MaxOutstanding)
-                {
-                    Interlocked.Decrement(ref _outstanding);
-                    Complete(scheduled, clock.Now, $"not sent: more than {settings.MaxOutstanding} queries outstanding");
-                    continue;
-                }
-
-                clock.Fork(static state => state.Run.SendAsync(state.Scheduled), (Run: this, Scheduled: scheduled));
-            }
-
-            Release();
+            var start = clock.Now;
+            var windowStart = start + Ticks(settings.Warmup);
+            var windowEnd = windowStart + Ticks(settings.MinDuration);
+            var schedule = new StreamArrivalSchedule(start, settings.Streams, settings.ReadingsPerSecond, settings.Arrivals, settings.Seed, clock.Frequency);
+            var run = new OpenLoopRun(clock, streams, recorder, settings, windowStart, cancellationToken);
+            await clock.RunDispatcherAsync(() => run.DispatchAsync(schedule.Next, windowEnd)).ConfigureAwait(false);
+            await run.Drained.ConfigureAwait(false);
+            return recorder.ToResult(settings.Scenario, settings.Streams * settings.ReadingsPerSecond, windowStart, windowEnd) with { Streams = settings.Streams };
         }
-
-        private async Task SendAsync(long scheduled)
+        finally
         {
-            if (scheduled >= windowStart)
+            if (source is not null)
             {
-                recorder.RecordSendLag(scheduled, clock.Now);
-            }
-
-            string? error;
-            try
-            {
-                error = await target.IssueAsync(settings.SamplesPerQuery, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                // Whatever happens, the query is recorded and released, so the run still ends.
-                error = ex.ToString();
-            }
-
-            var completed = clock.Now;
-            Interlocked.Decrement(ref _outstanding);
-            Complete(scheduled, completed, error);
-        }
-
-        private void Complete(long scheduled, long completed, string? error)
-        {
-            if (scheduled >= windowStart)
-            {
-                recorder.Record(scheduled, completed, settings.SamplesPerQuery, error);
-            }
-
-            if (Interlocked.Decrement(ref _pending) == 0)
-            {
-                _drained.TrySetResult();
-            }
-        }
-
-        private void Release()
-        {
-            if (Interlocked.Decrement(ref _pending) == 0)
-            {
-                _drained.TrySetResult();
+                await source.CloseStreamsAsync(streams).ConfigureAwait(false);
             }
         }
     }

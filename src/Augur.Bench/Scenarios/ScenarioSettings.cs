@@ -35,6 +35,25 @@ public sealed record ScenarioSettings(Scenario Scenario)
     /// <summary>Offline: queries kept in flight. Default 64.</summary>
     public int OfflineConcurrency { get; init; } = 64;
 
+    /// <summary>Streams: the number of concurrent streams. Default 1.</summary>
+    public int Streams { get; init; } = 1;
+
+    /// <summary>Streams: readings each stream sends per second. Default 30.</summary>
+    public double ReadingsPerSecond { get; init; } = 30;
+
+    /// <summary>Streams: how each stream spaces its readings. Default fixed intervals (with a random phase per stream).</summary>
+    public StreamArrivals Arrivals { get; init; } = StreamArrivals.Fixed;
+
     /// <summary>The latency percentile that is the scenario's metric (or its bound): 90 for SingleStream, else 99.</summary>
     public double Percentile => Scenario == Scenario.SingleStream ? 90 : 99;
+}
+
+/// <summary>How a stream of the Streams scenario spaces its readings.</summary>
+public enum StreamArrivals
+{
+    /// <summary>Every 1/R seconds, each stream starting at a random phase so streams do not all send at once.</summary>
+    Fixed,
+
+    /// <summary>Exponential gaps with mean 1/R, independently per stream.</summary>
+    Poisson,
 }

@@ -7,7 +7,7 @@ namespace Augur.Bench.Targets;
 /// Adapts an <see cref="IBenchTarget"/> to the scenarios: one prepared query per sample count, built from the sample
 /// source the first time that count is asked for, then reused.
 /// </summary>
-public sealed class PreparedTarget(IBenchTarget target, SampleSource samples) : ILoadTarget
+public sealed class PreparedTarget(IBenchTarget target, SampleSource samples) : ILoadTarget, IStreamSource
 {
     private readonly ConcurrentDictionary<int, object> _queries = new();
 
@@ -17,6 +17,34 @@ public sealed class PreparedTarget(IBenchTarget target, SampleSource samples) : 
     /// <inheritdoc />
     public ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken) =>
         target.SendAsync(Get(samples), cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>A streaming target opens one stream each; any other target serves every stream itself.</remarks>
+    public async Task<IReadOnlyList<ILoadTarget>> OpenStreamsAsync(int count, int samples, CancellationToken cancellationToken)
+    {
+        if (target is not IStreamingBenchTarget streaming)
+        {
+            return Enumerable.Repeat<ILoadTarget>(this, count).ToArray();
+        }
+
+        var sessions = new ILoadTarget[count];
+        for (var i = 0; i < count; i++)
+        {
+            sessions[i] = await streaming.OpenStreamAsync(Get(samples), cancellationToken).ConfigureAwait(false);
+        }
+
+        return sessions;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask CloseStreamsAsync(IReadOnlyList<ILoadTarget> streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        foreach (var session in streams.OfType<IStreamSession>())
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     private object Get(int count) => _queries.GetOrAdd(count, static (n, s) => s.Samples.CreateQuery(s.Target, n), (Target: target, Samples: samples));
 }

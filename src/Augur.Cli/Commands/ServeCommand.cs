@@ -6,24 +6,25 @@ using Microsoft.Extensions.Logging;
 
 namespace Augur.Cli.Commands;
 
-/// <summary><c>augur serve</c>: load a model repository and serve it over REST until Ctrl+C or SIGTERM.</summary>
+/// <summary><c>augur serve</c>: load a model repository and serve it over REST and gRPC until Ctrl+C or SIGTERM.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
         var repository = CommonOptions.ModelRepository();
         var port = new Option<int>("--http-port") { Description = "HTTP port; 0 picks a free port. Default 8000.", DefaultValueFactory = _ => 8000 };
+        var grpcPort = new Option<int>("--grpc-port") { Description = "gRPC port (HTTP/2 cleartext); 0 picks a free port. Default 8001.", DefaultValueFactory = _ => 8001 };
         var host = new Option<string>("--host") { Description = "Address to listen on. Default 0.0.0.0 (all interfaces).", DefaultValueFactory = _ => "0.0.0.0" };
         var maxBody = new Option<long>("--max-request-body") { Description = "Largest request body in bytes; larger gets 413. Default 67108864 (64 MiB).", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var threads = CommonOptions.IntraOpThreads();
         var lifecycle = ServeOptions.Create();
-        var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST).") { repository, port, host, maxBody, threads };
+        var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads };
         lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = ServeConfiguration.Bind(parse.GetValue(lifecycle.Config), ServeConfiguration.FromCommandLine(
-                parse, (repository, "ModelRepository"), (port, "HttpPort"), (host, "Host"), (maxBody, "MaxRequestBody"), (threads, "IntraOpThreads"), (predictionStore, "PredictionStore")).Concat(lifecycle.CommandLineValues(parse))
+                parse, (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"), (threads, "IntraOpThreads"), (predictionStore, "PredictionStore")).Concat(lifecycle.CommandLineValues(parse))
                 .ToDictionary(), out var bindProblem);
             var problem = bindProblem ?? settings!.Validate(out _);
             settings?.ModelRepository ??= CommonOptions.BundledRepository;
@@ -50,9 +51,10 @@ internal static class ServeCommand
                 {
                     console.SingleLine = true;
                     console.TimestampFormat = "HH:mm:ss ";
-                }));
+                }), settings.GrpcPort);
             var bound = await AugurHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Augur listening on {bound.ToString().TrimEnd('/')}");
+            Console.WriteLine($"Augur gRPC listening on {AugurHost.GetGrpcAddress(app)!.ToString().TrimEnd('/')}");
             // Returns on Ctrl+C or SIGTERM (the host's console lifetime): readiness turns 503, requests in flight
             // finish within the drain timeout, then Kestrel and the engine stop.
             await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Augur.Errors;
 using Augur.Inference;
+using Augur.Protocol.Parameters;
 using Augur.Tensors;
 
 namespace Augur.Protocol.Json;
@@ -93,10 +94,10 @@ public static class InferRequestReader
         }
 
         var binaryDefault = false;
-        var scheduling = default(SchedulingParameters);
+        var requestParameters = default(RequestParameters);
         if (root.TryGetProperty("parameters", out var parameters)
             && (!ProtocolParameters.TryGetBool(parameters, "binary_data_output", "the request", ref binaryDefault, out error)
-                || !SchedulingParameters.TryRead(parameters, out scheduling, out error)))
+                || !RequestParameters.TryRead(new JsonParameterSource(parameters), out requestParameters, out error)))
         {
             return false;
         }
@@ -131,8 +132,9 @@ public static class InferRequestReader
             ModelVersion = version,
             Id = id,
             RequestedOutputs = requested,
-            Priority = scheduling.Priority,
-            Timeout = scheduling.Timeout,
+            Priority = requestParameters.Priority,
+            Timeout = requestParameters.Timeout,
+            Sequence = requestParameters.Sequence,
         };
         decoded = new DecodedInferRequest(request, binaryOutputs);
         error = null;

@@ -10,4 +10,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Augur is serving {Models} model(s) from {Repository} on {Address}")]
     public static partial void Listening(ILogger logger, int models, string repository, string address);
+
+    [LoggerMessage(EventId = 2050, Level = LogLevel.Information, Message = "Augur serves gRPC (inference.GRPCInferenceService, health, reflection) on {Address}")]
+    public static partial void GrpcListening(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 2051, Level = LogLevel.Error, Message = "A ModelStreamInfer request for model {Model} failed unexpectedly")]
+    public static partial void StreamRequestFailed(ILogger logger, string model, Exception exception);
 }

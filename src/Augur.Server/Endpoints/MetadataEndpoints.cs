@@ -12,7 +12,7 @@ namespace Augur.Server.Endpoints;
 /// <summary>Server metadata, model metadata and model readiness.</summary>
 internal static class MetadataEndpoints
 {
-    private static readonly string Version =
+    internal static readonly string Version =
         typeof(MetadataEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     public static void Map(IEndpointRouteBuilder routes)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Augur.Tensors;
 using Augur.Testing.Fakes;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 
 namespace Augur.Server.Tests.Scheduling;
@@ -28,6 +29,9 @@ public sealed class GatedServer : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>A gRPC channel to the server's gRPC endpoint.</summary>
+    public GrpcChannel Channel { get; private set; } = null!;
+
     /// <summary>Completes when the first batch is running.</summary>
     public TaskCompletionSource FirstStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -46,9 +50,10 @@ public sealed class GatedServer : IAsyncDisposable
             return FakeModelSpec.Echo(call.Batch, call.Model.Signature);
         }));
         server._engine = await new InferenceEngineBuilder().UseModelRepository(server._repository.Path).AddBackend(server._backend).BuildAsync().WaitAsync(ServerFixture.Timeout);
-        server._app = AugurHost.Create(server._engine, IPAddress.Loopback, 0, options => options.MetricsPath = metricsPath);
+        server._app = AugurHost.Create(server._engine, IPAddress.Loopback, 0, options => options.MetricsPath = metricsPath, grpcPort: 0);
         var address = await AugurHost.StartAsync(server._app).WaitAsync(ServerFixture.Timeout);
         server.Client = new HttpClient { BaseAddress = address, Timeout = ServerFixture.Timeout };
+        server.Channel = GrpcChannel.ForAddress(AugurHost.GetGrpcAddress(server._app)!);
         return server;
     }
 
@@ -67,6 +72,7 @@ public sealed class GatedServer : IAsyncDisposable
     {
         OpenGate();
         Client?.Dispose();
+        Channel?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();

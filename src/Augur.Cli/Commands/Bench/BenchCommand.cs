@@ -17,7 +17,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var options = new BenchOptions();
-        var url = new Option<string?>("--url") { Description = "A server's base URL, e.g. http://127.0.0.1:8000." };
+        var url = new Option<string?>("--url") { Description = "A server's base URL: http://127.0.0.1:8000 (REST), grpc://127.0.0.1:8001 (gRPC unary) or grpc-stream://127.0.0.1:8001 (gRPC bidirectional streaming)." };
         var inProcess = new Option<bool>("--in-process") { Description = "Run the engine in this process, loading --model-repository." };
         var noOp = new Option<bool>("--no-op") { Description = "A target that answers at once: measures the generator's own overhead." };
         var command = new Command("bench", "Load-test a model with an MLPerf LoadGen scenario and report its metric.") { url, inProcess, noOp };
@@ -46,7 +46,7 @@ internal static class BenchCommand
             else
             {
                 await using var target = await BenchTargets.CreateAsync(
-                    spec, model, parse.GetValue(options.ModelVersion), parse.GetValue(options.Binary), parse.GetValue(options.Connections),
+                    spec, model, parse.GetValue(options.ModelVersion), parse.GetValue(options.Binary), options.ConnectionLimit(parse),
                     parse.GetValue(options.ModelRepository)!, cancellationToken).ConfigureAwait(false);
                 var (prepared, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken).ConfigureAwait(false);
                 if (prepared is null)
@@ -69,8 +69,8 @@ internal static class BenchCommand
     private static Command CreateCompare()
     {
         var options = new BenchOptions();
-        var a = new Option<string>("--a") { Description = "Target A: a base URL, or 'in-process'.", Required = true };
-        var b = new Option<string>("--b") { Description = "Target B: a base URL, or 'in-process'.", Required = true };
+        var a = new Option<string>("--a") { Description = "Target A: a base URL (http://, grpc://, grpc-stream://), or 'in-process'.", Required = true };
+        var b = new Option<string>("--b") { Description = "Target B: a base URL (http://, grpc://, grpc-stream://), or 'in-process'.", Required = true };
         var rounds = new Option<int>("--rounds") { Description = "Rounds of A then B; each target's metric is its median. Default 3.", DefaultValueFactory = _ => 3 };
         var command = new Command("compare", "Run targets A and B interleaved in one run and print the ratio of the scenario's metric (A/B) last.") { a, b, rounds };
         options.AddTo(command);
@@ -89,7 +89,7 @@ internal static class BenchCommand
 
             var model = parse.GetValue(options.Model)!;
             async Task<IBenchTarget> Create(string spec) => await BenchTargets.CreateAsync(
-                spec, model, parse.GetValue(options.ModelVersion), parse.GetValue(options.Binary), parse.GetValue(options.Connections),
+                spec, model, parse.GetValue(options.ModelVersion), parse.GetValue(options.Binary), options.ConnectionLimit(parse),
                 parse.GetValue(options.ModelRepository)!, cancellationToken).ConfigureAwait(false);
             await using var targetA = await Create(specA).ConfigureAwait(false);
             await using var targetB = await Create(specB).ConfigureAwait(false);

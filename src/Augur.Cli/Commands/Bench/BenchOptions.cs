@@ -13,15 +13,25 @@ internal sealed class BenchOptions
 
     public Option<string> Scenario { get; } = new Option<string>("--scenario")
     {
-        Description = "single-stream (p90 latency), multi-stream (p99), server (Poisson arrivals; p99 within the bound) or offline (samples/s).",
+        Description = "single-stream (p90 latency), multi-stream (p99), server (Poisson arrivals; p99 within the bound), offline (samples/s) or streams (N streams of readings; p99 within the bound).",
         Required = true,
-    }.AcceptOnlyFromAmong("single-stream", "multi-stream", "server", "offline");
+    }.AcceptOnlyFromAmong("single-stream", "multi-stream", "server", "offline", "streams");
 
-    public Option<string> LatencyBound { get; } = new("--latency-bound") { Description = "Server: the p99 bound, e.g. 15ms. Default 15ms.", DefaultValueFactory = _ => "15ms" };
+    public Option<string?> LatencyBound { get; } = new("--latency-bound") { Description = "Server and streams: the p99 bound, e.g. 15ms. Default 15ms (server), 50ms (streams)." };
+
+    public Option<int?> Streams { get; } = new("--streams") { Description = "Streams: the number of concurrent streams." };
+
+    public Option<double> ReadingsPerSecond { get; } = new("--readings-per-second") { Description = "Streams: readings each stream sends per second. Default 30.", DefaultValueFactory = _ => 30 };
+
+    public Option<string> Arrivals { get; } = new Option<string>("--arrivals")
+    {
+        Description = "Streams: fixed (every 1/R s, random phase per stream) or poisson. Default fixed.",
+        DefaultValueFactory = _ => "fixed",
+    }.AcceptOnlyFromAmong("fixed", "poisson");
 
     public Option<double?> Qps { get; } = new("--qps") { Description = "Server: the arrival rate in queries per second." };
 
-    public Option<bool> FindPeak { get; } = new("--find-peak") { Description = "Server: search for the highest QPS whose p99 meets --latency-bound with no errors." };
+    public Option<bool> FindPeak { get; } = new("--find-peak") { Description = "Server: search for the highest QPS; streams: for the most streams; whose p99 meets --latency-bound with no errors." };
 
     public Option<string> Duration { get; } = new("--duration") { Description = "Minimum measured duration per run, e.g. 30s. Default 30s.", DefaultValueFactory = _ => "30s" };
 
@@ -33,7 +43,7 @@ internal sealed class BenchOptions
 
     public Option<int> Concurrency { get; } = new("--concurrency") { Description = "Offline: queries kept in flight. Default 64.", DefaultValueFactory = _ => 64 };
 
-    public Option<int> Connections { get; } = new("--connections") { Description = "HTTP: most connections per server. Default 64.", DefaultValueFactory = _ => 64 };
+    public Option<int?> Connections { get; } = new("--connections") { Description = "HTTP: most connections per server. Default 64; streams: no limit, so each stream can keep its own connection." };
 
     public Option<bool> Binary { get; } = new("--binary") { Description = "HTTP: send tensors with the binary tensor data extension instead of JSON." };
 
@@ -51,13 +61,17 @@ internal sealed class BenchOptions
     {
         foreach (var option in new Option[]
                  {
-                     Model, ModelVersion, Scenario, LatencyBound, Qps, FindPeak, Duration, MinQueryCount, Warmup, SamplesPerQuery,
+                     Model, ModelVersion, Scenario, LatencyBound, Qps, Streams, ReadingsPerSecond, Arrivals, FindPeak, Duration, MinQueryCount, Warmup, SamplesPerQuery,
                      Concurrency, Connections, Binary, Request, Seed, Json, Html, ModelRepository,
                  })
         {
             command.Options.Add(option);
         }
     }
+
+    /// <summary>The HTTP connection limit: --connections, else 64, else for streams no limit (one connection per reading in flight at most).</summary>
+    public int ConnectionLimit(ParseResult parse) =>
+        parse.GetValue(Connections) ?? (parse.GetValue(Scenario) == "streams" ? int.MaxValue : 64);
 
     /// <summary>The scenario settings, or the message to print before exiting with 2.</summary>
     public (ScenarioSettings? Settings, string? Problem) Read(ParseResult parse)
@@ -67,8 +81,10 @@ internal sealed class BenchOptions
             "single-stream" => Augur.Bench.Scenarios.Scenario.SingleStream,
             "multi-stream" => Augur.Bench.Scenarios.Scenario.MultiStream,
             "server" => Augur.Bench.Scenarios.Scenario.Server,
+            "streams" => Augur.Bench.Scenarios.Scenario.Streams,
             _ => Augur.Bench.Scenarios.Scenario.Offline,
         };
+        var isStreams = scenario == Augur.Bench.Scenarios.Scenario.Streams;
         if (!Durations.TryParse(parse.GetValue(Duration), out var duration) || duration <= TimeSpan.Zero)
         {
             return (null, $"--duration '{parse.GetValue(Duration)}' is not a positive duration such as 30s");
@@ -79,19 +95,25 @@ internal sealed class BenchOptions
             return (null, $"--warmup '{parse.GetValue(Warmup)}' is not a duration such as 2s");
         }
 
-        if (!Durations.TryParse(parse.GetValue(LatencyBound), out var bound) || bound <= TimeSpan.Zero)
+        var boundText = parse.GetValue(LatencyBound) ?? (isStreams ? "50ms" : "15ms");
+        if (!Durations.TryParse(boundText, out var bound) || bound <= TimeSpan.Zero)
         {
-            return (null, $"--latency-bound '{parse.GetValue(LatencyBound)}' is not a positive duration such as 15ms");
+            return (null, $"--latency-bound '{boundText}' is not a positive duration such as 15ms");
         }
 
-        var (qps, findPeak) = (parse.GetValue(Qps), parse.GetValue(FindPeak));
+        var (qps, findPeak, streams) = (parse.GetValue(Qps), parse.GetValue(FindPeak), parse.GetValue(Streams));
         var problem = scenario switch
         {
+            Augur.Bench.Scenarios.Scenario.Streams when (streams is null) == !findPeak => "the streams scenario needs either --streams N or --find-peak",
+            Augur.Bench.Scenarios.Scenario.Streams when streams is < 1 => "--streams must be at least 1",
+            Augur.Bench.Scenarios.Scenario.Streams when qps is not null => "--qps applies to the server scenario only; streams use --streams and --readings-per-second",
+            _ when parse.GetValue(ReadingsPerSecond) is <= 0 or > 1_000_000 => "--readings-per-second must be positive (at most 1,000,000)",
+            not Augur.Bench.Scenarios.Scenario.Streams when streams is not null => "--streams applies to the streams scenario only",
             Augur.Bench.Scenarios.Scenario.Server when (qps is null) == !findPeak => "the server scenario needs either --qps N or --find-peak",
             Augur.Bench.Scenarios.Scenario.Server when qps is <= 0 => "--qps must be positive",
-            not Augur.Bench.Scenarios.Scenario.Server when qps is not null || findPeak => "--qps and --find-peak apply to the server scenario only",
+            not (Augur.Bench.Scenarios.Scenario.Server or Augur.Bench.Scenarios.Scenario.Streams) when qps is not null || findPeak => "--qps and --find-peak apply to the server (and --find-peak to the streams) scenario only",
             _ when parse.GetValue(SamplesPerQuery) is < 1 => "--samples-per-query must be at least 1",
-            _ when parse.GetValue(Concurrency) < 1 || parse.GetValue(Connections) < 1 => "--concurrency and --connections must be at least 1",
+            _ when parse.GetValue(Concurrency) < 1 || parse.GetValue(Connections) is < 1 => "--concurrency and --connections must be at least 1",
             _ when parse.GetValue(MinQueryCount) < 0 => "--min-query-count must not be negative",
             _ when parse.GetValue(Request) is { Exists: false } file => $"--request '{file.FullName}' does not exist",
             _ => null,
@@ -110,6 +132,9 @@ internal sealed class BenchOptions
             Warmup = warmup,
             Seed = parse.GetValue(Seed),
             OfflineConcurrency = parse.GetValue(Concurrency),
+            Streams = streams ?? 1,
+            ReadingsPerSecond = parse.GetValue(ReadingsPerSecond),
+            Arrivals = parse.GetValue(Arrivals) == "poisson" ? StreamArrivals.Poisson : StreamArrivals.Fixed,
         };
         if (parse.GetValue(SamplesPerQuery) is { } samples)
         {

@@ -9,18 +9,29 @@ internal static class BenchTargets
 {
     public const string InProcess = "in-process";
 
-    /// <summary>Checks a target spec: an http(s) URL or <c>in-process</c>; null when it is fine.</summary>
+    /// <summary>
+    /// Checks a target spec: an http(s) URL (REST), a grpc:// URL (unary ModelInfer), a grpc-stream:// URL
+    /// (bidirectional ModelStreamInfer), or <c>in-process</c>; null when it is fine.
+    /// </summary>
     public static string? Check(string option, string spec) =>
-        spec == InProcess || (Uri.TryCreate(spec, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        spec == InProcess || (Uri.TryCreate(spec, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "grpc" or "grpc-stream")
             ? null
-            : $"{option} '{spec}' is not an http:// or https:// URL (or '{InProcess}')";
+            : $"{option} '{spec}' is not an http://, https://, grpc:// or grpc-stream:// URL (or '{InProcess}')";
 
     /// <summary>The target for <paramref name="spec"/> (a URL, or <c>in-process</c> to build an engine from the repository).</summary>
     public static async Task<IBenchTarget> CreateAsync(string spec, string model, string? version, bool binary, int connections, string repository, CancellationToken cancellationToken)
     {
         if (spec != InProcess)
         {
-            return new HttpTarget(new Uri(spec), model, version, binary, connections);
+            var uri = new Uri(spec);
+            // gRPC runs over HTTP/2 cleartext on the server's gRPC port; --binary sends raw_input_contents.
+            var grpcAddress = new UriBuilder(Uri.UriSchemeHttp, uri.Host, uri.Port).Uri;
+            return uri.Scheme switch
+            {
+                "grpc" => new GrpcTarget(grpcAddress, model, version, binary),
+                "grpc-stream" => new GrpcStreamTarget(grpcAddress, model, version, binary),
+                _ => new HttpTarget(uri, model, version, binary, connections),
+            };
         }
 
         using var logging = CommonOptions.ConsoleLogging(LogLevel.Warning);

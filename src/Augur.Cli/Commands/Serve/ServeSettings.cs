@@ -17,6 +17,9 @@ internal sealed class ServeSettings
 
     public int HttpPort { get; set; } = 8000;
 
+    /// <summary>The gRPC port (HTTP/2); 0 picks a free one.</summary>
+    public int GrpcPort { get; set; } = 8001;
+
     public string Host { get; set; } = "0.0.0.0";
 
     public long MaxRequestBody { get; set; } = 64L * 1024 * 1024;
@@ -56,6 +59,11 @@ internal sealed class ServeSettings
         if (HttpPort is < 0 or > 65535)
         {
             return $"HttpPort (--http-port) {HttpPort} is not a port number (0 to 65535)";
+        }
+
+        if (GrpcPort is < 0 or > 65535 || (GrpcPort == HttpPort && HttpPort != 0))
+        {
+            return $"GrpcPort (--grpc-port) {GrpcPort} is not a port number (0 to 65535) other than HttpPort";
         }
 
         if (!Enum.IsDefined(ModelControlMode))

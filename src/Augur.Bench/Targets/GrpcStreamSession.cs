@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Augur.Protocol.Grpc;
+using Grpc.Core;
+
+namespace Augur.Bench.Targets;
+
+/// <summary>
+/// One open <c>ModelStreamInfer</c> call. Requests are written one at a time (a gRPC stream takes one writer) with a
+/// fresh id each; a reader matches each answer to its request by id, so requests may be in flight together and
+/// answered in any order. An <c>error_message</c> fails only its own request. Closing completes the request stream.
+/// </summary>
+internal sealed class GrpcStreamSession : IStreamSession
+{
+    private readonly AsyncDuplexStreamingCall<ModelInferRequest, ModelStreamInferResponse> _call;
+    private readonly ModelInferRequest? _template;
+    private readonly TimeSpan _timeout;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<string?>> _pending = new(StringComparer.Ordinal);
+    private readonly Task _reader;
+    private readonly IDisposable? _ownedChannel;
+    private long _nextId;
+    private volatile string? _ended;
+
+    /// <summary>
+    /// Opens the call; <paramref name="template"/> is the request <see cref="IssueAsync"/> sends, if any;
+    /// <paramref name="ownedChannel"/>, if given, is disposed with the session.
+    /// </summary>
+    public GrpcStreamSession(GRPCInferenceService.GRPCInferenceServiceClient client, ModelInferRequest? template, TimeSpan timeout, IDisposable? ownedChannel = null)
+    {
+        _ownedChannel = ownedChannel;
+        _template = template;
+        _timeout = timeout;
+        _call = client.ModelStreamInfer();
+        _reader = Task.Run(ReadAsync);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken) =>
+        SendAsync(_template ?? throw new InvalidOperationException("this stream was opened without a request to send"), cancellationToken);
+
+    /// <summary>Sends <paramref name="template"/> under a fresh id and waits for its answer; null on success.</summary>
+    public async ValueTask<string?> SendAsync(ModelInferRequest template, CancellationToken cancellationToken)
+    {
+        if (_ended is { } ended)
+        {
+            return ended;
+        }
+
+        var id = Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
+        // A shallow copy: the tensors and raw contents are shared with the template and only read while sending.
+        var request = new ModelInferRequest
+        {
+            ModelName = template.ModelName,
+            ModelVersion = template.ModelVersion,
+            Id = id,
+            Parameters = { template.Parameters },
+            Inputs = { template.Inputs },
+            Outputs = { template.Outputs },
+            RawInputContents = { template.RawInputContents },
+        };
+        var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = answer;
+        try
+        {
+            if (_ended is { } endedMeanwhile)
+            {
+                return endedMeanwhile;
+            }
+
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+
+            return await answer.Task.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException or TimeoutException)
+        {
+            return ex is RpcException rpc ? $"gRPC {rpc.StatusCode}: {rpc.Status.Detail}" : $"{ex.GetType().Name}: {ex.Message}";
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    private async Task ReadAsync()
+    {
+        var reason = "the stream ended";
+        try
+        {
+            await foreach (var response in _call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
+            {
+                if (response.InferResponse?.Id is { } id && _pending.TryRemove(id, out var answer))
+                {
+                    answer.TrySetResult(response.ErrorMessage.Length == 0 ? null : $"stream error: {response.ErrorMessage}");
+                }
+            }
+        }
+        catch (RpcException ex)
+        {
+            reason = $"the stream failed: gRPC {ex.StatusCode}: {ex.Status.Detail}";
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
+        {
+            reason = $"the stream failed: {ex.Message}";
+        }
+
+        _ended = reason;
+        foreach (var answer in _pending.Values)
+        {
+            answer.TrySetResult(reason);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _writeLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+
+            await _reader.WaitAsync(_timeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException or TimeoutException)
+        {
+            // The stream already failed or the server is gone; disposing the call below releases it either way.
+        }
+        finally
+        {
+            _call.Dispose();
+            _ownedChannel?.Dispose();
+        }
+    }
+}
