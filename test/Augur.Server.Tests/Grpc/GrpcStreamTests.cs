@@ -86,7 +86,7 @@ public sealed class GrpcStreamTests(ServerFixture server)
     }
 
     [Fact]
-    public async Task Sequence_parameters_are_accepted_in_a_stream()
+    public async Task Sequence_parameters_for_a_stateless_model_are_an_error_message_and_the_stream_goes_on()
     {
         using var call = _client.ModelStreamInfer(Bounded);
         var request = Fp32("seq", 1f)
@@ -94,10 +94,14 @@ public sealed class GrpcStreamTests(ServerFixture server)
             .WithParameter("sequence_start", new InferParameter { BoolParam = true });
 
         await call.RequestStream.WriteAsync(request);
-        var answer = await NextAsync(call);
+        var refused = await NextAsync(call);
+        await call.RequestStream.WriteAsync(Fp32("plain", 2f));
+        var answered = await NextAsync(call);
         await call.RequestStream.CompleteAsync();
 
-        Assert.Equal(("seq", ""), (answer.InferResponse.Id, answer.ErrorMessage));
+        Assert.Equal("seq", refused.InferResponse.Id);
+        Assert.StartsWith("model 'identity_fp32' does not keep sequences", refused.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(("plain", ""), (answered.InferResponse.Id, answered.ErrorMessage));
     }
 
     private static async Task<ModelStreamInferResponse> NextAsync(AsyncDuplexStreamingCall<ModelInferRequest, ModelStreamInferResponse> call)
