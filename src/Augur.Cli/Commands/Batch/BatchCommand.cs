@@ -140,6 +140,21 @@ internal static class BatchCommand
         }
     }
 
+    /// <summary>
+    /// Parses and opens the store an option names, or prints why it cannot (a bad location, an unreachable server, an
+    /// unwritable path) and returns null.
+    /// </summary>
+    public static async Task<PredictionStore?> OpenStoreAsync(string text, string option, CancellationToken cancellationToken)
+    {
+        if (!StoreLocation.TryParse(text, out var location, out var problem))
+        {
+            await Console.Error.WriteLineAsync($"{option}: {problem}").ConfigureAwait(false);
+            return null;
+        }
+
+        return await TryOpenStoreAsync(location, option, cancellationToken).ConfigureAwait(false);
+    }
+
     public static bool TryParseShard(string text, out int index, out int count)
     {
         index = 0;

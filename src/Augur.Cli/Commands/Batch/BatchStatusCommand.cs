@@ -14,13 +14,7 @@ internal static class BatchStatusCommand
         var command = new Command("status", "Show a batch job's shards (state, rows written, bad rows) and its first bad rows. Exit 0, or 1 for an unknown job.") { job, output, errors };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (BatchCommand.CheckStore(parse.GetValue(output)!, out var location) is { } problem)
-            {
-                await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
-                return 2;
-            }
-
-            await using var store = await BatchCommand.TryOpenStoreAsync(location!, "--output", cancellationToken).ConfigureAwait(false);
+            await using var store = await BatchCommand.OpenStoreAsync(parse.GetValue(output)!, "--output", cancellationToken).ConfigureAwait(false);
             if (store is null)
             {
                 return 2;
@@ -30,7 +24,7 @@ internal static class BatchStatusCommand
             var shards = await store.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
             if (shards.Count == 0)
             {
-                await Console.Error.WriteLineAsync($"no job '{id}' in {location!.Display}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"no job '{id}' in {store.Location.Display}").ConfigureAwait(false);
                 return 1;
             }
 

@@ -24,13 +24,7 @@ internal static class PredictionStoreOption
             return new Opened(null, false);
         }
 
-        if (!StoreLocation.TryParse(text, out var location, out var problem))
-        {
-            await Console.Error.WriteLineAsync($"--prediction-store: {problem}").ConfigureAwait(false);
-            return new Opened(null, true);
-        }
-
-        var store = await BatchCommand.TryOpenStoreAsync(location, "--prediction-store", cancellationToken).ConfigureAwait(false);
+        var store = await BatchCommand.OpenStoreAsync(text, "--prediction-store", cancellationToken).ConfigureAwait(false);
         return new Opened(store, store is null);
     }
 

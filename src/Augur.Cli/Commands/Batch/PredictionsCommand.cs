@@ -14,13 +14,7 @@ internal static class PredictionsCommand
         var get = new Command("get", "Print the newest stored prediction of a model for a key as JSON. Exit 0, 1 when there is none, 2 for bad options.") { output, model, key };
         get.SetAction(async (parse, cancellationToken) =>
         {
-            if (BatchCommand.CheckStore(parse.GetValue(output)!, out var location) is { } problem)
-            {
-                await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
-                return 2;
-            }
-
-            await using var store = await BatchCommand.TryOpenStoreAsync(location!, "--output", cancellationToken).ConfigureAwait(false);
+            await using var store = await BatchCommand.OpenStoreAsync(parse.GetValue(output)!, "--output", cancellationToken).ConfigureAwait(false);
             if (store is null)
             {
                 return 2;
