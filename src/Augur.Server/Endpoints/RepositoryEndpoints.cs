@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Augur.Errors;
-using Augur.Models;
 using Augur.Protocol.Json;
 using Augur.Server.Security;
 using Microsoft.AspNetCore.Builder;
@@ -53,7 +52,7 @@ internal static class RepositoryEndpoints
             return;
         }
 
-        var rows = engine.RepositoryIndex().Where(row => !readyOnly || row.State == ModelState.Ready).ToArray();
+        var rows = RepositoryControl.Index(engine, readyOnly);
         await HttpResponses.WriteJsonAsync(context, buffer =>
         {
             using var writer = new Utf8JsonWriter(buffer, JsonWriterDefaults.Options);
@@ -62,12 +61,12 @@ internal static class RepositoryEndpoints
             {
                 writer.WriteStartObject();
                 writer.WriteString("name", row.Name);
-                if (row.Version is { } version)
+                if (RepositoryControl.VersionOf(row) is { } version)
                 {
-                    writer.WriteString("version", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    writer.WriteString("version", version);
                 }
 
-                writer.WriteString("state", row.State == ModelState.Ready ? "READY" : "UNAVAILABLE");
+                writer.WriteString("state", RepositoryControl.StateOf(row));
                 writer.WriteString("reason", row.Reason);
                 writer.WriteEndObject();
             }
@@ -92,9 +91,7 @@ internal static class RepositoryEndpoints
             return;
         }
 
-        var error = load
-            ? await engine.LoadModelAsync(model, context.RequestAborted).ConfigureAwait(false)
-            : await engine.UnloadModelAsync(model, context.RequestAborted).ConfigureAwait(false);
+        var error = await RepositoryControl.ApplyAsync(engine, model, load, context.RequestAborted).ConfigureAwait(false);
         if (error is not null)
         {
             await HttpResponses.WriteErrorAsync(context, error).ConfigureAwait(false);
@@ -106,7 +103,7 @@ internal static class RepositoryEndpoints
         context.Response.ContentLength = 0;
     }
 
-    /// <summary>Only <c>{"parameters": {...}}</c> is accepted; for unload, <c>unload_dependents</c> (there are none); nothing that names a config or a file.</summary>
+    /// <summary>Only <c>{"parameters": {...}}</c> is accepted, each parameter as <see cref="RepositoryControl.CheckParameter"/> allows.</summary>
     private static string? CheckParameters(JsonElement root, bool load)
     {
         foreach (var property in root.EnumerateObject())
@@ -118,14 +115,9 @@ internal static class RepositoryEndpoints
 
             foreach (var parameter in property.Value.EnumerateObject())
             {
-                if (parameter.Name == "config" || parameter.Name.StartsWith("file:", StringComparison.Ordinal))
+                if (RepositoryControl.CheckParameter(parameter.Name, load) is { } problem)
                 {
-                    return $"parameter '{parameter.Name}' is not supported: Augur loads models only from their repository folder, never from a config or files sent by a client";
-                }
-
-                if (load || parameter.Name != "unload_dependents")
-                {
-                    return $"unknown parameter '{parameter.Name}'";
+                    return problem;
                 }
             }
         }

@@ -1,3 +1,4 @@
+using Augur.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,9 +37,12 @@ internal static class GrpcRegistration
 
     public static IEndpointRouteBuilder MapAugurGrpc(this IEndpointRouteBuilder routes)
     {
+        // Access (AccessControlMiddleware): the inference service's methods are classified by name (health probes
+        // open, repository RPCs administration, the rest inference); the standard health service is a health probe,
+        // open like ServerLive; reflection describes the inference API, so it needs what inference needs.
         routes.MapGrpcService<InferenceGrpcService>();
-        routes.MapGrpcHealthChecksService();
-        routes.MapGrpcReflectionService();
+        routes.MapGrpcHealthChecksService().WithMetadata(AccessRequirement.Health);
+        routes.MapGrpcReflectionService().WithMetadata(new AccessRequirement(AccessOperation.Inference));
         return routes;
     }
 }

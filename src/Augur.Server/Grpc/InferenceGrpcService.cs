@@ -12,7 +12,7 @@ namespace Augur.Server.Grpc;
 /// KServe's clients. Every RPC goes through the same <see cref="InferenceEngine"/> as REST, so validation, batching,
 /// metrics and error codes are the same; failures become the gRPC status <see cref="ErrorCodes"/> maps them to.
 /// </summary>
-internal sealed class InferenceGrpcService(InferenceEngine engine, AugurServerOptions options, ILogger<InferenceGrpcService> logger)
+internal sealed partial class InferenceGrpcService(InferenceEngine engine, AugurServerOptions options, ILogger<InferenceGrpcService> logger)
     : GRPCInferenceService.GRPCInferenceServiceBase
 {
     private static readonly ServerLiveResponse Live = new() { Live = true };

@@ -49,7 +49,10 @@ public sealed class GrpcHealthAndReflectionTests(ServerFixture server)
         Assert.Contains("grpc.health.v1.Health", services);
         Assert.Equal("inference", file.Package);
         Assert.Equal(
-            ["ServerLive", "ServerReady", "ModelReady", "ServerMetadata", "ModelMetadata", "ModelInfer", "ModelStreamInfer"],
+            [
+                "ServerLive", "ServerReady", "ModelReady", "ServerMetadata", "ModelMetadata", "ModelInfer", "ModelStreamInfer",
+                "RepositoryIndex", "RepositoryModelLoad", "RepositoryModelUnload",
+            ],
             file.Service.Single().Method.Select(m => m.Name));
     }
 }

@@ -5,6 +5,7 @@ using Augur.Models;
 using Augur.Server.Lifecycle;
 using Augur.Tensors;
 using Augur.Testing.Fakes;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,6 +36,9 @@ public sealed class LifecycleServer : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>A channel to the gRPC endpoint when the server was started with <c>grpc: true</c>; otherwise null.</summary>
+    public GrpcChannel? Channel { get; private set; }
+
     public ServerLifecycle Lifecycle => _app!.Services.GetRequiredService<ServerLifecycle>();
 
     public WebApplication App => _app!;
@@ -45,7 +49,8 @@ public sealed class LifecycleServer : IAsyncDisposable
         ModelControlMode mode = ModelControlMode.Explicit,
         Action<AugurServerOptions>? configure = null,
         Action<InferenceEngineBuilder>? engine = null,
-        HttpMessageHandler? handler = null)
+        HttpMessageHandler? handler = null,
+        bool grpc = false)
     {
         var server = new LifecycleServer();
         try
@@ -55,8 +60,13 @@ public sealed class LifecycleServer : IAsyncDisposable
                 .UseModelControl(mode, TimeSpan.FromDays(1)).LoadModelsAtStartup("*");
             engine?.Invoke(builder);
             server.Engine = await builder.BuildAsync().WaitAsync(ServerFixture.Timeout);
-            server._app = AugurHost.Create(server.Engine, IPAddress.Loopback, 0, configure);
+            server._app = AugurHost.Create(server.Engine, IPAddress.Loopback, 0, configure, grpcPort: grpc ? 0 : null);
             server.Address = await AugurHost.StartAsync(server._app).WaitAsync(ServerFixture.Timeout);
+            if (AugurHost.GetGrpcAddress(server._app) is { } grpcAddress)
+            {
+                server.Channel = GrpcChannel.ForAddress(grpcAddress);
+            }
+
             server.Client = handler is null ? new HttpClient() : new HttpClient(handler);
             server.Client.BaseAddress = server.Address;
             server.Client.Timeout = ServerFixture.Timeout;
@@ -103,6 +113,7 @@ public sealed class LifecycleServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();
+        Channel?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();
