@@ -4,10 +4,14 @@
 # same run: gRPC bidirectional streaming (one ModelStreamInfer call per stream, raw tensors) against one unary REST
 # request per reading (JSON, and the binary tensor extension). Latency runs from each reading's due time (open loop).
 # Rounds are interleaved; each target's figure is its median; the ratios are gRPC streams / REST streams.
+# A stateful sequence model (pump_monitor, or any whose config.json has sequence_batching) is run with
+# --sequence-per-stream: each stream is one sequence (one pump), over gRPC and REST alike.
 # Usage: docs/benchmarks/streaming.sh [model=fraud] [seconds_per_step=5] [rounds=1] [readings_per_second=30] [bound=50ms]
 source "$(dirname "$0")/lib.sh"
 MODEL="${1:-fraud}"; DURATION="${2:-5}"; ROUNDS="${3:-1}"; RATE="${4:-30}"; BOUND="${5:-50ms}"
-PORT=8300
+PORT="${BENCH_PORT:-8300}"
+SEQUENCES=()
+if grep -q sequence_batching "$ROOT/samples/models/$MODEL/config.json" 2>/dev/null; then SEQUENCES=(--sequence-per-stream); fi
 
 publish
 start_augur "$PORT"
@@ -16,7 +20,7 @@ search() { # url label [options...]
   local url="$1" label="$2"; shift 2
   echo "## $label" >&2
   dotnet "$OUT/augur/augur.dll" bench --url "$url" --model "$MODEL" --scenario streams --find-peak \
-    --readings-per-second "$RATE" --latency-bound "$BOUND" --duration "${DURATION}s" --warmup 1s "$@" >"$OUT/search.txt"
+    --readings-per-second "$RATE" --latency-bound "$BOUND" --duration "${DURATION}s" --warmup 1s "${SEQUENCES[@]}" "$@" >"$OUT/search.txt"
   cat "$OUT/search.txt" >&2
   sed -n 's/.*streams_peak_streams: \([0-9.]*\).*/\1/p' "$OUT/search.txt" | tail -1
 }

@@ -41,10 +41,10 @@ public sealed class PumpMonitorServingTests : IDisposable
 
         const int pumps = 6;
         const int readings = 30;
-        var series = Enumerable.Range(0, pumps).Select(Readings).ToArray();
+        var series = Enumerable.Range(0, pumps).Select(pump => PumpReadings.Series(pump)).ToArray();
 
         // The pumps stream at the same time, each on its own thread, so their steps meet in the model's batches.
-        var expected = series.Select(Expected).ToArray();
+        var expected = series.Select(PumpReadings.ExpectedScores).ToArray();
         var scores = await Task.WhenAll(Enumerable.Range(0, pumps).Select(pump => Task.Run(async () =>
         {
             var got = new float[readings];
@@ -82,38 +82,5 @@ public sealed class PumpMonitorServingTests : IDisposable
         }).AsTask().WaitAsync(Timeout);
         Assert.Equal(ErrorCode.InvalidArgument, result.Error?.Code);
         Assert.Contains("input 'reading' has shape [1,2]", result.Error!.Message);
-    }
-
-    /// <summary>Pump p: steady readings with a small deterministic wobble; the last pump's vibration drifts upward from step 15.</summary>
-    private static float[][] Readings(int pump) => Enumerable.Range(0, 30).Select(step =>
-    {
-        var wobble = (float)(((step * 7) + (pump * 3)) % 5) / 10f;
-        var drift = pump == 5 && step >= 15 ? (step - 14) * 1.5f : 0f;
-        return new[] { 2.0f + wobble + drift, 60f + wobble, 4.0f + (wobble / 4) };
-    }).ToArray();
-
-    /// <summary>The model's formula, step by step: mean, min and max over the last 20 readings, the energy carried over.</summary>
-    private static float[] Expected(float[][] readings)
-    {
-        float[] tolerance = [0.5f, 1.0f, 0.2f];
-        float[] weights = [0.5f, 0.3f, 0.2f];
-        var scores = new float[readings.Length];
-        var energy = 0.0;
-        for (var t = 0; t < readings.Length; t++)
-        {
-            var window = readings[Math.Max(0, t - 19)..(t + 1)];
-            var surprise = 0.0;
-            for (var s = 0; s < 3; s++)
-            {
-                var mean = window.Average(r => (double)r[s]);
-                var range = window.Max(r => r[s]) - window.Min(r => r[s]);
-                surprise += weights[s] * Math.Abs(readings[t][s] - mean) / (range + tolerance[s]);
-            }
-
-            energy = (0.8 * energy) + surprise;
-            scores[t] = (float)(1 / (1 + Math.Exp(-6 * (energy - 1.0))));
-        }
-
-        return scores;
     }
 }

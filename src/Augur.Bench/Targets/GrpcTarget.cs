@@ -12,7 +12,7 @@ namespace Augur.Bench.Targets;
 /// channel that opens more HTTP/2 connections when a connection's stream limit is reached. Tensors travel in
 /// <c>raw_input_contents</c> with <c>raw</c> (always for FP16/BF16), otherwise in typed contents.
 /// </summary>
-public class GrpcTarget : IBenchTarget
+public class GrpcTarget : IBenchTarget, ISequenceQueries
 {
     /// <summary>A call not answered within this time counts as an error, so a run always ends.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
@@ -101,6 +101,14 @@ public class GrpcTarget : IBenchTarget
         InferRequestReader.TryRead(body, null, _model, _version, new JsonCodecOptions(), out var decoded, out var error)
             ? Prepare(decoded.Request.Inputs)
             : throw new InvalidDataException($"the request file is not a valid request for '{_model}': {error!.Message}");
+
+    /// <inheritdoc />
+    public object WithSequenceId(object query, string sequenceId)
+    {
+        var request = ((ModelInferRequest)query).Clone();
+        request.Parameters["sequence_id"] = new InferParameter { StringParam = sequenceId };
+        return request;
+    }
 
     /// <inheritdoc />
     public virtual async ValueTask<string?> SendAsync(object query, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace Augur.Bench.Targets;
 /// {url}/v2/models/{m}/infer, in JSON or with the binary tensor data extension. One shared <see cref="HttpClient"/>
 /// whose pool holds up to <c>connections</c> connections that are never recycled, so no run pays for new connections mid-way.
 /// </summary>
-public sealed class HttpTarget : IBenchTarget
+public sealed class HttpTarget : IBenchTarget, ISequenceQueries
 {
     /// <summary>A request not answered within this time counts as an error, so a run always ends.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
@@ -152,6 +152,24 @@ public sealed class HttpTarget : IBenchTarget
             // TaskCanceledException is also how HttpClient reports its timeout.
             return $"{ex.GetType().Name}: {ex.Message}";
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Adds a top-level <c>parameters</c> object, so the query must not have one (a synthesized query never does).</remarks>
+    public object WithSequenceId(object query, string sequenceId)
+    {
+        var prepared = (HttpQuery)query;
+        var prefix = System.Text.Encoding.UTF8.GetBytes($"{{\"parameters\":{{\"sequence_id\":{JsonSerializer.Serialize(sequenceId)}}},");
+        if (prepared.Body.Length < 2 || prepared.Body[0] != (byte)'{')
+        {
+            throw new InvalidDataException("the request body is not a JSON object");
+        }
+
+        var body = new byte[prefix.Length + prepared.Body.Length - 1];
+        prefix.CopyTo(body, 0);
+        prepared.Body.AsSpan(1).CopyTo(body.AsSpan(prefix.Length));
+        var headerLength = prepared.HeaderLength is null ? null : (long.Parse(prepared.HeaderLength, CultureInfo.InvariantCulture) + prefix.Length - 1).ToString(CultureInfo.InvariantCulture);
+        return new HttpQuery(body, headerLength);
     }
 
     /// <inheritdoc />

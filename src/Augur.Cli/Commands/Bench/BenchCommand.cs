@@ -48,7 +48,7 @@ internal static class BenchCommand
                 await using var target = await BenchTargets.CreateAsync(
                     spec, model, parse.GetValue(options.ModelVersion), parse.GetValue(options.Binary), options.ConnectionLimit(parse),
                     parse.GetValue(options.ModelRepository)!, cancellationToken).ConfigureAwait(false);
-                var (prepared, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken).ConfigureAwait(false);
+                var (prepared, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken, parse.GetValue(options.SequencePerStream)).ConfigureAwait(false);
                 if (prepared is null)
                 {
                     await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
@@ -96,7 +96,7 @@ internal static class BenchCommand
             var prepared = new List<PreparedTarget>();
             foreach (var target in new[] { targetA, targetB })
             {
-                var (ready, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken).ConfigureAwait(false);
+                var (ready, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken, parse.GetValue(options.SequencePerStream)).ConfigureAwait(false);
                 if (ready is null)
                 {
                     await Console.Error.WriteLineAsync(error).ConfigureAwait(false);

@@ -45,6 +45,8 @@ internal sealed class BenchOptions
 
     public Option<int?> Connections { get; } = new("--connections") { Description = "HTTP: most connections per server. Default 64; streams: no limit, so each stream can keep its own connection." };
 
+    public Option<bool> SequencePerStream { get; } = new("--sequence-per-stream") { Description = "Streams, for a stateful sequence model (implicit_start): each stream sends its own sequence_id, so each stream is one sequence." };
+
     public Option<bool> Binary { get; } = new("--binary") { Description = "HTTP: send tensors with the binary tensor data extension instead of JSON." };
 
     public Option<FileInfo?> Request { get; } = new("--request") { Description = "Send this Open Inference Protocol JSON request instead of random tensors shaped by the model's metadata." };
@@ -62,7 +64,7 @@ internal sealed class BenchOptions
         foreach (var option in new Option[]
                  {
                      Model, ModelVersion, Scenario, LatencyBound, Qps, Streams, ReadingsPerSecond, Arrivals, FindPeak, Duration, MinQueryCount, Warmup, SamplesPerQuery,
-                     Concurrency, Connections, Binary, Request, Seed, Json, Html, ModelRepository,
+                     Concurrency, Connections, Binary, SequencePerStream, Request, Seed, Json, Html, ModelRepository,
                  })
         {
             command.Options.Add(option);

@@ -40,7 +40,7 @@ internal static class BenchTargets
     }
 
     /// <summary>Prepares the query and sends it once, so a wrong URL, model or request fails in a second with the answer.</summary>
-    public static async Task<(PreparedTarget? Target, string? Error)> PrepareAsync(IBenchTarget target, FileInfo? request, int seed, int samplesPerQuery, CancellationToken cancellationToken)
+    public static async Task<(PreparedTarget? Target, string? Error)> PrepareAsync(IBenchTarget target, FileInfo? request, int seed, int samplesPerQuery, CancellationToken cancellationToken, bool sequencePerStream = false)
     {
         SampleSource samples;
         if (request is not null)
@@ -58,7 +58,7 @@ internal static class BenchTargets
             samples = SampleSource.Random(inputs, seed);
         }
 
-        var prepared = new PreparedTarget(target, samples);
+        var prepared = new PreparedTarget(target, samples, sequencePerStream);
         try
         {
             prepared.Prepare(samplesPerQuery);
