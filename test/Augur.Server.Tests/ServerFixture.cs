@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -6,7 +5,6 @@ using Augur.OnnxRuntime.Samples;
 using Augur.Tensors;
 using Augur.Testing;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
 
 namespace Augur.Server.Tests;
 
@@ -24,64 +22,37 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>The bound on every await of the suite: HTTP calls, start-up and shutdown.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private WebApplication? _app;
+    private TestHost? _host;
 
     public string Repository { get; } = Path.Combine(Path.GetTempPath(), $"augur-server-tests-{Guid.NewGuid():N}");
 
-    public InferenceEngine Engine { get; private set; } = null!;
+    public InferenceEngine Engine => _host!.Engine;
 
-    public HttpClient Client { get; private set; } = null!;
+    public HttpClient Client => _host!.Client;
 
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress => _host!.BaseAddress;
 
     /// <summary>The gRPC (HTTP/2 cleartext) endpoint, on its own port.</summary>
-    public Uri GrpcAddress { get; private set; } = null!;
+    public Uri GrpcAddress => _host!.GrpcAddress;
 
     /// <summary>A gRPC channel to <see cref="GrpcAddress"/>, shared by the gRPC tests.</summary>
-    public GrpcChannel Channel { get; private set; } = null!;
+    public GrpcChannel Channel => _host!.Channel;
 
     public async Task InitializeAsync()
     {
         WriteRepository(Repository);
-        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        Engine = await new InferenceEngineBuilder().UseModelRepository(Repository).UseOnnxRuntime().BuildAsync(startup.Token);
-        _app = AugurHost.Create(Engine, IPAddress.Loopback, 0, options =>
+        _host = await TestHost.StartAsync(Repository, options =>
         {
             options.MaxRequestBodyBytes = MaxBodyBytes;
             options.ServerName = ServerName;
-        }, grpcPort: 0);
-        BaseAddress = await AugurHost.StartAsync(_app, startup.Token);
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = Timeout };
-        GrpcAddress = AugurHost.GetGrpcAddress(_app)!;
-        Channel = GrpcChannel.ForAddress(GrpcAddress);
+        });
     }
 
     public async Task DisposeAsync()
     {
-        Client?.Dispose();
-        Channel?.Dispose();
-        if (_app is not null)
+        if (_host is not null)
         {
-            using var shutdown = new CancellationTokenSource(Timeout);
-            await _app.StopAsync(shutdown.Token);
-            await _app.DisposeAsync();
-        }
-
-        if (Engine is not null)
-        {
-            await Engine.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(Repository, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder must not fail the run.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            await _host.DisposeAsync();
         }
     }
 

@@ -1,11 +1,9 @@
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Augur.OnnxRuntime.Samples;
 using Augur.Tensors;
 using Augur.Testing;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
 
 namespace Augur.Server.Tests.Grpc;
 
@@ -20,15 +18,15 @@ public sealed class SequenceServerFixture : IAsyncLifetime
 
     public const int StrictLimit = 2;
 
-    private WebApplication? _app;
+    private TestHost? _host;
 
     private string Repository { get; } = Path.Combine(Path.GetTempPath(), $"augur-seq-tests-{Guid.NewGuid():N}");
 
-    public InferenceEngine Engine { get; private set; } = null!;
+    public InferenceEngine Engine => _host!.Engine;
 
-    public HttpClient Client { get; private set; } = null!;
+    public HttpClient Client => _host!.Client;
 
-    public GrpcChannel Channel { get; private set; } = null!;
+    public GrpcChannel Channel => _host!.Channel;
 
     public async Task InitializeAsync()
     {
@@ -41,12 +39,7 @@ public sealed class SequenceServerFixture : IAsyncLifetime
             .Replace("\"max_sequences\": 10000", $"\"max_sequences\": {StrictLimit}", StringComparison.Ordinal));
         TestModels.WriteModel(Repository, "identity_fp32", TestModels.Identity(DataType.Fp32, -1, -1));
 
-        using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        Engine = await new InferenceEngineBuilder().UseModelRepository(Repository).UseOnnxRuntime().BuildAsync(startup.Token);
-        _app = AugurHost.Create(Engine, IPAddress.Loopback, 0, grpcPort: 0);
-        var address = await AugurHost.StartAsync(_app, startup.Token);
-        Client = new HttpClient { BaseAddress = address, Timeout = ServerFixture.Timeout };
-        Channel = GrpcChannel.ForAddress(AugurHost.GetGrpcAddress(_app)!);
+        _host = await TestHost.StartAsync(Repository);
     }
 
     /// <summary>Posts a JSON body and reads the whole reply.</summary>
@@ -59,26 +52,9 @@ public sealed class SequenceServerFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Client?.Dispose();
-        Channel?.Dispose();
-        if (_app is not null)
+        if (_host is not null)
         {
-            using var shutdown = new CancellationTokenSource(ServerFixture.Timeout);
-            await _app.StopAsync(shutdown.Token);
-            await _app.DisposeAsync();
-        }
-
-        if (Engine is not null)
-        {
-            await Engine.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(Repository, recursive: true);
-        }
-        catch (IOException)
-        {
+            await _host.DisposeAsync();
         }
     }
 }
