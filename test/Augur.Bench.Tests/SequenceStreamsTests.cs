@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
 using Augur.Bench.Data;
 using Augur.Bench.Scenarios;
@@ -8,7 +7,6 @@ using Augur.Bench.Timing;
 using Augur.OnnxRuntime.Samples;
 using Augur.Server;
 using Augur.Testing;
-using Microsoft.AspNetCore.Builder;
 
 namespace Augur.Bench.Tests;
 
@@ -20,31 +18,15 @@ public sealed partial class SequenceStreamsTests : IAsyncLifetime
 {
     private const int Streams = 5;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly string _repository = Directory.CreateTempSubdirectory("augur-bench-seq-").FullName;
-    private InferenceEngine _engine = null!;
-    private WebApplication _app = null!;
-    private Uri _url = null!;
-    private Uri _grpc = null!;
+    private LocalServer _server = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _server = await LocalServer.StartAsync(repository =>
     {
-        TestModels.WriteModel(_repository, SampleModels.PumpMonitor, SampleModels.BuildPumpMonitor());
-        File.WriteAllText(Path.Combine(_repository, SampleModels.PumpMonitor, "config.json"), PumpMonitorModel.Config);
-        using var startup = new CancellationTokenSource(Timeout);
-        _engine = await new InferenceEngineBuilder().UseModelRepository(_repository).UseOnnxRuntime().BuildAsync(startup.Token);
-        _app = AugurHost.Create(_engine, IPAddress.Loopback, 0, grpcPort: 0);
-        _url = await AugurHost.StartAsync(_app, startup.Token);
-        _grpc = AugurHost.GetGrpcAddress(_app)!;
-    }
+        TestModels.WriteModel(repository, SampleModels.PumpMonitor, SampleModels.BuildPumpMonitor());
+        File.WriteAllText(Path.Combine(repository, SampleModels.PumpMonitor, "config.json"), PumpMonitorModel.Config);
+    });
 
-    public async Task DisposeAsync()
-    {
-        using var shutdown = new CancellationTokenSource(Timeout);
-        await _app.StopAsync(shutdown.Token);
-        await _app.DisposeAsync();
-        await _engine.DisposeAsync();
-        Directory.Delete(_repository, recursive: true);
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Theory]
     [InlineData("rest-json")]
@@ -54,8 +36,8 @@ public sealed partial class SequenceStreamsTests : IAsyncLifetime
     {
         await using IBenchTarget target = kind switch
         {
-            "grpc-stream" => new GrpcStreamTarget(_grpc, SampleModels.PumpMonitor, null, raw: true),
-            _ => new HttpTarget(_url, SampleModels.PumpMonitor, null, binary: kind == "rest-binary", connections: 8),
+            "grpc-stream" => new GrpcStreamTarget(_server.Grpc, SampleModels.PumpMonitor, null, raw: true),
+            _ => new HttpTarget(_server.Url, SampleModels.PumpMonitor, null, binary: kind == "rest-binary", connections: 8),
         };
 
         var result = await RunAsync(target, sequencePerStream: true);
@@ -68,7 +50,7 @@ public sealed partial class SequenceStreamsTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_sequence_per_stream_the_model_refuses_every_reading()
     {
-        await using var target = new HttpTarget(_url, SampleModels.PumpMonitor, null, binary: false, connections: 8);
+        await using var target = new HttpTarget(_server.Url, SampleModels.PumpMonitor, null, binary: false, connections: 8);
 
         var result = await RunAsync(target, sequencePerStream: false);
 
@@ -90,7 +72,7 @@ public sealed partial class SequenceStreamsTests : IAsyncLifetime
     /// <summary>The live sequences gauge of pump_monitor, as /metrics shows it.</summary>
     private async Task<int> LiveSequencesAsync()
     {
-        using var client = new HttpClient { BaseAddress = _url, Timeout = Timeout };
+        using var client = new HttpClient { BaseAddress = _server.Url, Timeout = Timeout };
         var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         var match = LiveGauge().Match(text);
         Assert.True(match.Success, text);

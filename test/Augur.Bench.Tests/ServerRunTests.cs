@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Augur.Bench.Data;
 using Augur.Bench.Reporting;
@@ -8,7 +7,6 @@ using Augur.Bench.Timing;
 using Augur.OnnxRuntime.Samples;
 using Augur.Server;
 using Augur.Testing;
-using Microsoft.AspNetCore.Builder;
 
 namespace Augur.Bench.Tests;
 
@@ -16,37 +14,21 @@ namespace Augur.Bench.Tests;
 public sealed class ServerRunTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly string _repository = Directory.CreateTempSubdirectory("augur-bench-tests-").FullName;
-    private InferenceEngine _engine = null!;
-    private WebApplication _app = null!;
-    private Uri _url = null!;
-    private Uri _grpc = null!;
+    private LocalServer _server = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _server = await LocalServer.StartAsync(repository =>
     {
-        TestModels.WriteModel(_repository, "fraud", SampleModels.BuildFraud());
-        using var startup = new CancellationTokenSource(Timeout);
-        _engine = await new InferenceEngineBuilder().UseModelRepository(_repository).UseOnnxRuntime().BuildAsync(startup.Token);
-        _app = AugurHost.Create(_engine, IPAddress.Loopback, 0, grpcPort: 0);
-        _url = await AugurHost.StartAsync(_app, startup.Token);
-        _grpc = AugurHost.GetGrpcAddress(_app)!;
-    }
+        TestModels.WriteModel(repository, "fraud", SampleModels.BuildFraud());
+    });
 
-    public async Task DisposeAsync()
-    {
-        using var shutdown = new CancellationTokenSource(Timeout);
-        await _app.StopAsync(shutdown.Token);
-        await _app.DisposeAsync();
-        await _engine.DisposeAsync();
-        Directory.Delete(_repository, recursive: true);
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_server_run_over_REST_meets_a_generous_bound(bool binary)
     {
-        await using var target = new HttpTarget(_url, "fraud", null, binary, connections: 8);
+        await using var target = new HttpTarget(_server.Url, "fraud", null, binary, connections: 8);
         var report = await RunAsync(target, new ScenarioSettings(Scenario.Server) { TargetQps = 200, MinDuration = TimeSpan.FromSeconds(1), LatencyBound = TimeSpan.FromSeconds(30) });
 
         Assert.True(report.Result!.Errors == 0, report.Result.FirstError);
@@ -62,7 +44,7 @@ public sealed class ServerRunTests : IAsyncLifetime
     [InlineData(true, true)]
     public async Task A_server_run_over_gRPC_unary_or_one_shared_stream_meets_a_generous_bound(bool stream, bool raw)
     {
-        await using IBenchTarget target = stream ? new GrpcStreamTarget(_grpc, "fraud", null, raw) : new GrpcTarget(_grpc, "fraud", null, raw);
+        await using IBenchTarget target = stream ? new GrpcStreamTarget(_server.Grpc, "fraud", null, raw) : new GrpcTarget(_server.Grpc, "fraud", null, raw);
         var report = await RunAsync(target, new ScenarioSettings(Scenario.Server) { TargetQps = 200, MinDuration = TimeSpan.FromSeconds(1), LatencyBound = TimeSpan.FromSeconds(30) });
 
         Assert.True(report.Result!.Errors == 0, report.Result.FirstError);
@@ -79,9 +61,9 @@ public sealed class ServerRunTests : IAsyncLifetime
     {
         await using IBenchTarget target = kind switch
         {
-            "grpc-stream" => new GrpcStreamTarget(_grpc, "fraud", null, raw: true),
-            "grpc" => new GrpcTarget(_grpc, "fraud", null, raw: true),
-            _ => new HttpTarget(_url, "fraud", null, binary: true, connections: int.MaxValue),
+            "grpc-stream" => new GrpcStreamTarget(_server.Grpc, "fraud", null, raw: true),
+            "grpc" => new GrpcTarget(_server.Grpc, "fraud", null, raw: true),
+            _ => new HttpTarget(_server.Url, "fraud", null, binary: true, connections: int.MaxValue),
         };
         var report = await RunAsync(target, new ScenarioSettings(Scenario.Streams) { Streams = 8, ReadingsPerSecond = 20, MinDuration = TimeSpan.FromSeconds(1), LatencyBound = TimeSpan.FromSeconds(30) });
 
@@ -95,7 +77,7 @@ public sealed class ServerRunTests : IAsyncLifetime
     [Fact]
     public async Task A_gRPC_stream_reports_an_error_message_as_a_failed_reading_without_losing_the_stream()
     {
-        await using var target = new GrpcStreamTarget(_grpc, "fraud", null, raw: false);
+        await using var target = new GrpcStreamTarget(_server.Grpc, "fraud", null, raw: false);
         var good = target.Prepare([Tensors.InferenceTensor.Create("features", new float[8], 1, 8)]);
         var bad = target.Prepare([Tensors.InferenceTensor.Create("features", new float[3], 1, 3)]);
 
@@ -107,12 +89,12 @@ public sealed class ServerRunTests : IAsyncLifetime
     [Fact]
     public async Task Single_stream_in_process_and_multi_stream_over_REST_send_batches_shaped_by_the_metadata()
     {
-        await using var local = new InProcessTarget(_engine, "fraud", null, ownsEngine: false);
+        await using var local = new InProcessTarget(_server.Engine, "fraud", null, ownsEngine: false);
         var single = await RunAsync(local, new ScenarioSettings(Scenario.SingleStream) { MinDuration = TimeSpan.FromMilliseconds(300) });
         Assert.True(single.Result!.Errors == 0, single.Result.FirstError);
         Assert.True(single.Result.Queries > 10);
 
-        await using var remote = new HttpTarget(_url, "fraud", null, binary: false, connections: 1);
+        await using var remote = new HttpTarget(_server.Url, "fraud", null, binary: false, connections: 1);
         var multi = await RunAsync(remote, new ScenarioSettings(Scenario.MultiStream) { MinDuration = TimeSpan.FromMilliseconds(300) });
         Assert.True(multi.Result!.Errors == 0, multi.Result.FirstError);
         Assert.Equal(multi.Result.Queries * 8, multi.Result.Samples);
@@ -121,7 +103,7 @@ public sealed class ServerRunTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_model_is_reported_before_any_run()
     {
-        await using var target = new HttpTarget(_url, "nope", null, binary: false, connections: 1);
+        await using var target = new HttpTarget(_server.Url, "nope", null, binary: false, connections: 1);
         var (inputs, error) = await target.GetInputsAsync(CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Null(inputs);
@@ -131,7 +113,7 @@ public sealed class ServerRunTests : IAsyncLifetime
     [Fact]
     public async Task Reports_serialize_to_JSON_and_render_to_offline_HTML()
     {
-        await using var target = new HttpTarget(_url, "fraud", null, binary: true, connections: 4);
+        await using var target = new HttpTarget(_server.Url, "fraud", null, binary: true, connections: 4);
         var report = await RunAsync(target, new ScenarioSettings(Scenario.Server) { TargetQps = 100, MinDuration = TimeSpan.FromMilliseconds(500), LatencyBound = TimeSpan.FromSeconds(30) });
 
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(report, BenchReport.JsonOptions));
