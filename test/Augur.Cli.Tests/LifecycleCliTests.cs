@@ -27,12 +27,12 @@ public sealed partial class LifecycleCliTests : IDisposable
         var builder = new OnnxGraphBuilder("slow").AddInput("x", DataType.Fp32, 1, 1).AddOutput("y", DataType.Fp32, 1, 1);
         var w = builder.AddInitializer("w", Enumerable.Repeat(1f / n, n * n).ToArray(), n, n);
         builder.AddNode("Mul", ["x", w], ["h0"]);
-        for (var i = 1; i <= 4; i++)
+        for (var i = 1; i <= 16; i++)
         {
             builder.AddNode("MatMul", [$"h{i - 1}", w], [$"h{i}"]);
         }
 
-        return builder.AddNode("ReduceSum", ["h4"], ["y"], OnnxAttribute.Int("keepdims", 1)).ToBytes();
+        return builder.AddNode("ReduceSum", ["h16"], ["y"], OnnxAttribute.Int("keepdims", 1)).ToBytes();
     }
 
     [GeneratedRegex("""augur_queue_depth\{[^}]*model="slow"[^}]*\} (\d+)""")]
