@@ -38,6 +38,32 @@ public static class TestModels
             .ToBytes();
     }
 
+    /// <summary>
+    /// Inputs <c>x</c> FP32 [-1, 3] and <c>n</c> INT64 [-1, 3]; outputs of the datatypes JSON cannot carry as plain
+    /// doubles: <c>half</c> FP16 and <c>brain</c> BF16, <c>x</c> cast (so NaN and ±∞ in <c>x</c> come out as such,
+    /// and values past FP16's range as ∞); <c>signed</c> INT64 = <c>n</c> + [2⁶³ − 1001, −2⁶³ + 1000, 0] (so
+    /// <c>n</c> = [1000, -1000, -1] gives INT64 max, INT64 min and -1); <c>unsigned</c> UINT64, <c>signed</c> cast
+    /// (-1 is UINT64 max).
+    /// </summary>
+    public static byte[] Casts()
+    {
+        const long toFloat16 = 10, toUInt64 = 13, toBFloat16 = 16; // ONNX TensorProto.DataType
+        var builder = new OnnxGraphBuilder("casts")
+            .AddInput("x", DataType.Fp32, -1, 3)
+            .AddInput("n", DataType.Int64, -1, 3)
+            .AddOutput("half", DataType.Fp16, -1, 3)
+            .AddOutput("brain", DataType.Bf16, -1, 3)
+            .AddOutput("signed", DataType.Int64, -1, 3)
+            .AddOutput("unsigned", DataType.UInt64, -1, 3);
+        var offsets = builder.AddInitializer("offsets", [long.MaxValue - 1000, long.MinValue + 1000, 0L], 3);
+        return builder
+            .AddNode("Cast", ["x"], ["half"], OnnxAttribute.Int("to", toFloat16))
+            .AddNode("Cast", ["x"], ["brain"], OnnxAttribute.Int("to", toBFloat16))
+            .AddNode("Add", ["n", offsets], ["signed"])
+            .AddNode("Cast", ["signed"], ["unsigned"], OnnxAttribute.Int("to", toUInt64))
+            .ToBytes();
+    }
+
     /// <summary>Writes <paramref name="model"/> to <c>{repositoryDirectory}/{modelName}/{version}/model.onnx</c>, creating directories.</summary>
     public static void WriteModel(string repositoryDirectory, string modelName, byte[] model, int version = 1)
     {

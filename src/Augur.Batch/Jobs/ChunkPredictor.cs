@@ -7,6 +7,7 @@ using Augur.Batch.Mapping;
 using Augur.Batch.Storage;
 using Augur.Errors;
 using Augur.Inference;
+using Augur.Protocol.Json;
 using Augur.Tensors;
 
 namespace Augur.Batch.Jobs;
@@ -252,19 +253,19 @@ internal sealed class ChunkPredictor(
         }
     }
 
+    // The outputs of one row, each written as the server writes an output's data, so a stored row reads exactly as
+    // the infer response for that row alone.
     private static string OutputsJson(InferenceResponse response, int row, int rows)
     {
         var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, JsonWriterDefaults.Options))
         {
             writer.WriteStartObject();
             foreach (var output in response.Outputs)
             {
                 writer.WritePropertyName(output.Name);
-                writer.WriteStartArray();
-                var per = (int)(output.ElementCount / rows);
-                WriteElements(writer, output, row * per, per);
-                writer.WriteEndArray();
+                var perRow = output.ElementCount / rows;
+                TensorJsonWriter.WriteData(writer, output, row * perRow, perRow);
             }
 
             writer.WriteEndObject();
@@ -272,98 +273,4 @@ internal sealed class ChunkPredictor(
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
-
-    private static void WriteElements(Utf8JsonWriter writer, InferenceTensor tensor, int start, int count)
-    {
-        switch (tensor.DataType)
-        {
-            case DataType.Fp32:
-                foreach (var v in tensor.AsSpan<float>().Slice(start, count))
-                {
-                    WriteNumber(writer, v);
-                }
-
-                break;
-            case DataType.Fp64:
-                foreach (var v in tensor.AsSpan<double>().Slice(start, count))
-                {
-                    WriteNumber(writer, v);
-                }
-
-                break;
-            case DataType.Int64:
-                foreach (var v in tensor.AsSpan<long>().Slice(start, count))
-                {
-                    writer.WriteNumberValue(v);
-                }
-
-                break;
-            case DataType.Int32:
-                foreach (var v in tensor.AsSpan<int>().Slice(start, count))
-                {
-                    writer.WriteNumberValue(v);
-                }
-
-                break;
-            case DataType.Bool:
-                foreach (var v in tensor.Data.Span.Slice(start, count))
-                {
-                    writer.WriteBooleanValue(v != 0);
-                }
-
-                break;
-            case DataType.Bytes:
-                foreach (var s in tensor.ToStrings().AsSpan(start, count))
-                {
-                    writer.WriteStringValue(s);
-                }
-
-                break;
-            default:
-                // Other types are rare as outputs; store them as numbers through double.
-                var size = tensor.DataType.ElementSize();
-                for (var i = 0; i < count; i++)
-                {
-                    writer.WriteNumberValue(ReadAsDouble(tensor.DataType, tensor.Data.Span.Slice((start + i) * size, size)));
-                }
-
-                break;
-        }
-    }
-
-    private static void WriteNumber(Utf8JsonWriter writer, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            writer.WriteNumberValue(value);
-        }
-        else
-        {
-            writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture)); // NaN and ±Infinity are not JSON numbers
-        }
-    }
-
-    private static void WriteNumber(Utf8JsonWriter writer, float value)
-    {
-        if (float.IsFinite(value))
-        {
-            writer.WriteNumberValue(value);
-        }
-        else
-        {
-            writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static double ReadAsDouble(DataType type, ReadOnlySpan<byte> bytes) => type switch
-    {
-        DataType.Fp16 => (double)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(bytes),
-        DataType.Int8 => (sbyte)bytes[0],
-        DataType.UInt8 => bytes[0],
-        DataType.Int16 => System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(bytes),
-        DataType.UInt16 => System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes),
-        DataType.UInt32 => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes),
-        DataType.UInt64 => System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes),
-        _ => double.NaN,
-    };
 }

@@ -102,7 +102,7 @@ public sealed class HttpTarget : IBenchTarget, ISequenceQueries
                 else
                 {
                     writer.WritePropertyName("data");
-                    TensorJson.WriteFlat(writer, input);
+                    TensorJsonWriter.WriteData(writer, input);
                 }
 
                 writer.WriteEndObject();

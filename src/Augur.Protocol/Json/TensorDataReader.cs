@@ -8,7 +8,8 @@ namespace Augur.Protocol.Json;
 /// <summary>
 /// Decodes the JSON <c>data</c> of a tensor (flat or nested arrays, row-major) into Augur's byte layout,
 /// checking each element's type and range. Floating-point elements may also be the strings
-/// "NaN", "Infinity" and "-Infinity", as the response writer produces them.
+/// "NaN", "Infinity" and "-Infinity", as <see cref="TensorJsonWriter"/> writes them; what that writer writes, this reads
+/// back to the same bytes.
 /// </summary>
 internal static class TensorDataReader
 {

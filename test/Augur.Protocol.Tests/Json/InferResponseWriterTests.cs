@@ -120,16 +120,4 @@ public sealed class InferResponseWriterTests
         Assert.Equal(1, outputs[1].GetProperty("parameters").GetProperty("binary_data_size").GetInt32());
         Assert.False(outputs[0].TryGetProperty("data", out _));
     }
-
-    [Fact]
-    public void WriteData_WritesAFlatArray()
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            Augur.Protocol.Json.InferResponseWriter.WriteData(writer, InferenceTensor.Create("y", new short[] { -1, 2 }, 1, 2));
-        }
-
-        Assert.Equal("[-1,2]", System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
-    }
 }
