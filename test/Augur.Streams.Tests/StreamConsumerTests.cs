@@ -161,7 +161,7 @@ public sealed class StreamConsumerTests(RedisServer redis) : IClassFixture<Redis
     {
         using var repository = new TempRepository();
         repository.AddModel("broken").WriteConfig("broken", """{"warmup": {"iterations": 0}}""");
-        var failures = new SemaphoreSlim(0);
+        using var failures = new SemaphoreSlim(0);
         var signature = FakeModelSpec.Identity("x", "y", DataType.Fp32, -1, 1).Signature;
         var backend = new FakeBackend().Register("broken", FakeModelSpec.Custom(signature, _ =>
         {
