@@ -69,7 +69,13 @@ public sealed class RedisStreamConsumer
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await _slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+                if (!_slots.Wait(0))
+                {
+                    // Every slot is taken: nothing more is read until a message in flight finishes.
+                    StreamLog.Full(_logger, _options.MaxInFlight);
+                    await _slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+
                 var capacity = _slots.CurrentCount + 1;
                 _slots.Release();
 

@@ -31,4 +31,7 @@ internal static partial class StreamLog
 
     [LoggerMessage(EventId = 408, Level = LogLevel.Information, Message = "Stopped after {Processed} messages; nothing left in flight")]
     public static partial void Stopped(ILogger logger, long processed);
+
+    [LoggerMessage(EventId = 409, Level = LogLevel.Debug, Message = "{MaxInFlight} messages in flight, the most allowed; reading again when one finishes")]
+    public static partial void Full(ILogger logger, int maxInFlight);
 }

@@ -10,7 +10,7 @@ namespace Augur.Bench.Tests;
 /// </summary>
 internal sealed class LocalServer : IAsyncDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly string _repository;
     private readonly InferenceEngine _engine;
     private readonly WebApplication _app;

@@ -17,7 +17,7 @@ namespace Augur.Bench.Tests;
 public sealed partial class SequenceStreamsTests : IAsyncLifetime
 {
     private const int Streams = 5;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private LocalServer _server = null!;
 
     public async Task InitializeAsync() => _server = await LocalServer.StartAsync(repository =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Augur.Bench.Data;
 using Augur.Bench.Reporting;
@@ -13,7 +14,7 @@ namespace Augur.Bench.Tests;
 /// <summary>Short real runs against Kestrel on 127.0.0.1, port 0, and against the engine in-process.</summary>
 public sealed class ServerRunTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private LocalServer _server = null!;
 
     public async Task InitializeAsync() => _server = await LocalServer.StartAsync(repository =>
@@ -29,10 +30,11 @@ public sealed class ServerRunTests : IAsyncLifetime
     public async Task A_server_run_over_REST_meets_a_generous_bound(bool binary)
     {
         await using var target = new HttpTarget(_server.Url, "fraud", null, binary, connections: 8);
-        var report = await RunAsync(target, new ScenarioSettings(Scenario.Server) { TargetQps = 200, MinDuration = TimeSpan.FromSeconds(1), LatencyBound = TimeSpan.FromSeconds(30) });
+        var settings = new ScenarioSettings(Scenario.Server) { TargetQps = 200, MinDuration = TimeSpan.FromSeconds(1), LatencyBound = TimeSpan.FromSeconds(30) };
+        var report = await RunAsync(target, settings);
 
         Assert.True(report.Result!.Errors == 0, report.Result.FirstError);
-        Assert.InRange(report.Result.Queries, 120, 280);
+        Assert.Equal(ScheduledQueries(settings), report.Result.Queries);
         Assert.True(report.Valid);
         Assert.Equal("server_p99_latency_ms", report.Metric);
     }
@@ -45,10 +47,11 @@ public sealed class ServerRunTests : IAsyncLifetime
     public async Task A_server_run_over_gRPC_unary_or_one_shared_stream_meets_a_generous_bound(bool stream, bool raw)
     {
         await using IBenchTarget target = stream ? new GrpcStreamTarget(_server.Grpc, "fraud", null, raw) : new GrpcTarget(_server.Grpc, "fraud", null, raw);
-        var report = await RunAsync(target, new ScenarioSettings(Scenario.Server) { TargetQps = 200, MinDuration = TimeSpan.FromSeconds(1), LatencyBound = TimeSpan.FromSeconds(30) });
+        var settings = new ScenarioSettings(Scenario.Server) { TargetQps = 200, MinDuration = TimeSpan.FromSeconds(1), LatencyBound = TimeSpan.FromSeconds(30) };
+        var report = await RunAsync(target, settings);
 
         Assert.True(report.Result!.Errors == 0, report.Result.FirstError);
-        Assert.InRange(report.Result.Queries, 120, 280);
+        Assert.Equal(ScheduledQueries(settings), report.Result.Queries);
         Assert.True(report.Valid);
         Assert.StartsWith(stream ? "grpc-stream://127.0.0.1:" : "grpc://127.0.0.1:", target.Name, StringComparison.Ordinal);
     }
@@ -90,14 +93,15 @@ public sealed class ServerRunTests : IAsyncLifetime
     public async Task Single_stream_in_process_and_multi_stream_over_REST_send_batches_shaped_by_the_metadata()
     {
         await using var local = new InProcessTarget(_server.Engine, "fraud", null, ownsEngine: false);
-        var single = await RunAsync(local, new ScenarioSettings(Scenario.SingleStream) { MinDuration = TimeSpan.FromMilliseconds(300) });
+        // No duration, a query count: one query at a time stops at exactly that count, however long each one takes.
+        var single = await RunAsync(local, new ScenarioSettings(Scenario.SingleStream) { MinDuration = TimeSpan.Zero, MinQueryCount = 50 });
         Assert.True(single.Result!.Errors == 0, single.Result.FirstError);
-        Assert.True(single.Result.Queries > 10);
+        Assert.Equal((50, 50), (single.Result.Queries, single.Result.Samples));
 
         await using var remote = new HttpTarget(_server.Url, "fraud", null, binary: false, connections: 1);
-        var multi = await RunAsync(remote, new ScenarioSettings(Scenario.MultiStream) { MinDuration = TimeSpan.FromMilliseconds(300) });
+        var multi = await RunAsync(remote, new ScenarioSettings(Scenario.MultiStream) { MinDuration = TimeSpan.Zero, MinQueryCount = 50 });
         Assert.True(multi.Result!.Errors == 0, multi.Result.FirstError);
-        Assert.Equal(multi.Result.Queries * 8, multi.Result.Samples);
+        Assert.Equal((50, 50 * 8), (multi.Result.Queries, multi.Result.Samples));
     }
 
     [Fact]
@@ -127,6 +131,28 @@ public sealed class ServerRunTests : IAsyncLifetime
         Assert.DoesNotContain("<script", html);
         Assert.DoesNotContain("https://", html);
         Assert.DoesNotContain("href=", html);
+    }
+
+    /// <summary>
+    /// The queries a Server run makes: its seeded Poisson schedule fixes them, as the dispatcher sends every arrival due
+    /// in the window, late or not, so the count does not depend on how fast the machine is. The schedule is built on the
+    /// clock's reading at the start, in doubles; no arrival lies within a millisecond of the window's end, so that
+    /// reading cannot move one across it.
+    /// </summary>
+    private static long ScheduledQueries(ScenarioSettings settings)
+    {
+        var frequency = Stopwatch.Frequency;
+        var end = (long)(settings.MinDuration.TotalSeconds * frequency);
+        var arrivals = new PoissonArrivals(0, settings.TargetQps, settings.Seed, frequency);
+        long count = 0, last = 0, next;
+        while ((next = arrivals.Next()) < end)
+        {
+            count++;
+            last = next;
+        }
+
+        Assert.True(Math.Min(end - last, next - end) > frequency / 1000, "an arrival lies within a millisecond of the window's end; choose another seed");
+        return count;
     }
 
     private static async Task<BenchReport> RunAsync(IBenchTarget target, ScenarioSettings settings)

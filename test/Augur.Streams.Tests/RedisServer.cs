@@ -1,57 +1,56 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Text;
 using StackExchange.Redis;
 
 namespace Augur.Streams.Tests;
 
 /// <summary>
-/// A real redis-server for one test class: on 127.0.0.1, a free port, a temporary folder, no persistence; stopped and
-/// its folder deleted at the end. Tests use their own stream names, so they can share it.
+/// A real redis-server for one test class, listening on a unix socket in a temporary folder and on no TCP port at all
+/// (<c>--port 0</c>), so there is no free port to guess and no other process can answer in its place; no persistence;
+/// stopped and its folder deleted at the end. Tests use their own stream names, so they can share it.
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"augur-redis-{Guid.NewGuid():N}");
+    private readonly StringBuilder _log = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _process;
 
-    public int Port { get; private set; }
+    /// <summary>The socket redis-server listens on.</summary>
+    public string SocketPath => Path.Combine(_directory, "redis.sock");
+
+    /// <summary>The StackExchange.Redis configuration string of the socket, as <c>augur stream --redis</c> takes it.</summary>
+    public string Configuration => $"!{SocketPath}";
 
     /// <summary>A connection for the test itself.</summary>
     public ConnectionMultiplexer Connection { get; private set; } = null!;
 
     public IDatabase Db => Connection.GetDatabase();
 
-    /// <summary>The URL <c>augur stream --redis</c> takes.</summary>
-    public string Url => $"redis://127.0.0.1:{Port}";
+    /// <summary>The server, for commands about connections (CLIENT LIST).</summary>
+    public IServer Server => Connection.GetServer(Connection.GetEndPoints().Single());
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        Port = FreePort();
         var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _directory, "--save", "", "--appendonly", "no", "--protected-mode", "yes" })
+        foreach (var arg in new[] { "--port", "0", "--bind", "127.0.0.1", "--unixsocket", SocketPath, "--unixsocketperm", "700", "--dir", _directory, "--save", "", "--appendonly", "no" })
         {
             start.ArgumentList.Add(arg);
         }
 
-        _process = Process.Start(start)!;
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (true)
-        {
-            try
-            {
-                Connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},abortConnect=true,connectTimeout=1000");
-                await Connection.GetDatabase().PingAsync();
-                return;
-            }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(50);
-            }
-        }
+
+        // redis-server says when it accepts connections; it exits (ending its output) when it cannot start.
+        await _ready.Task.WaitAsync(StartTimeout);
+        Connection = await ConnectionMultiplexer.ConnectAsync($"{Configuration},abortConnect=true,allowAdmin=true");
+        await Connection.GetDatabase().PingAsync();
     }
 
     public async Task DisposeAsync()
@@ -71,10 +70,22 @@ public sealed class RedisServer : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static int FreePort()
+    private void OnLine(string? line)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        string log;
+        lock (_log)
+        {
+            _log.AppendLine(line);
+            log = _log.ToString();
+        }
+
+        if (line is null)
+        {
+            _ready.TrySetException(new InvalidOperationException($"redis-server stopped before accepting connections:\n{log}"));
+        }
+        else if (line.Contains("ready to accept connections", StringComparison.OrdinalIgnoreCase))
+        {
+            _ready.TrySetResult();
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Augur.Backends;
 using Augur.Errors;
 using Augur.Inference;
 using Augur.Models;
@@ -28,7 +29,7 @@ public sealed class StreamConsumerTests(RedisServer redis) : IClassFixture<Redis
         OutputStream = _output,
         Group = "g",
         Consumer = consumer,
-        ClaimMinIdle = TimeSpan.FromMilliseconds(100),
+        ClaimMinIdle = StreamHarness.ClaimMinIdle,
         ClaimInterval = TimeSpan.FromMilliseconds(20),
         PollInterval = TimeSpan.FromMilliseconds(5),
     };
@@ -36,10 +37,10 @@ public sealed class StreamConsumerTests(RedisServer redis) : IClassFixture<Redis
     private Task<InferenceEngine> OnnxEngineAsync() => new InferenceEngineBuilder().UseModelRepository(_repository).UseOnnxRuntime().BuildAsync().WaitAsync(TestTimeout);
 
     /// <summary>Runs a consumer until <paramref name="until"/> completes, then stops it and waits for it to drain.</summary>
-    private async Task<T> ConsumeAsync<T>(InferenceEngine engine, StreamConsumerOptions options, Func<Task<T>> until)
+    private async Task<T> ConsumeAsync<T>(InferenceEngine engine, StreamConsumerOptions options, Func<Task<T>> until, RecordingLogger? log = null)
     {
         using var stop = new CancellationTokenSource();
-        var consumer = new RedisStreamConsumer(engine, redis.Connection, options);
+        var consumer = new RedisStreamConsumer(engine, redis.Connection, options, log);
         var running = consumer.RunAsync(stop.Token);
         try
         {
@@ -160,13 +161,30 @@ public sealed class StreamConsumerTests(RedisServer redis) : IClassFixture<Redis
     {
         using var repository = new TempRepository();
         repository.AddModel("broken").WriteConfig("broken", """{"warmup": {"iterations": 0}}""");
-        var backend = new FakeBackend().Register("broken", FakeModelSpec.Failing(FakeModelSpec.Identity("x", "y", DataType.Fp32, -1, 1).Signature, new InferenceError(ErrorCode.Internal, "the GPU caught fire")));
+        using var failures = new SemaphoreSlim(0);
+        var signature = FakeModelSpec.Identity("x", "y", DataType.Fp32, -1, 1).Signature;
+        var backend = new FakeBackend().Register("broken", FakeModelSpec.Custom(signature, _ =>
+        {
+            failures.Release();
+            return ValueTask.FromResult(BatchResult.Failure(new InferenceError(ErrorCode.Internal, "the GPU caught fire")));
+        }));
         await using var engine = await new InferenceEngineBuilder().UseModelRepository(repository.Path).AddBackend(backend).BuildAsync().WaitAsync(TestTimeout);
         var id = await Db.AddAsync(_input, """{"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 1], "data": [1]}]}""");
 
-        var dead = await ConsumeAsync(engine, Options("broken") with { MaxAttempts = 3 }, () => Db.WaitForEntriesAsync(DeadLetter, 1));
+        // Each attempt is made by its own consumer, stopped once the model has failed the message (stopping finishes the
+        // attempt), so attempts never overlap. The message stays pending; backdated, the next consumer claims it at once.
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            Assert.True(await ConsumeAsync(engine, Options("broken", $"c{attempt}") with { MaxAttempts = 3 }, () => failures.WaitAsync(TestTimeout)), $"attempt {attempt} never reached the model");
+            if (attempt < 3)
+            {
+                Assert.Equal(new Dictionary<string, int> { [$"c{attempt}"] = 1 }, await Db.PendingByConsumerAsync(_input, "g"));
+                Assert.Equal(0, await Db.StreamLengthAsync(_output));
+                await Db.BackdatePendingAsync(_input, "g");
+            }
+        }
 
-        var entry = Assert.Single(dead);
+        var entry = Assert.Single(await Db.StreamRangeAsync(DeadLetter));
         Assert.Equal(id, entry.Field("source_id"));
         Assert.Equal("3", entry.Field("attempts"));
         Assert.Equal("internal", entry.Field("error_code"));
@@ -187,13 +205,16 @@ public sealed class StreamConsumerTests(RedisServer redis) : IClassFixture<Redis
             ids.Add(await Db.AddAsync(_input, FraudBody(i)));
         }
 
-        // "ghost" reads six messages and dies without acknowledging them.
+        // "ghost" reads six messages and dies without acknowledging them, long enough ago to be taken for dead.
         var taken = await Db.StreamReadGroupAsync(_input, "g", "ghost", ">", 6);
         Assert.Equal(6, taken.Length);
         Assert.Equal(6, await Db.PendingAsync(_input, "g"));
+        await Db.BackdatePendingAsync(_input, "g");
 
-        var outputs = await ConsumeAsync(engine, Options(SampleModels.Fraud), () => Db.WaitForEntriesAsync(_output, 10));
+        var log = new RecordingLogger();
+        var outputs = await ConsumeAsync(engine, Options(SampleModels.Fraud), () => Db.WaitForEntriesAsync(_output, 10), log);
 
+        Assert.Contains(log.Lines, line => line.StartsWith("405 Claimed 6 pending messages", StringComparison.Ordinal));
         Assert.Equal(ids.Order(), outputs.Select(o => o.Field("source_id")).Order());
         Assert.Equal(0, await Db.PendingAsync(_input, "g"));
         Assert.Equal(0, await Db.StreamLengthAsync(DeadLetter));
@@ -202,61 +223,114 @@ public sealed class StreamConsumerTests(RedisServer redis) : IClassFixture<Redis
     [Fact]
     public async Task Reads_only_as_many_messages_as_it_has_room_for()
     {
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = 0;
-        using var repository = new TempRepository();
-        repository.AddModel("held").WriteConfig("held", """{"max_batch_size": 0, "instance_count": 4, "warmup": {"iterations": 0}}""");
-        var signature = new ModelSignature([new TensorSpec("x", DataType.Fp32, [1])], [new TensorSpec("y", DataType.Fp32, [1])]);
-        var backend = new FakeBackend().Register("held", FakeModelSpec.Custom(signature, async call =>
-        {
-            Interlocked.Increment(ref started);
-            await release.Task.WaitAsync(TestTimeout);
-            return FakeModelSpec.Echo(call.Batch, signature);
-        }));
-        await using var engine = await new InferenceEngineBuilder().UseModelRepository(repository.Path).AddBackend(backend).BuildAsync().WaitAsync(TestTimeout);
+        using var held = new HeldModel();
+        await using var engine = await held.BuildEngineAsync();
         for (var i = 0; i < 10; i++)
         {
-            await Db.AddAsync(_input, $$"""{"inputs": [{"name": "x", "datatype": "FP32", "shape": [1], "data": [{{i}}]}]}""");
+            await Db.AddAsync(_input, HeldModel.Body(i));
         }
 
-        var outputs = await ConsumeAsync(engine, Options("held") with { MaxInFlight = 2 }, async () =>
+        var log = new RecordingLogger();
+        var outputs = await ConsumeAsync(engine, Options(HeldModel.Name) with { MaxInFlight = 2 }, async () =>
         {
-            var deadline = DateTime.UtcNow + TestTimeout;
-            while (Volatile.Read(ref started) < 2 && DateTime.UtcNow < deadline)
+            try
             {
-                await Task.Delay(5);
+                // The consumer reports it is full only with both slots taken, and the model holds both messages, so no
+                // slot can free and no third read can follow: Redis shows exactly what it read.
+                await log.WaitForAsync(RecordingLogger.Full);
+                Assert.Equal(new Dictionary<string, int> { ["c1"] = 2 }, await Db.PendingByConsumerAsync(_input, "g"));
+            }
+            finally
+            {
+                held.Open();
             }
 
-            // Two in flight, held by the model: the consumer has read two and left eight in Redis.
-            Assert.Equal(2, await Db.PendingAsync(_input, "g"));
-            Assert.Equal(2, Volatile.Read(ref started));
-            release.SetResult();
             return await Db.WaitForEntriesAsync(_output, 10);
-        });
+        }, log);
 
         Assert.Equal(10, outputs.Length);
         Assert.Equal(0, await Db.PendingAsync(_input, "g"));
+        Assert.Equal(10, held.Backend.Model(HeldModel.Name).ExecutionCount);
+        Assert.InRange(held.Backend.Model(HeldModel.Name).MaxConcurrentExecutions, 1, 2);
     }
 
     [Fact]
     public async Task Consumers_sharing_a_group_split_the_messages_and_answer_each_once()
     {
-        await using var engine = await OnnxEngineAsync();
+        using var held = new HeldModel();
+        await using var engine = await held.BuildEngineAsync();
         var ids = new List<string>();
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 10; i++)
         {
-            ids.Add(await Db.AddAsync(_input, FraudBody(i)));
+            ids.Add(await Db.AddAsync(_input, HeldModel.Body(i)));
         }
 
         using var stop = new CancellationTokenSource();
-        var consumers = new[] { "c1", "c2" }.Select(name => new RedisStreamConsumer(engine, redis.Connection, Options(SampleModels.Fraud, name) with { MaxInFlight = 4 })).ToArray();
+        var logs = new[] { new RecordingLogger(), new RecordingLogger() };
+        var consumers = logs.Select((log, i) => new RedisStreamConsumer(engine, redis.Connection, Options(HeldModel.Name, $"c{i + 1}") with { MaxInFlight = 1 }, log)).ToArray();
         var running = consumers.Select(c => c.RunAsync(stop.Token)).ToArray();
-        var outputs = await Db.WaitForEntriesAsync(_output, 300);
-        await stop.CancelAsync();
-        await Task.WhenAll(running).WaitAsync(TestTimeout);
+        try
+        {
+            try
+            {
+                // Each consumer holds one message it cannot finish, so neither can take more: one each, eight left unread.
+                await Task.WhenAll(logs.Select(log => log.WaitForAsync(RecordingLogger.Full)));
+                Assert.Equal(new Dictionary<string, int> { ["c1"] = 1, ["c2"] = 1 }, await Db.PendingByConsumerAsync(_input, "g"));
+            }
+            finally
+            {
+                held.Open();
+            }
+
+            await Db.WaitForEntriesAsync(_output, 10);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(running).WaitAsync(TestTimeout);
+        }
 
         Assert.Equal(ids.Order(), (await Db.StreamRangeAsync(_output)).Select(o => o.Field("source_id")).Order());
-        Assert.Equal(300, consumers.Sum(c => c.Processed));
-        Assert.All(consumers, c => Assert.True(c.Processed > 0, "one consumer got no messages"));
+        Assert.Equal(10, consumers.Sum(c => c.Processed));
+
+        // Nothing is claimed in this test, so each consumer answered the message it held, at least.
+        Assert.All(consumers, c => Assert.InRange(c.Processed, 1, 9));
+    }
+
+    /// <summary>
+    /// The fake model <see cref="Name"/> (y = x, FP32 [1], no batching, four instances): every execution waits until
+    /// <see cref="Open"/>, so the messages a consumer reads stay in flight for as long as a test needs.
+    /// </summary>
+    private sealed class HeldModel : IDisposable
+    {
+        public const string Name = "held";
+        private readonly TempRepository _repository = new();
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public HeldModel()
+        {
+            _repository.AddModel(Name).WriteConfig(Name, """{"max_batch_size": 0, "instance_count": 4, "warmup": {"iterations": 0}}""");
+            var signature = new ModelSignature([new TensorSpec("x", DataType.Fp32, [1])], [new TensorSpec("y", DataType.Fp32, [1])]);
+            Backend = new FakeBackend().Register(Name, FakeModelSpec.Custom(signature, async call =>
+            {
+                await _gate.Task.WaitAsync(TestTimeout);
+                return FakeModelSpec.Echo(call.Batch, signature);
+            }));
+        }
+
+        public FakeBackend Backend { get; }
+
+        public static string Body(int i) => $$"""{"inputs": [{"name": "x", "datatype": "FP32", "shape": [1], "data": [{{i}}]}]}""";
+
+        public Task<InferenceEngine> BuildEngineAsync() =>
+            new InferenceEngineBuilder().UseModelRepository(_repository.Path).AddBackend(Backend).BuildAsync().WaitAsync(TestTimeout);
+
+        public void Open() => _gate.TrySetResult();
+
+        public void Dispose()
+        {
+            Open();
+            _repository.Dispose();
+        }
     }
 }

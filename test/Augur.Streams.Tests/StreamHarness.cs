@@ -9,6 +9,9 @@ internal static class StreamHarness
 {
     public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Longer than any test: pending messages are claimed only once a test backdates them (<see cref="BackdatePendingAsync"/>).</summary>
+    public static readonly TimeSpan ClaimMinIdle = TimeSpan.FromMinutes(10);
+
     /// <summary>A temporary repository holding copies of the named committed samples.</summary>
     public static string CopySamples(params string[] models)
     {
@@ -56,8 +59,41 @@ internal static class StreamHarness
         return await db.StreamRangeAsync(stream);
     }
 
+    /// <summary>Waits (polling Redis, which the test does not control) until <paramref name="condition"/> holds; <paramref name="describe"/> says what was seen instead.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<Task<string>> describe)
+    {
+        var deadline = DateTime.UtcNow + TestTimeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(await describe());
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     public static async Task<long> PendingAsync(this IDatabase db, string stream, string group) =>
         (await db.StreamPendingAsync(stream, group)).PendingMessageCount;
+
+    /// <summary>Entries each consumer of <paramref name="group"/> has read and not acknowledged (XPENDING), by name; exact.</summary>
+    public static async Task<Dictionary<string, int>> PendingByConsumerAsync(this IDatabase db, string stream, string group) =>
+        (await db.StreamPendingAsync(stream, group)).Consumers.ToDictionary(c => c.Name.ToString(), c => c.PendingMessageCount);
+
+    /// <summary>
+    /// Makes every pending entry of <paramref name="group"/> look idle for an hour (XCLAIM to the same owner with IDLE and
+    /// JUSTID, which keeps its delivery count), as if its consumer had died long ago: a consumer whose claim-min-idle is
+    /// below an hour claims it at once. Tests run with a claim-min-idle no test lasts, so nothing is claimed before this
+    /// says so, however slow the machine: a message slow to finish is never taken for an orphan.
+    /// </summary>
+    public static async Task BackdatePendingAsync(this IDatabase db, string stream, string group)
+    {
+        foreach (var entry in await db.StreamPendingMessagesAsync(stream, group, int.MaxValue, RedisValue.Null))
+        {
+            await db.ExecuteAsync("XCLAIM", stream, group, entry.ConsumerName, 0, entry.MessageId, "IDLE", (long)TimeSpan.FromHours(1).TotalMilliseconds, "JUSTID");
+        }
+    }
 
     public static string Field(this StreamEntry entry, string name) => entry[name].ToString();
 

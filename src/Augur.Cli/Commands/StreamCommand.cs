@@ -16,7 +16,7 @@ internal static class StreamCommand
     {
         var model = new Option<string>("--model") { Description = "The model every message is predicted with.", Required = true };
         var version = new Option<string?>("--model-version") { Description = "The model version. Default: the highest ready version." };
-        var redis = new Option<string>("--redis") { Description = "Redis server: redis://[:password@]host:port[/db] or a StackExchange.Redis configuration string.", Required = true };
+        var redis = new Option<string>("--redis") { Description = "Redis server: redis://[:password@]host:port[/db], or a StackExchange.Redis configuration string (a unix socket: !/path/to/redis.sock).", Required = true };
         var input = new Option<string>("--input-stream") { Description = "The stream of requests (field 'body': an OIP JSON infer request; optional sequence_id, sequence_start, sequence_end).", Required = true };
         var output = new Option<string>("--output-stream") { Description = "The stream outcomes are written to (one entry per message: source_id, body, and error fields on failure).", Required = true };
         var group = new Option<string>("--group") { Description = "The consumer group; created when missing (reading the stream from its start).", Required = true };
