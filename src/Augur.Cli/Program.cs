@@ -15,4 +15,5 @@ var root = new RootCommand("Augur: serve ONNX models over the Open Inference Pro
     PredictionsCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+var parse = root.Parse(args);
+return ServeCommand.ReportParseErrors(parse) ?? await parse.InvokeAsync().ConfigureAwait(false);

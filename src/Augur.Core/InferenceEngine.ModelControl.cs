@@ -10,13 +10,19 @@ public sealed partial class InferenceEngine
     public ModelControlMode ModelControl => _controller.Mode;
 
     /// <summary>
-    /// Null when every required model is ready; otherwise which one is not and why. A model is required when its
-    /// config.json says <c>"required": true</c> or the builder named it (<see cref="InferenceEngineBuilder.RequireModels"/>).
+    /// Null when start-up is done and every required model is ready; otherwise why not (the models are still loading,
+    /// or which required model is not ready and why). A model is required when its config.json says
+    /// <c>"required": true</c> or the builder named it (<see cref="InferenceEngineBuilder.RequireModels"/>).
     /// </summary>
     public string? NotReadyReason
     {
         get
         {
+            if (!IsStarted)
+            {
+                return StillLoading;
+            }
+
             var current = _set.Current;
             foreach (var name in _set.RequiredModels)
             {
@@ -75,8 +81,6 @@ public sealed partial class InferenceEngine
     /// or tried to. Works in every mode; it is the caller's choice to use it outside poll mode.
     /// </summary>
     public Task<int> PollRepositoryAsync(CancellationToken cancellationToken = default) => _controller.PollAsync(cancellationToken);
-
-    internal void StartModelControl() => _controller.Start();
 
     /// <summary>How many versions were swapped out or unloaded and still run requests (disposed when those end).</summary>
     public int RetiringVersions => _set.RetiringCount;

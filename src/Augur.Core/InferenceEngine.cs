@@ -53,8 +53,8 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     public string? Repository { get; }
 
     /// <summary>
-    /// True until the engine is disposed, as long as every required model is ready (see <see cref="NotReadyReason"/>);
-    /// other models that failed to load do not make the engine unready.
+    /// True from the end of start-up (<see cref="IsStarted"/>) until the engine is disposed, as long as every required
+    /// model is ready (see <see cref="NotReadyReason"/>); other models that failed to load do not make the engine unready.
     /// </summary>
     public bool IsReady => Volatile.Read(ref _disposed) == 0 && NotReadyReason is null;
 
@@ -178,7 +178,8 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
         if (!_set.Current.TryGetValue(model, out var entry))
         {
-            error = InferenceError.NotFound($"unknown model '{model}'");
+            // Before start-up has loaded the repository no name is known to be unknown: the model may be on its way.
+            error = IsStarted ? InferenceError.NotFound($"unknown model '{model}'") : InferenceError.Unavailable($"model '{model}' is not ready: {StillLoading}");
             return false;
         }
 

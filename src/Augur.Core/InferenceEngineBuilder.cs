@@ -122,11 +122,12 @@ public sealed class InferenceEngineBuilder
     }
 
     /// <summary>
-    /// Loads every model of the repository (loading, instance creation and warm-up) and returns the engine.
-    /// Models that fail are reported through <see cref="InferenceEngine.Models"/>; they do not make this throw.
-    /// Throws <see cref="DirectoryNotFoundException"/> when the repository folder does not exist.
+    /// Creates the engine without loading any model; <see cref="InferenceEngine.StartAsync"/> loads them. Until it has,
+    /// the engine is not ready (<see cref="InferenceEngine.NotReadyReason"/> says the models are still loading) and
+    /// answers every model with Unavailable, so a host can listen, and answer its liveness probe, while a large
+    /// repository loads. Dispose the engine when done, started or not.
     /// </summary>
-    public async Task<InferenceEngine> BuildAsync(CancellationToken cancellationToken = default)
+    public InferenceEngine Build()
     {
         if (_repository is not null && _backends.Count == 0)
         {
@@ -137,24 +138,40 @@ public sealed class InferenceEngineBuilder
         try
         {
             var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics);
-            Func<string, bool>? include = _modelControl == ModelControlMode.Explicit && !(_startupModels ?? []).Contains("*")
-                ? name => (_startupModels ?? []).Contains(name, StringComparer.Ordinal)
+            var startupModels = _startupModels ?? [];
+            Func<string, bool>? include = _modelControl == ModelControlMode.Explicit && !startupModels.Contains("*")
+                ? name => startupModels.Contains(name, StringComparer.Ordinal)
                 : null;
-            var models = _repository is null
-                ? []
-                : await loader.LoadAsync(_repository, cancellationToken, include).ConfigureAwait(false);
-            var engine = new InferenceEngine(
-                new ModelSet(models, _requiredModels),
-                set => new ModelController(set, loader, _repository, _modelControl, _pollInterval, _time, _loggerFactory),
+            return new InferenceEngine(
+                new ModelSet(new Dictionary<string, ModelEntry>(StringComparer.Ordinal), _requiredModels),
+                set => new ModelController(set, loader, _repository, _modelControl, _pollInterval, _time, _loggerFactory, include),
                 _repository,
                 _time,
                 metrics);
-            engine.StartModelControl();
-            return engine;
         }
         catch
         {
             metrics.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Builds the engine and loads every model of the repository (loading, instance creation and warm-up): <see cref="Build"/>
+    /// then <see cref="InferenceEngine.StartAsync"/>. Models that fail are reported through <see cref="InferenceEngine.Models"/>;
+    /// they do not make this throw. Throws <see cref="DirectoryNotFoundException"/> when the repository folder does not exist.
+    /// </summary>
+    public async Task<InferenceEngine> BuildAsync(CancellationToken cancellationToken = default)
+    {
+        var engine = Build();
+        try
+        {
+            await engine.StartAsync(cancellationToken).ConfigureAwait(false);
+            return engine;
+        }
+        catch
+        {
+            await engine.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

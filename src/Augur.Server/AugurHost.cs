@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Augur.Server.Diagnostics;
 using Augur.Server.Endpoints;
 using Microsoft.AspNetCore.Builder;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +26,9 @@ public static class AugurHost
         var builder = WebApplication.CreateSlimBuilder();
         var grpcEndpoint = new GrpcEndpoint();
         builder.Services.AddSingleton(grpcEndpoint);
+        var binding = new EndpointBinding();
+        builder.Services.AddSingleton(binding);
+        builder.Services.Configure<SocketTransportOptions>(sockets => sockets.CreateBoundListenSocket = binding.Bind);
         builder.Logging.ClearProviders();
         if (logging is not null)
         {
@@ -57,14 +62,36 @@ public static class AugurHost
         return app;
     }
 
-    /// <summary>Starts <paramref name="app"/> and returns the address it listens on, e.g. <c>http://127.0.0.1:8000</c>.</summary>
+    /// <summary>
+    /// Starts <paramref name="app"/> and returns the address it listens on, e.g. <c>http://127.0.0.1:8000</c>. The engine
+    /// may be one from <see cref="InferenceEngineBuilder.Build"/> that has not loaded its models yet: the host then
+    /// answers liveness, and readiness false, until <see cref="LoadModelsAsync"/> has loaded them. Throws
+    /// <see cref="EndpointBindException"/> when an endpoint cannot listen (a port taken, an address not this machine's).
+    /// </summary>
     public static async Task<Uri> StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (app.Services.GetRequiredService<EndpointBinding>().Failure is { } failure)
+        {
+            throw new EndpointBindException(failure.Endpoint, failure.Address, failure.Error, ex);
+        }
+
+        var address = RestAddress(app);
         var engine = app.Services.GetRequiredService<InferenceEngine>();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Augur.Server");
-        ServerLog.Listening(logger, engine.Models.Count, engine.Repository ?? "(none)", address);
+        var logger = Logger(app);
+        if (engine.IsStarted)
+        {
+            ServerLog.Listening(logger, engine.Models.Count, engine.Repository ?? "(none)", address);
+        }
+        else
+        {
+            ServerLog.ListeningWhileLoading(logger, address, engine.Repository ?? "(none)");
+        }
+
         if (GetGrpcAddress(app) is { } grpc)
         {
             ServerLog.GrpcListening(logger, grpc.ToString());
@@ -72,6 +99,36 @@ public static class AugurHost
 
         return new Uri(address);
     }
+
+    /// <summary>
+    /// Loads the models of a started host's engine (<see cref="InferenceEngine.StartAsync"/>) while the host serves:
+    /// <c>/v2/health/live</c> answers 200 throughout, <c>/v2/health/ready</c> and the gRPC health service turn ready
+    /// when the models are loaded (and the required ones ready). Returns false, with the load cancelled, when the host
+    /// began stopping first (SIGTERM, Ctrl+C).
+    /// </summary>
+    public static async Task<bool> LoadModelsAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var engine = app.Services.GetRequiredService<InferenceEngine>();
+        var stopping = app.Lifetime.ApplicationStopping;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        try
+        {
+            await engine.StartAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        ServerLog.Listening(Logger(app), engine.Models.Count, engine.Repository ?? "(none)", RestAddress(app));
+        return true;
+    }
+
+    private static string RestAddress(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    private static ILogger Logger(WebApplication app) => app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Augur.Server");
 
     /// <summary>The started gRPC endpoint's address, e.g. <c>http://127.0.0.1:8001</c>; null when the host has none.</summary>
     public static Uri? GetGrpcAddress(WebApplication app)
@@ -86,5 +143,29 @@ public static class AugurHost
     private sealed class GrpcEndpoint
     {
         public ListenOptions? Listen { get; set; }
+    }
+
+    // Kestrel creates every listen socket through this hook, so a bind failure is known as a value (which endpoint,
+    // which address, which socket error) instead of as Kestrel's exception text. Kestrel binds the endpoints one at a
+    // time in the order they were configured: REST first, then gRPC.
+    private sealed class EndpointBinding
+    {
+        private int _binds;
+
+        public (ServerEndpoint Endpoint, IPEndPoint Address, SocketException Error)? Failure { get; private set; }
+
+        public Socket Bind(EndPoint endPoint)
+        {
+            var endpoint = Interlocked.Increment(ref _binds) == 1 ? ServerEndpoint.Rest : ServerEndpoint.Grpc;
+            try
+            {
+                return SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
+            }
+            catch (SocketException ex) when (endPoint is IPEndPoint address)
+            {
+                Failure ??= (endpoint, address, ex);
+                throw;
+            }
+        }
     }
 }

@@ -11,7 +11,9 @@ internal sealed class AugurProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
-    private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _lines = [];
+    private readonly List<(string Prefix, TaskCompletionSource<string> Line)> _waiters = [];
+    private bool _stdoutClosed;
 
     private AugurProcess(params string[] args)
         : this(null, args)
@@ -35,21 +37,25 @@ internal sealed class AugurProcess : IDisposable
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is null)
-            {
-                _listening.TrySetException(new InvalidOperationException($"augur exited before listening: {_stderr}"));
-                return;
-            }
-
             lock (_stdout)
             {
-                _stdout.AppendLine(e.Data);
-            }
+                if (e.Data is null)
+                {
+                    _stdoutClosed = true;
+                    foreach (var (prefix, line) in _waiters)
+                    {
+                        line.TrySetException(new InvalidOperationException($"augur exited before printing '{prefix}': {Stderr}"));
+                    }
 
-            const string marker = "Augur listening on ";
-            if (e.Data.StartsWith(marker, StringComparison.Ordinal))
-            {
-                _listening.TrySetResult(e.Data[marker.Length..]);
+                    return;
+                }
+
+                _stdout.AppendLine(e.Data);
+                _lines.Add(e.Data);
+                foreach (var (prefix, line) in _waiters.Where(w => e.Data.StartsWith(w.Prefix, StringComparison.Ordinal)))
+                {
+                    line.TrySetResult(e.Data[prefix.Length..]);
+                }
             }
         };
         _process.ErrorDataReceived += (_, e) =>
@@ -107,7 +113,30 @@ internal sealed class AugurProcess : IDisposable
         return (code, process.Stdout, process.Stderr);
     }
 
-    public Task<string> WaitForListeningAsync() => _listening.Task.WaitAsync(Timeout);
+    /// <summary>The rest of the line after "Augur listening on ", printed once the models are loaded: the REST address.</summary>
+    public Task<string> WaitForListeningAsync() => WaitForLineAsync("Augur listening on ");
+
+    /// <summary>The rest of the first stdout line that starts with <paramref name="prefix"/>, printed already or to come.</summary>
+    public Task<string> WaitForLineAsync(string prefix)
+    {
+        var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_stdout)
+        {
+            if (_lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } printed)
+            {
+                return Task.FromResult(printed[prefix.Length..]);
+            }
+
+            if (_stdoutClosed)
+            {
+                return Task.FromException<string>(new InvalidOperationException($"augur exited before printing '{prefix}': {Stderr}"));
+            }
+
+            _waiters.Add((prefix, waiter));
+        }
+
+        return waiter.Task.WaitAsync(Timeout);
+    }
 
     public async Task<int> WaitForExitAsync()
     {

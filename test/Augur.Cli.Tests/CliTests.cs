@@ -70,9 +70,9 @@ public sealed class CliTests
         var tooLarge = await AugurProcess.RunAsync("serve", "--max-request-body", "4000000000");
 
         Assert.Equal(2, missing.ExitCode);
-        Assert.Contains("--model-repository '/no/such/folder' does not exist", missing.Stderr);
+        Assert.Equal("augur serve: --model-repository '/no/such/folder' does not exist", missing.Stderr.Trim());
         Assert.Equal(2, tooLarge.ExitCode);
-        Assert.Contains("MaxRequestBodyBytes", tooLarge.Stderr);
+        Assert.Equal("augur serve: MaxRequestBody (--max-request-body) 4000000000 must be from 1 byte to 1 GiB", tooLarge.Stderr.Trim());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Augur.Cli.Commands.Serve;
 using Augur.Server;
 using Microsoft.Extensions.Hosting;
@@ -9,6 +10,8 @@ namespace Augur.Cli.Commands;
 /// <summary><c>augur serve</c>: load a model repository and serve it over REST and gRPC until Ctrl+C or SIGTERM.</summary>
 internal static class ServeCommand
 {
+    public const string Name = "serve";
+
     public static Command Create()
     {
         var repository = CommonOptions.ModelRepository();
@@ -18,43 +21,76 @@ internal static class ServeCommand
         var maxBody = new Option<long>("--max-request-body") { Description = "Largest request body in bytes; larger gets 413. Default 67108864 (64 MiB).", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var threads = CommonOptions.IntraOpThreads();
         var lifecycle = ServeOptions.Create();
-        var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads };
+        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads };
         lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
+        (Option Option, string Key)[] settingOptions =
+        [
+            (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"),
+            (threads, "IntraOpThreads"), (predictionStore, "PredictionStore"), .. lifecycle.Settings,
+        ];
+        var optionNames = settingOptions.ToDictionary(s => s.Key, s => s.Option.Name, StringComparer.OrdinalIgnoreCase);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var settings = ServeConfiguration.Bind(parse.GetValue(lifecycle.Config), ServeConfiguration.FromCommandLine(
-                parse, (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"), (threads, "IntraOpThreads"), (predictionStore, "PredictionStore")).Concat(lifecycle.CommandLineValues(parse))
-                .ToDictionary(), out var bindProblem);
-            var problem = bindProblem ?? settings!.Validate(out _);
-            settings?.ModelRepository ??= CommonOptions.BundledRepository;
-            problem ??= CommonOptions.CheckRepository(settings!.ModelRepository!);
-            if (problem is not null)
+            var settings = ServeConfiguration.Bind(parse.GetValue(lifecycle.Config), ServeConfiguration.FromCommandLine(parse, settingOptions), optionNames, out var problem);
+            var address = System.Net.IPAddress.Any;
+            problem ??= settings!.Validate(out address);
+            if (problem is null)
             {
-                await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
-                return 2;
+                settings!.ModelRepository ??= CommonOptions.BundledRepository;
+                problem = CommonOptions.CheckRepository(settings.ModelRepository);
             }
 
-            settings!.Validate(out var address);
-            await using var store = await Batch.PredictionStoreOption.OpenAsync(settings.PredictionStore, cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
+            {
+                return StartupFailure.Report(problem);
+            }
+
+            await using var store = await Batch.PredictionStoreOption.OpenAsync(settings!.PredictionStore, cancellationToken).ConfigureAwait(false);
             if (store.Failed)
             {
-                return 2;
+                return StartupFailure.ExitCode;
             }
 
             using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
-            await using var engine = await ServeOptions.BuildEngineAsync(settings, loggerFactory, cancellationToken).ConfigureAwait(false);
+            await using var engine = ServeOptions.CreateEngine(settings, loggerFactory);
             await using var app = AugurHost.Create(engine, address, settings.HttpPort, o => settings.ServerOptions(o).PredictionStore = store.Store, logging => logging
                 .SetMinimumLevel(LogLevel.Information)
                 .AddFilter("Microsoft", LogLevel.Warning)
+                // The host logs a failed start with its stack trace; StartupFailure reports it in one line instead.
+                .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)
                 .AddSimpleConsole(console =>
                 {
                     console.SingleLine = true;
                     console.TimestampFormat = "HH:mm:ss ";
                 }), settings.GrpcPort);
-            var bound = await AugurHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"Augur listening on {bound.ToString().TrimEnd('/')}");
-            Console.WriteLine($"Augur gRPC listening on {AugurHost.GetGrpcAddress(app)!.ToString().TrimEnd('/')}");
+
+            // The ports are bound before any model loads, so a taken port or a wrong --host fails at once instead of
+            // after a long load. Kestrel itself listens first (rather than sockets bound here and handed over): it
+            // answers /v2/health/live from the start, readiness says "still loading" until the models are in, and the
+            // one engine every door uses is the one that loads.
+            Uri rest;
+            try
+            {
+                rest = await AugurHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EndpointBindException ex)
+            {
+                return StartupFailure.Report(StartupFailure.Describe(ex, settings));
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException)
+            {
+                return StartupFailure.Report($"the server could not start: {ex.Message}");
+            }
+
+            var grpc = AugurHost.GetGrpcAddress(app)!;
+            Console.WriteLine($"Augur bound {Text(rest)} (REST) and {Text(grpc)} (gRPC); loading models");
+            if (await AugurHost.LoadModelsAsync(app, cancellationToken).ConfigureAwait(false))
+            {
+                Console.WriteLine($"Augur listening on {Text(rest)}");
+                Console.WriteLine($"Augur gRPC listening on {Text(grpc)}");
+            }
+
             // Returns on Ctrl+C or SIGTERM (the host's console lifetime): readiness turns 503, requests in flight
             // finish within the drain timeout, then Kestrel and the engine stop.
             await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
@@ -62,4 +98,15 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// A command line for <c>augur serve</c> that does not parse (a malformed value, an unknown option) is a start-up
+    /// failure like any other: one line, exit 2. Returns null for other commands and for command lines that parse.
+    /// </summary>
+    public static int? ReportParseErrors(ParseResult parse) =>
+        parse.Action is ParseErrorAction && parse.CommandResult.Command.Name == Name && parse.Errors.Count > 0
+            ? StartupFailure.Report(StartupFailure.Describe(parse))
+            : null;
+
+    private static string Text(Uri address) => address.ToString().TrimEnd('/');
 }

@@ -22,4 +22,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Ignoring {Path} in model {Model}: not a version folder (a positive integer)")]
     public static partial void IgnoredEntry(ILogger logger, string model, string path);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Loading the models of {Repository}")]
+    public static partial void LoadingRepository(ILogger logger, string repository);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Loaded {Models} model(s) from {Repository}, {Ready} ready")]
+    public static partial void LoadedRepository(ILogger logger, int models, string repository, int ready);
 }

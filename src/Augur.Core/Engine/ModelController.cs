@@ -22,9 +22,12 @@ internal sealed class ModelController : IAsyncDisposable
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, string> _seen = new(StringComparer.Ordinal);
+    private readonly Func<string, bool>? _startupModels;
     private ITimer? _timer;
+    private volatile bool _started;
 
-    public ModelController(ModelSet set, RepositoryLoader loader, string? repository, ModelControlMode mode, TimeSpan pollInterval, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <summary>A controller of <paramref name="set"/>; <paramref name="startupModels"/> picks what <see cref="StartAsync"/> loads (null: every model).</summary>
+    public ModelController(ModelSet set, RepositoryLoader loader, string? repository, ModelControlMode mode, TimeSpan pollInterval, TimeProvider time, ILoggerFactory loggerFactory, Func<string, bool>? startupModels)
     {
         _set = set;
         _loader = loader;
@@ -33,24 +36,43 @@ internal sealed class ModelController : IAsyncDisposable
         _pollInterval = pollInterval;
         _time = time;
         _logger = loggerFactory.CreateLogger("Augur.ModelControl");
+        _startupModels = startupModels;
     }
 
     public ModelControlMode Mode { get; }
 
-    /// <summary>In poll mode, records what was loaded at start-up and starts the poll timer.</summary>
-    public void Start()
+    /// <summary>
+    /// The first change: loads the start-up models and publishes them; in poll mode it then records their fingerprints
+    /// and starts the poll timer. Loads, unloads and polls asked for meanwhile wait for it, like any change.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (Mode != ModelControlMode.Poll || _repository is null)
+        if (_repository is null)
         {
+            _started = true;
             return;
         }
 
-        foreach (var name in _set.Current.Keys)
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        await _lock.WaitAsync(linked.Token).ConfigureAwait(false);
+        try
         {
-            _seen[name] = RepositoryFingerprint.OfModel(Path.Combine(_repository, name));
-        }
+            _set.Publish(await _loader.LoadAsync(_repository, linked.Token, _startupModels).ConfigureAwait(false));
+            _started = true;
+            if (Mode == ModelControlMode.Poll && !_stopping.IsCancellationRequested)
+            {
+                foreach (var name in _set.Current.Keys)
+                {
+                    _seen[name] = RepositoryFingerprint.OfModel(Path.Combine(_repository, name));
+                }
 
-        _timer = _time.CreateTimer(static state => _ = ((ModelController)state!).PollFromTimerAsync(), this, _pollInterval, _pollInterval);
+                _timer = _time.CreateTimer(static state => _ = ((ModelController)state!).PollFromTimerAsync(), this, _pollInterval, _pollInterval);
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
     }
 
     /// <summary>Loads or reloads <paramref name="model"/> from its repository folder (explicit mode only).</summary>
@@ -138,7 +160,8 @@ internal sealed class ModelController : IAsyncDisposable
         {
             if (!current.TryGetValue(name, out var entry))
             {
-                rows.Add(new RepositoryIndexEntry(name, null, ModelState.Unavailable, "unloaded"));
+                var loading = !_started && (_startupModels is null || _startupModels(name));
+                rows.Add(new RepositoryIndexEntry(name, null, ModelState.Unavailable, loading ? "loading" : "unloaded"));
                 continue;
             }
 
@@ -324,6 +347,17 @@ internal sealed class ModelController : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _lock.WaitAsync().ConfigureAwait(false);
-        _lock.Release();
+        try
+        {
+            // A start-up that finished while this waited may have started the timer after the first look.
+            if (_timer is not null)
+            {
+                await _timer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
     }
 }

@@ -36,6 +36,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             throw new DirectoryNotFoundException($"The model repository '{repository}' does not exist.");
         }
 
+        EngineLog.LoadingRepository(_logger, repository);
         foreach (var directory in Directory.EnumerateDirectories(repository).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(directory);
@@ -60,6 +61,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             }
         }
 
+        EngineLog.LoadedRepository(_logger, models.Count, repository, models.Values.Count(m => m.Latest is not null));
         return models;
     }
 

@@ -11,6 +11,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Augur is serving {Models} model(s) from {Repository} on {Address}")]
     public static partial void Listening(ILogger logger, int models, string repository, string address);
 
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Augur listens on {Address} and is loading the models of {Repository}; readiness is false until they are loaded")]
+    public static partial void ListeningWhileLoading(ILogger logger, string address, string repository);
+
     [LoggerMessage(EventId = 2050, Level = LogLevel.Information, Message = "Augur serves gRPC (inference.GRPCInferenceService, health, reflection) on {Address}")]
     public static partial void GrpcListening(ILogger logger, string address);
 

@@ -13,56 +13,74 @@ internal static class ServeConfiguration
 {
     public const string EnvironmentPrefix = "AUGUR_";
 
-    /// <summary>Binds the settings, or returns why they cannot be (an unknown setting, a value of the wrong type).</summary>
-    public static ServeSettings? Bind(string? configFile, IReadOnlyDictionary<string, string?> commandLine, out string? problem)
+    /// <summary>
+    /// Binds the settings, or returns why they cannot be, in one line: an unknown setting or a value of the wrong type
+    /// (named with its source and option, see <see cref="SettingProblem"/>), or a settings file that is missing or not JSON.
+    /// </summary>
+    /// <param name="configFile">The <c>--config</c> file; null for appsettings.json in the working directory, if present.</param>
+    /// <param name="commandLine">The options given on the command line, as setting keys.</param>
+    /// <param name="options">Setting keys to the options that set them, to name both in messages.</param>
+    /// <param name="problem">Why the settings cannot be bound; null when they are.</param>
+    public static ServeSettings? Bind(string? configFile, IReadOnlyDictionary<string, string?> commandLine, IReadOnlyDictionary<string, string> options, out string? problem)
     {
         problem = null;
         var builder = new ConfigurationBuilder();
+        string fileName;
         if (configFile is not null)
         {
             if (!File.Exists(configFile))
             {
-                problem = $"--config '{configFile}' does not exist";
+                problem = $"--config '{configFile}' does not exist; give the path of a JSON settings file";
                 return null;
             }
 
+            fileName = $"--config '{configFile}'";
             builder.AddJsonFile(Path.GetFullPath(configFile), optional: false);
         }
         else
         {
-            builder.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true);
+            fileName = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
+            builder.AddJsonFile(fileName, optional: true);
         }
 
         builder.AddEnvironmentVariables(EnvironmentPrefix).AddInMemoryCollection(commandLine);
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = builder.Build();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or System.Text.Json.JsonException)
+        {
+            // The JSON reader's own message (innermost) says where: "... LineNumber: 2 | BytePositionInLine: 14."
+            problem = $"{fileName} is not valid JSON: {Innermost(ex).Message.TrimEnd('.')}; fix the file";
+            return null;
+        }
+
         try
         {
             var settings = new ServeSettings();
-            builder.Build().Bind(settings, options => options.ErrorOnUnknownConfiguration = true);
+            configuration.Bind(settings, binder => binder.ErrorOnUnknownConfiguration = true);
             return settings;
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
         {
-            // The binder names the setting ("... at 'HttpPort' ..." or "... were not found: 'Sekurity'"); values are not echoed for keys.
-            problem = $"invalid configuration: {ex.Message}";
+            problem = SettingProblem.Find(configuration, fileName, options) ?? $"invalid configuration: {ex.Message}";
+            return null;
         }
-        catch (FormatException ex)
+    }
+
+    private static Exception Innermost(Exception ex)
+    {
+        while (ex.InnerException is { } inner)
         {
-            problem = $"invalid configuration: {ex.Message}";
-        }
-        catch (System.Text.Json.JsonException ex)
-        {
-            problem = $"invalid configuration file: {ex.Message}";
-        }
-        catch (InvalidDataException ex)
-        {
-            problem = $"invalid configuration file: {ex.Message}";
+            ex = inner;
         }
 
-        return null;
+        return ex;
     }
 
     /// <summary>The options given on the command line (not left at their defaults) as configuration keys.</summary>
-    public static Dictionary<string, string?> FromCommandLine(ParseResult parse, params (Option Option, string Key)[] options)
+    public static Dictionary<string, string?> FromCommandLine(ParseResult parse, IEnumerable<(Option Option, string Key)> options)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (option, key) in options)

@@ -40,8 +40,9 @@ internal sealed class ServeOptions
         }
     }
 
-    public Dictionary<string, string?> CommandLineValues(ParseResult parse) => ServeConfiguration.FromCommandLine(
-        parse,
+    /// <summary>These options with the setting keys they set.</summary>
+    public IEnumerable<(Option Option, string Key)> Settings =>
+    [
         (ModelControl, "ModelControlMode"),
         (PollInterval, "PollIntervalSeconds"),
         (LoadModel, "LoadModels"),
@@ -50,9 +51,14 @@ internal sealed class ServeOptions
         (ShutdownDelay, "ShutdownDelaySeconds"),
         (AllowAdminWithoutKey, "Security:AllowAdminWithoutKey"),
         (Certificate, "Security:CertificatePath"),
-        (CertificateKey, "Security:CertificateKeyPath"));
+        (CertificateKey, "Security:CertificateKeyPath"),
+    ];
 
-    public static Task<InferenceEngine> BuildEngineAsync(ServeSettings settings, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// The engine, not started: <see cref="Server.AugurHost.LoadModelsAsync"/> loads the models once the ports are
+    /// bound (see <see cref="ServeCommand"/>).
+    /// </summary>
+    public static InferenceEngine CreateEngine(ServeSettings settings, ILoggerFactory loggerFactory) =>
         new InferenceEngineBuilder()
             .UseModelRepository(settings.ModelRepository!)
             .UseOnnxRuntime(o => o.IntraOpThreads = settings.IntraOpThreads)
@@ -60,5 +66,5 @@ internal sealed class ServeOptions
             .UseModelControl(settings.ModelControlMode, TimeSpan.FromSeconds(settings.PollIntervalSeconds))
             .LoadModelsAtStartup([.. settings.LoadModels])
             .RequireModels([.. settings.RequiredModels])
-            .BuildAsync(cancellationToken);
+            .Build();
 }

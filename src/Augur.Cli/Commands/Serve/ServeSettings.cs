@@ -52,18 +52,23 @@ internal sealed class ServeSettings
         address = IPAddress.Any;
         if (!IPAddress.TryParse(Host, out var parsed))
         {
-            return $"Host (--host) '{Host}' is not an IP address";
+            return $"Host (--host) '{Host}' is not an IP address; give one such as 0.0.0.0 (all interfaces) or 127.0.0.1 (this machine only)";
         }
 
         address = parsed;
         if (HttpPort is < 0 or > 65535)
         {
-            return $"HttpPort (--http-port) {HttpPort} is not a port number (0 to 65535)";
+            return $"HttpPort (--http-port) {HttpPort} is not a port number; give one from 1 to 65535, or 0 to pick a free one";
         }
 
-        if (GrpcPort is < 0 or > 65535 || (GrpcPort == HttpPort && HttpPort != 0))
+        if (GrpcPort is < 0 or > 65535)
         {
-            return $"GrpcPort (--grpc-port) {GrpcPort} is not a port number (0 to 65535) other than HttpPort";
+            return $"GrpcPort (--grpc-port) {GrpcPort} is not a port number; give one from 1 to 65535, or 0 to pick a free one";
+        }
+
+        if (GrpcPort == HttpPort && HttpPort != 0)
+        {
+            return $"GrpcPort (--grpc-port) {GrpcPort} is also the HTTP port (--http-port); give another port, or 0 to pick a free one";
         }
 
         if (!Enum.IsDefined(ModelControlMode))
@@ -111,15 +116,26 @@ internal sealed class ServeSettings
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            return $"invalid setting {ex.ParamName}: {ex.ActualValue} {ex.Message.Split(" (Parameter", 2)[0]}";
+            return $"{SettingOf(ex.ParamName)} {ex.ActualValue} {ex.Message.Split(" (Parameter", 2)[0]}";
         }
         catch (ArgumentException ex)
         {
-            return $"invalid setting {(ex.ParamName is { } name && !name.StartsWith("Security", StringComparison.Ordinal) && typeof(AugurSecurityOptions).GetProperty(name) is not null ? "Security:" + name : ex.ParamName)}: {ex.Message.Split(" (Parameter", 2)[0]}";
+            return $"{SettingOf(ex.ParamName)}: {ex.Message.Split(" (Parameter", 2)[0]}";
         }
 
         return null;
     }
+
+    /// <summary>The setting (and option) behind a server or backend option's name, e.g. MaxRequestBodyBytes → MaxRequestBody (--max-request-body).</summary>
+    private static string SettingOf(string? parameter) => parameter switch
+    {
+        nameof(AugurServerOptions.MaxRequestBodyBytes) => "MaxRequestBody (--max-request-body)",
+        nameof(IntraOpThreads) => "IntraOpThreads (--intra-op-threads)",
+        nameof(AugurSecurityOptions.CertificatePath) => "Security:CertificatePath (--https-certificate)",
+        nameof(AugurSecurityOptions.CertificateKeyPath) => "Security:CertificateKeyPath (--https-certificate-key)",
+        { } name when typeof(AugurSecurityOptions).GetProperty(name) is not null => "Security:" + name,
+        _ => parameter ?? "a setting",
+    };
 
     /// <summary>Copies the server settings into <paramref name="options"/>.</summary>
     public AugurServerOptions ServerOptions(AugurServerOptions options)
