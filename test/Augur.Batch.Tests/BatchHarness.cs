@@ -119,6 +119,12 @@ internal static class BatchHarness
         return response["probability"].AsSpan<float>()[0];
     }
 
+    /// <summary>Reports on the job's own thread, so a test can act at an exact count (unlike <see cref="Progress{T}"/>).</summary>
+    public sealed class SynchronousProgress(Action<BatchProgress> report) : IProgress<BatchProgress>
+    {
+        public void Report(BatchProgress value) => report(value);
+    }
+
     private static async Task<DbConnection> Open(StoreLocation store)
     {
         DbConnection connection = store.Kind == StoreKind.Sqlite ? new SqliteConnection(store.ConnectionString) : new NpgsqlConnection(store.ConnectionString);

@@ -50,6 +50,7 @@ public sealed class BatchJob
         var started = Stopwatch.StartNew();
         string? version = null;
         PredictionStore? store = null;
+        IRowSource? source = null;
         var counts = new Counts();
         try
         {
@@ -60,7 +61,7 @@ public sealed class BatchJob
             }
 
             version = _options.ModelVersion ?? metadata.Versions[0];
-            await using var source = await RowSources.OpenAsync(_options.Input, _options.Format, _options.InputDatabase ?? _options.Output, _options.CountRows, cancellationToken).ConfigureAwait(false);
+            source = await RowSources.OpenAsync(_options.Input, _options.Format, _options.InputDatabase ?? _options.Output, _options.CountRows, cancellationToken).ConfigureAwait(false);
             var batches = metadata.MaxBatchSize > 0;
             var bindings = InputMapping.Bind(metadata.Signature, batches, source.Columns, InputMapping.Parse(_options.Map, _options.MappingFile));
             var keyOrdinal = _options.KeyColumn is null ? -1 : Ordinal(source.Columns, _options.KeyColumn, "--key-column");
@@ -87,7 +88,9 @@ public sealed class BatchJob
             }
 
             long? total = source.TotalRows is { } rows ? (rows / _options.ShardCount) + (_options.ShardIndex < rows % _options.ShardCount ? 1 : 0) : null;
-            await PipelineAsync(source, predictor, store, jobId, checkpoint, counts, total, progress, cancellationToken).ConfigureAwait(false);
+            var reading = source;
+            source = null; // the pipeline's reader disposes it when it ends
+            await PipelineAsync(reading, predictor, store, jobId, checkpoint, counts, total, progress, cancellationToken).ConfigureAwait(false);
 
             var code = cancellationToken.IsCancellationRequested ? BatchExitCode.Cancelled : counts.Failed > 0 ? BatchExitCode.CompletedWithErrors : BatchExitCode.Completed;
             var message = code == BatchExitCode.Cancelled ? "cancelled; re-run the same command to resume" : null;
@@ -119,6 +122,11 @@ public sealed class BatchJob
         }
         finally
         {
+            if (source is not null)
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (store is not null)
             {
                 await store.DisposeAsync().ConfigureAwait(false);
@@ -130,12 +138,25 @@ public sealed class BatchJob
         IRowSource source, ChunkPredictor predictor, PredictionStore store, string jobId, ShardCheckpoint checkpoint, Counts counts, long? total,
         IProgress<BatchProgress>? progress, CancellationToken cancellationToken)
     {
-        // Reading stops on cancellation; chunks already read still run and commit, so a stop loses no work.
         using var abort = new CancellationTokenSource();
         var chunks = Channel.CreateBounded<(long Index, List<(long, SourceRow)> Rows)>(new BoundedChannelOptions(_options.Concurrency) { SingleWriter = true });
         var results = Channel.CreateBounded<Task<ChunkResult>>(new BoundedChannelOptions(_options.Concurrency) { SingleWriter = true, SingleReader = true });
 
-        var reader = Task.Run(() => ReadAsync(source, chunks.Writer, checkpoint, counts, cancellationToken, abort.Token), CancellationToken.None);
+        // A stop ends reading at once: the chunks already read still run and commit, so a stop loses no finished work;
+        // the chunk being read is dropped and read again by a rerun. Waiting for the reader to finish that chunk could
+        // wait forever on a pipe whose writer has gone quiet, so the pipeline does not wait for the reader after a stop.
+        using var stopReading = cancellationToken.Register(() => chunks.Writer.TryComplete());
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                await ReadAsync(source, chunks.Writer, checkpoint, counts, cancellationToken, abort.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
+        }, CancellationToken.None);
         var dispatcher = Task.Run(async () =>
         {
             try
@@ -179,13 +200,18 @@ public sealed class BatchJob
                 }
             }
 
-            await reader.ConfigureAwait(false);
             await dispatcher.ConfigureAwait(false);
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                // Only the reader completes the chunks when there was no stop, so it has ended; this surfaces its error.
+                await reader.ConfigureAwait(false);
+            }
         }
         catch
         {
             await abort.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(reader, dispatcher).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            chunks.Writer.TryComplete();
+            await dispatcher.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             throw;
         }
     }
@@ -193,13 +219,14 @@ public sealed class BatchJob
     private async Task ReadAsync(
         IRowSource source, ChannelWriter<(long, List<(long, SourceRow)>)> chunks, ShardCheckpoint checkpoint, Counts counts, CancellationToken stop, CancellationToken abort)
     {
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(stop, abort);
         try
         {
             long rowId = -1;
             long position = -1;
             var current = new List<(long, SourceRow)>(_options.ChunkSize);
             long currentIndex = 0;
-            await foreach (var row in source.ReadAsync(abort).ConfigureAwait(false))
+            await foreach (var row in source.ReadAsync(reading.Token).ConfigureAwait(false))
             {
                 rowId++;
                 if (rowId % _options.ShardCount != _options.ShardIndex)
@@ -218,10 +245,6 @@ public sealed class BatchJob
                     }
 
                     currentIndex = index;
-                    if (stop.IsCancellationRequested)
-                    {
-                        return;
-                    }
                 }
 
                 if (checkpoint.CommittedChunks.Contains(index))
@@ -237,6 +260,10 @@ public sealed class BatchJob
             {
                 await chunks.WriteAsync((currentIndex, current), abort).ConfigureAwait(false);
             }
+        }
+        catch (Exception ex) when (stop.IsCancellationRequested && ex is OperationCanceledException or ChannelClosedException)
+        {
+            // Stopped: the chunks written so far are the ones that run.
         }
         finally
         {
