@@ -25,12 +25,15 @@ public sealed class BatchCliTests : IDisposable
         const int rows = 2000, chunk = 100, held = 5 * chunk;
         var output = File("out.db");
         using var input = FifoInput.Create(File("in.csv"));
+        // A short lease: the killed run cannot release it, so the rerun waits for it to expire and takes the shard over.
         string[] command = ["batch", "--model", "fraud", "--input", input.Path, "--output", output, "--map", "features=f0..f7", "--key-column", "id",
-            "--job-id", "killed", "--chunk-size", $"{chunk}", "--concurrency", "1"];
+            "--job-id", "killed", "--chunk-size", $"{chunk}", "--concurrency", "1", "--lease-timeout", "1s"];
         // Five chunks and a few rows of the sixth: the job commits the five, then waits for the rest of the input.
         await input.WriteAsync(BatchTestData.Header + BatchTestData.Rows(0, held + 10));
+        string holder;
         using (var first = AugurProcess.Start(command))
         {
+            holder = BatchTestData.Holder(first);
             await BatchTestData.WaitForCommittedAsync(output, "killed", held, first);
 
             first.Kill(); // without warning, as the OOM killer or a node loss would
@@ -41,10 +44,11 @@ public sealed class BatchCliTests : IDisposable
         Assert.Equal((held, held, 0L, held - 1L), await BatchTestData.StoredAsync(output, "killed"));
         input.ReplaceWithFile(BatchTestData.Header + BatchTestData.Rows(0, rows)); // the same path, so the same job
 
-        var (code, stdout, stderr) = await AugurProcess.RunAsync(command);
+        var (code, stdout, stderr) = await BatchTestData.RunWhileHeldAsync(command);
 
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("job killed shard 0/1: completed", stdout, StringComparison.Ordinal);
+        Assert.Contains($"took the shard over from a run that stopped beating: {holder}, last beat ", stdout, StringComparison.Ordinal);
         Assert.Contains($"rows written {rows}, bad rows 0, this run {rows - held} in", stdout, StringComparison.Ordinal);
         Assert.Contains($"skipped (done before) {held}\n", stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Equal((rows, rows, 0L, rows - 1L), await BatchTestData.StoredAsync(output, "killed"));

@@ -69,6 +69,30 @@ internal static class BatchTestData
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="command"/> again while it exits 5 saying another run holds the shard, as it does until the
+    /// lease of a killed holder expires; returns the first other outcome. Each attempt starts a process and loads the
+    /// models, so the attempts need no pause between them.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWhileHeldAsync(params string[] command)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var run = await AugurProcess.RunAsync(command);
+            if (run.ExitCode != 5)
+            {
+                return run;
+            }
+
+            Assert.Contains("is held by another run", run.Stderr, StringComparison.Ordinal);
+            Assert.True(deadline.Elapsed < Timeout, $"the shard was still held after {Timeout.TotalSeconds} s: {run.Stderr}");
+        }
+    }
+
+    /// <summary>How <c>augur batch</c> names a run holding a lease: host name and the process id.</summary>
+    public static string Holder(AugurProcess process) => $"{Environment.MachineName}:{process.Id}";
+
     /// <summary>(rows, distinct row ids, smallest, largest) of a job's stored predictions.</summary>
     public static async Task<(long Rows, long Distinct, long Min, long Max)> StoredAsync(string output, string job)
     {
