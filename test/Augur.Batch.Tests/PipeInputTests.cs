@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Augur.Batch.Input;
 using static Augur.Batch.Tests.BatchHarness;
@@ -72,13 +71,5 @@ public sealed class PipeInputTests(FraudEngine fraud) : IClassFixture<FraudEngin
         }
 
         return (source.TotalRows, rows);
-    }
-
-    private static async Task<string> MakeFifoAsync(string path)
-    {
-        using var mkfifo = Process.Start("mkfifo", [path]);
-        await mkfifo.WaitForExitAsync().WaitAsync(BatchHarness.Timeout);
-        Assert.Equal(0, mkfifo.ExitCode);
-        return path;
     }
 }

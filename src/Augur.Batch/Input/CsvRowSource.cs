@@ -25,7 +25,7 @@ internal sealed class CsvRowSource : IRowSource
 
     public static async Task<CsvRowSource> OpenAsync(string path, bool countRows, CancellationToken cancellationToken)
     {
-        var (text, lines) = await TextInput.OpenAsync(path, countRows, cancellationToken).ConfigureAwait(false);
+        var (text, lines) = await InputFile.OpenTextAsync(path, countRows, cancellationToken).ConfigureAwait(false);
         var total = lines - 1; // the header
         var csv = new CsvReader(text, new CsvConfiguration(CultureInfo.InvariantCulture) { BadDataFound = null, MissingFieldFound = null, DetectColumnCountChanges = false });
         if (!await csv.ReadAsync().ConfigureAwait(false) || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } header)

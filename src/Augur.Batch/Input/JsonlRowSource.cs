@@ -28,7 +28,7 @@ internal sealed class JsonlRowSource : IRowSource
 
     public static async Task<JsonlRowSource> OpenAsync(string path, bool countRows, CancellationToken cancellationToken)
     {
-        var (text, total) = await TextInput.OpenAsync(path, countRows, cancellationToken).ConfigureAwait(false);
+        var (text, total) = await InputFile.OpenTextAsync(path, countRows, cancellationToken).ConfigureAwait(false);
         string? first;
         do
         {

@@ -29,7 +29,7 @@ internal sealed class ParquetRowSource : IRowSource
 
     public static async Task<ParquetRowSource> OpenAsync(string path, CancellationToken cancellationToken)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+        var stream = await InputFile.OpenAsync(path).ConfigureAwait(false);
         ParquetReader reader;
         try
         {

@@ -90,7 +90,7 @@ public sealed class BatchJob
             (lease, takenOver) = (acquisition.Lease, acquisition.TakenOverFrom);
             keeper = new LeaseKeeper(store, lease, _options.HeartbeatInterval ?? _options.LeaseTimeout / 3, _time);
 
-            source = await RowSources.OpenAsync(_options.Input, _options.Format, _options.InputDatabase ?? _options.Output, _options.CountRows, cancellationToken).ConfigureAwait(false);
+            source = await OpenInputAsync(cancellationToken).ConfigureAwait(false);
             var batches = metadata.MaxBatchSize > 0;
             var bindings = InputMapping.Bind(metadata.Signature, batches, source.Columns, InputMapping.Parse(_options.Map, _options.MappingFile));
             var keyOrdinal = _options.KeyColumn is null ? -1 : Ordinal(source.Columns, _options.KeyColumn, "--key-column");
@@ -166,6 +166,24 @@ public sealed class BatchJob
             {
                 await store.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Opens the input; a stop gives up waiting for it, since a named pipe's open and first read wait for a writer
+    /// that may never come. An input that opens after that is closed then.
+    /// </summary>
+    private async Task<IRowSource> OpenInputAsync(CancellationToken cancellationToken)
+    {
+        var opening = RowSources.OpenAsync(_options.Input, _options.Format, _options.InputDatabase ?? _options.Output, _options.CountRows, cancellationToken);
+        try
+        {
+            return await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = opening.ContinueWith(t => t.Result.DisposeAsync().AsTask(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
         }
     }
 
