@@ -119,6 +119,37 @@ internal static class BatchHarness
         return response["probability"].AsSpan<float>()[0];
     }
 
+    /// <summary>Reports on the job's own thread, so a test can act at an exact count (unlike <see cref="Progress{T}"/>).</summary>
+    public sealed class SynchronousProgress(Action<BatchProgress> report) : IProgress<BatchProgress>
+    {
+        public void Report(BatchProgress value) => report(value);
+    }
+
+    /// <summary>
+    /// Moves the job's lease heartbeats an hour back, stale for any lease timeout the tests use. The database's clock
+    /// decides expiry, so this is how a test makes a holder "stop beating" without waiting.
+    /// </summary>
+    public static Task AgeLeaseAsync(StoreLocation store, string jobId) =>
+        ExecuteAsync(store, $"UPDATE augur_batch_leases SET heartbeat_ms = heartbeat_ms - 3600000 WHERE job_id = '{jobId}'");
+
+    /// <summary>Makes a named pipe at <paramref name="path"/>: an input that can be read once, and that blocks its reader until written.</summary>
+    public static async Task<string> MakeFifoAsync(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        await mkfifo.WaitForExitAsync().WaitAsync(Timeout);
+        Assert.Equal(0, mkfifo.ExitCode);
+        return path;
+    }
+
+    /// <summary>Runs one statement on the store, outside any job.</summary>
+    public static async Task<int> ExecuteAsync(StoreLocation store, string sql)
+    {
+        await using var connection = await Open(store);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteNonQueryAsync();
+    }
+
     private static async Task<DbConnection> Open(StoreLocation store)
     {
         DbConnection connection = store.Kind == StoreKind.Sqlite ? new SqliteConnection(store.ConnectionString) : new NpgsqlConnection(store.ConnectionString);

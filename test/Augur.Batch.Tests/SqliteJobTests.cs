@@ -226,9 +226,4 @@ public sealed class SqliteJobTests(FraudEngine fraud) : IClassFixture<FraudEngin
         Assert.Equal((BatchExitCode.Completed, 2000L), (resumed.ExitCode, resumed.RowsWritten));
         Assert.Equal((2000L, 2000L), await CountAsync(options.Output, "job-cancel"));
     }
-
-    private sealed class SynchronousProgress(Action<BatchProgress> report) : IProgress<BatchProgress>
-    {
-        public void Report(BatchProgress value) => report(value);
-    }
 }

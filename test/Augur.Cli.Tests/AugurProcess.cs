@@ -92,6 +92,11 @@ internal sealed class AugurProcess : IDisposable
         }
     }
 
+    /// <summary>The process id: a batch job's lease names its holder by host name and this pid.</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
     public static AugurProcess Start(params string[] args) => new(args);
 
     /// <summary>Starts augur with extra environment variables (e.g. <c>AUGUR_*</c> settings).</summary>

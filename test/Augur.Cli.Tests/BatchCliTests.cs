@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Augur.Batch.Storage;
 using Microsoft.Data.Sqlite;
@@ -17,83 +14,69 @@ public sealed class BatchCliTests : IDisposable
 
     private string WriteCsv(int rows, params int[] corrupt)
     {
-        var text = new StringBuilder("id,f0,f1,f2,f3,f4,f5,f6,f7\n");
-        for (var r = 0; r < rows; r++)
-        {
-            var values = Enumerable.Range(0, 8).Select(i => (((r * 31) + (i * 17)) % 100 / 100f).ToString(CultureInfo.InvariantCulture)).ToArray();
-            if (corrupt.Contains(r))
-            {
-                values[3] = "oops";
-            }
-
-            text.Append(CultureInfo.InvariantCulture, $"k{r},{string.Join(',', values)}\n");
-        }
-
         var path = File($"in-{rows}.csv");
-        System.IO.File.WriteAllText(path, text.ToString());
+        System.IO.File.WriteAllText(path, BatchTestData.Header + BatchTestData.Rows(0, rows, corrupt));
         return path;
     }
 
     [Fact]
     public async Task Kill_9_mid_job_then_the_same_command_resumes_with_no_missing_and_no_duplicate_rows()
     {
-        const int rows = 20_000;
+        const int rows = 2000, chunk = 100, held = 5 * chunk;
         var output = File("out.db");
-        string[] command = ["batch", "--model", "fraud", "--input", WriteCsv(rows), "--output", output, "--map", "features=f0..f7", "--key-column", "id",
-            "--job-id", "killed", "--chunk-size", "100", "--concurrency", "1"];
+        using var input = FifoInput.Create(File("in.csv"));
+        // A short lease: the killed run cannot release it, so the rerun waits for it to expire and takes the shard over.
+        string[] command = ["batch", "--model", "fraud", "--input", input.Path, "--output", output, "--map", "features=f0..f7", "--key-column", "id",
+            "--job-id", "killed", "--chunk-size", $"{chunk}", "--concurrency", "1", "--lease-timeout", "1s"];
+        // Five chunks and a few rows of the sixth: the job commits the five, then waits for the rest of the input.
+        await input.WriteAsync(BatchTestData.Header + BatchTestData.Rows(0, held + 10));
+        string holder;
         using (var first = AugurProcess.Start(command))
         {
-            // Wait for some chunks to be committed, then kill without warning, as the OOM killer or a node loss would.
-            var deadline = Stopwatch.StartNew();
-            while (await CommittedAsync(output, "killed") < 500)
-            {
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"no chunk committed within 60 s: {first.Stderr}");
-                await Task.Delay(10); // polling another process's database: there is no event to wait on
-            }
+            holder = BatchTestData.Holder(first);
+            await BatchTestData.WaitForCommittedAsync(output, "killed", held, first);
 
-            first.Kill();
+            first.Kill(); // without warning, as the OOM killer or a node loss would
             Assert.NotEqual(0, await first.WaitForExitAsync());
         }
 
-        var atKill = await CommittedAsync(output, "killed");
-        Assert.True(atKill < rows, "the job finished before it was killed");
+        Assert.Equal(held, await BatchTestData.CommittedAsync(output, "killed"));
+        Assert.Equal((held, held, 0L, held - 1L), await BatchTestData.StoredAsync(output, "killed"));
+        input.ReplaceWithFile(BatchTestData.Header + BatchTestData.Rows(0, rows)); // the same path, so the same job
 
-        var (code, stdout, stderr) = await AugurProcess.RunAsync(command);
+        var (code, stdout, stderr) = await BatchTestData.RunWhileHeldAsync(command);
 
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("job killed shard 0/1: completed", stdout, StringComparison.Ordinal);
-        Assert.Contains($"rows written {rows}, bad rows 0, this run {rows - atKill}", stdout, StringComparison.Ordinal);
-        Assert.Contains($"skipped (done before) {atKill}", stdout, StringComparison.Ordinal);
-        await using var connection = new SqliteConnection($"Data Source={output};Pooling=False");
-        await connection.OpenAsync();
-        await using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*), COUNT(DISTINCT row_id), MIN(row_id), MAX(row_id) FROM augur_predictions WHERE job_id = 'killed'";
-        await using var reader = await count.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        Assert.Equal((rows, rows, 0L, rows - 1L), (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+        Assert.Contains($"took the shard over from a run that stopped beating: {holder}, last beat ", stdout, StringComparison.Ordinal);
+        Assert.Contains($"rows written {rows}, bad rows 0, this run {rows - held} in", stdout, StringComparison.Ordinal);
+        Assert.Contains($"skipped (done before) {held}\n", stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Equal((rows, rows, 0L, rows - 1L), await BatchTestData.StoredAsync(output, "killed"));
     }
 
     [Fact]
     public async Task Sigterm_commits_the_chunks_in_flight_and_exits_130()
     {
+        const int chunk = 100, held = 3 * chunk;
         var output = File("term.db");
-        using var job = AugurProcess.Start("batch", "--model", "fraud", "--input", WriteCsv(20_000), "--output", output, "--map", "features=f0..f7",
-            "--job-id", "term", "--chunk-size", "100", "--concurrency", "1");
-        var deadline = Stopwatch.StartNew();
-        while (await CommittedAsync(output, "term") < 300)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"no chunk committed within 60 s: {job.Stderr}");
-            await Task.Delay(10); // polling another process's database: there is no event to wait on
-        }
+        using var input = FifoInput.Create(File("in.csv"));
+        await input.WriteAsync(BatchTestData.Header + BatchTestData.Rows(0, held + 10));
+        using var job = AugurProcess.Start("batch", "--model", "fraud", "--input", input.Path, "--output", output, "--map", "features=f0..f7",
+            "--job-id", "term", "--chunk-size", $"{chunk}", "--concurrency", "1");
+        await BatchTestData.WaitForCommittedAsync(output, "term", held, job);
 
+        // The job is blocked reading the pipe, mid-chunk: the stop must not wait for input that never comes.
         job.Terminate();
 
         Assert.Equal(130, await job.WaitForExitAsync());
         Assert.Contains("job term shard 0/1: cancelled", job.Stdout, StringComparison.Ordinal);
-        var committed = await CommittedAsync(output, "term");
-        Assert.True(committed is >= 300 and < 20_000 && committed % 100 == 0, $"{committed} rows");
+        Assert.Contains($"rows written {held}, bad rows 0, this run {held} in", job.Stdout, StringComparison.Ordinal);
+        // Exactly the three committed chunks: every row is either stored or was never started.
+        Assert.Equal((held, held, 0L, held - 1L), await BatchTestData.StoredAsync(output, "term"));
+        Assert.Equal(0, await BatchTestData.ErrorsAsync(output, "term"));
         await using var store = await PredictionStore.OpenAsync(StoreLocation.TryParse(output, out var location, out _) ? location : throw new InvalidOperationException());
-        Assert.Equal("cancelled", Assert.Single(await store.GetJobAsync("term")).State);
+        var shard = Assert.Single(await store.GetJobAsync("term"));
+        Assert.Equal(("cancelled", held, 3L), (shard.State, shard.RowsWritten, shard.ChunksCommitted));
     }
 
     [Fact]
@@ -160,24 +143,6 @@ public sealed class BatchCliTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
         var badModel = await client.GetAsync("/v2/models/..fraud/predictions/k3");
         Assert.Equal(HttpStatusCode.BadRequest, badModel.StatusCode);
-    }
-
-    private static async Task<long> CommittedAsync(string output, string job)
-    {
-        if (!System.IO.File.Exists(output))
-        {
-            return 0;
-        }
-
-        try
-        {
-            await using var store = await PredictionStore.OpenAsync(StoreLocation.TryParse(output, out var location, out _) ? location : throw new InvalidOperationException());
-            return (await store.GetJobAsync(job)).Sum(s => s.RowsWritten + s.RowsFailed);
-        }
-        catch (SqliteException)
-        {
-            return 0; // the job is still creating its tables
-        }
     }
 
     public void Dispose()

@@ -16,9 +16,10 @@ public sealed class PredictionRouteTests
         {
             StoreLocation.TryParse(Path.Combine(folder, "preds.db"), out var location, out _);
             await using var store = await PredictionStore.OpenAsync(location);
+            var lease = (await store.TryAcquireLeaseAsync("job-1", 0, "test", TimeSpan.FromMinutes(1))).Lease!;
             await store.BeginShardAsync(new ShardIdentity("job-1", 0, 1, "fraud", "in.csv", 10), DateTimeOffset.UnixEpoch);
-            await store.CommitChunkAsync("job-1", 0, "fraud",
-                new ChunkResult(0, [new PredictedRow(0, "tx 42/ü", """{"id":"tx 42/ü"}""", """{"probability":[0.25]}""", "1")], []), DateTimeOffset.UnixEpoch);
+            Assert.True(await store.CommitChunkAsync(lease, "fraud",
+                new ChunkResult(0, [new PredictedRow(0, "tx 42/ü", """{"id":"tx 42/ü"}""", """{"probability":[0.25]}""", "1")], []), DateTimeOffset.UnixEpoch));
             await using var engine = await new InferenceEngineBuilder().UseModelRepository(new TempRepository().Path).AddBackend(new FakeBackend()).BuildAsync();
             await using var app = AugurHost.Create(engine, IPAddress.Loopback, 0, o => o.PredictionStore = store);
             using var client = new HttpClient { BaseAddress = await AugurHost.StartAsync(app), Timeout = ServerFixture.Timeout };

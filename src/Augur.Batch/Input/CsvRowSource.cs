@@ -25,8 +25,8 @@ internal sealed class CsvRowSource : IRowSource
 
     public static async Task<CsvRowSource> OpenAsync(string path, bool countRows, CancellationToken cancellationToken)
     {
-        long? total = countRows ? await LineCounter.CountAsync(path, cancellationToken).ConfigureAwait(false) - 1 : null;
-        var text = new StreamReader(path, new FileStreamOptions { BufferSize = 1 << 16, Options = FileOptions.SequentialScan });
+        var (text, lines) = await InputFile.OpenTextAsync(path, countRows, cancellationToken).ConfigureAwait(false);
+        var total = lines - 1; // the header
         var csv = new CsvReader(text, new CsvConfiguration(CultureInfo.InvariantCulture) { BadDataFound = null, MissingFieldFound = null, DetectColumnCountChanges = false });
         if (!await csv.ReadAsync().ConfigureAwait(false) || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } header)
         {

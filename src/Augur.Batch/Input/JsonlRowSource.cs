@@ -28,8 +28,7 @@ internal sealed class JsonlRowSource : IRowSource
 
     public static async Task<JsonlRowSource> OpenAsync(string path, bool countRows, CancellationToken cancellationToken)
     {
-        long? total = countRows ? await LineCounter.CountAsync(path, cancellationToken).ConfigureAwait(false) : null;
-        var text = new StreamReader(path, new FileStreamOptions { BufferSize = 1 << 16, Options = FileOptions.SequentialScan });
+        var (text, total) = await InputFile.OpenTextAsync(path, countRows, cancellationToken).ConfigureAwait(false);
         string? first;
         do
         {

@@ -29,14 +29,26 @@ internal sealed class ParquetRowSource : IRowSource
 
     public static async Task<ParquetRowSource> OpenAsync(string path, CancellationToken cancellationToken)
     {
+        var stream = await InputFile.OpenAsync(path).ConfigureAwait(false);
         ParquetReader reader;
         try
         {
-            reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!stream.CanSeek)
+            {
+                throw new BatchJobException(BatchExitCode.UsageError, $"'{path}' cannot seek (a pipe?): Parquet is read from its footer, so a Parquet input must be a regular file");
+            }
+
+            reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException or InvalidOperationException)
         {
+            await stream.DisposeAsync().ConfigureAwait(false);
             throw new BatchJobException(BatchExitCode.UsageError, $"'{path}' is not a readable Parquet file: {ex.Message}", ex);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
         var fields = new List<(DataField, bool, string)>();

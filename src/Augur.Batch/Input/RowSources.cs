@@ -30,20 +30,10 @@ public static class RowSources
     /// </summary>
     public static async Task<IRowSource> OpenAsync(string input, InputFormat format, StoreLocation? queryDatabase, bool countRows, CancellationToken cancellationToken)
     {
-        format = format == InputFormat.Auto ? Detect(input) : format;
+        format = Check(input, format, queryDatabase);
         if (format == InputFormat.Sql)
         {
-            if (queryDatabase is null)
-            {
-                throw new BatchJobException(BatchExitCode.UsageError, "a SQL input needs a database to run against (--input-db)");
-            }
-
-            return await SqlRowSource.OpenAsync(queryDatabase, input, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (!File.Exists(input))
-        {
-            throw new BatchJobException(BatchExitCode.UsageError, $"input file '{input}' does not exist");
+            return await SqlRowSource.OpenAsync(queryDatabase!, input, cancellationToken).ConfigureAwait(false);
         }
 
         return format switch
@@ -52,6 +42,21 @@ public static class RowSources
             InputFormat.Jsonl => await JsonlRowSource.OpenAsync(input, countRows, cancellationToken).ConfigureAwait(false),
             _ => await ParquetRowSource.OpenAsync(input, cancellationToken).ConfigureAwait(false),
         };
+    }
+
+    /// <summary>
+    /// The input's format, after the checks that need no reading: a known format, an existing file, a database for a
+    /// query. Throws <see cref="BatchJobException"/> (usage error) naming the problem.
+    /// </summary>
+    public static InputFormat Check(string input, InputFormat format, StoreLocation? queryDatabase)
+    {
+        format = format == InputFormat.Auto ? Detect(input) : format;
+        if (format == InputFormat.Sql)
+        {
+            return queryDatabase is null ? throw new BatchJobException(BatchExitCode.UsageError, "a SQL input needs a database to run against (--input-db)") : format;
+        }
+
+        return File.Exists(input) ? format : throw new BatchJobException(BatchExitCode.UsageError, $"input file '{input}' does not exist");
     }
 
     /// <summary>The format of <paramref name="input"/> judged from its extension, or SQL for a query.</summary>

@@ -18,6 +18,13 @@ public enum BatchExitCode
     /// <summary>More bad rows than <c>--max-errors</c>: the job stopped. Committed chunks stay; fix the input or raise the limit and re-run.</summary>
     TooManyErrors = 4,
 
+    /// <summary>
+    /// Another run holds this shard: at start (its holder still beats), or mid-run (this run stalled past its lease
+    /// timeout and another took the shard over; this run stopped without committing more). Nothing of this run's
+    /// work is stored twice. Re-run when the holder has ended or stopped beating; the holder resumes the shard itself.
+    /// </summary>
+    ShardHeld = 5,
+
     /// <summary>Stopped by Ctrl+C or SIGTERM after committing what was done. Re-run the same command to resume.</summary>
     Cancelled = 130,
 }

@@ -41,15 +41,24 @@ public sealed class BatchJob
 
     /// <summary>
     /// Runs the job to its end and says how it ended; expected failures (bad options, bad rows, a failing model or
-    /// database) are results, not exceptions. Cancelling stops reading, commits the chunks in flight, and returns
-    /// <see cref="BatchExitCode.Cancelled"/>.
+    /// database, a shard another run holds) are results, not exceptions. Cancelling stops reading, commits the chunks
+    /// already read, and returns <see cref="BatchExitCode.Cancelled"/>.
     /// </summary>
+    /// <remarks>
+    /// The run holds its shard's lease from before it opens the input (a run refused for a held shard must not read
+    /// a pipe the holder reads) to its end, renewing it every heartbeat and with every commit, and releases it
+    /// however it ends; only a run that lost its lease leaves it to the run that took it.
+    /// </remarks>
     public async Task<BatchJobResult> RunAsync(IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var jobId = _options.JobId ?? DefaultJobId(_options);
         var started = Stopwatch.StartNew();
         string? version = null;
         PredictionStore? store = null;
+        ShardLease? lease = null;
+        ShardLeaseInfo? takenOver = null;
+        LeaseKeeper? keeper = null;
+        IRowSource? source = null;
         var counts = new Counts();
         try
         {
@@ -60,14 +69,7 @@ public sealed class BatchJob
             }
 
             version = _options.ModelVersion ?? metadata.Versions[0];
-            await using var source = await RowSources.OpenAsync(_options.Input, _options.Format, _options.InputDatabase ?? _options.Output, _options.CountRows, cancellationToken).ConfigureAwait(false);
-            var batches = metadata.MaxBatchSize > 0;
-            var bindings = InputMapping.Bind(metadata.Signature, batches, source.Columns, InputMapping.Parse(_options.Map, _options.MappingFile));
-            var keyOrdinal = _options.KeyColumn is null ? -1 : Ordinal(source.Columns, _options.KeyColumn, "--key-column");
-            var include = _options.IncludeColumns.Select(c => (c, Ordinal(source.Columns, c, "--include"))).ToArray();
-            var requestRows = batches ? Math.Min(_options.RequestRows ?? metadata.MaxBatchSize, metadata.MaxBatchSize) : 1;
-            var predictor = new ChunkPredictor(_engine, _options.Model, _options.ModelVersion, bindings, batches, requestRows, keyOrdinal, include);
-
+            RowSources.Check(_options.Input, _options.Format, _options.InputDatabase ?? _options.Output);
             try
             {
                 store = await PredictionStore.OpenAsync(_options.Output, cancellationToken).ConfigureAwait(false);
@@ -76,6 +78,25 @@ public sealed class BatchJob
             {
                 throw new BatchJobException(BatchExitCode.UsageError, $"cannot open the output store '{_options.Output.Display}': {ex.Message}", ex);
             }
+
+            var acquisition = await store.TryAcquireLeaseAsync(jobId, _options.ShardIndex, _options.LeaseHolder, _options.LeaseTimeout, cancellationToken).ConfigureAwait(false);
+            if (!acquisition.Acquired)
+            {
+                throw new BatchJobException(BatchExitCode.ShardHeld,
+                    $"job '{jobId}' shard {ShardName} is held by another run: {acquisition.HeldBy.Describe()}. " +
+                    "It is taken over only once its holder has not beaten for its lease timeout; re-run then, or after the holder ends.");
+            }
+
+            (lease, takenOver) = (acquisition.Lease, acquisition.TakenOverFrom);
+            keeper = new LeaseKeeper(store, lease, _options.HeartbeatInterval ?? _options.LeaseTimeout / 3, _time);
+
+            source = await OpenInputAsync(cancellationToken).ConfigureAwait(false);
+            var batches = metadata.MaxBatchSize > 0;
+            var bindings = InputMapping.Bind(metadata.Signature, batches, source.Columns, InputMapping.Parse(_options.Map, _options.MappingFile));
+            var keyOrdinal = _options.KeyColumn is null ? -1 : Ordinal(source.Columns, _options.KeyColumn, "--key-column");
+            var include = _options.IncludeColumns.Select(c => (c, Ordinal(source.Columns, c, "--include"))).ToArray();
+            var requestRows = batches ? Math.Min(_options.RequestRows ?? metadata.MaxBatchSize, metadata.MaxBatchSize) : 1;
+            var predictor = new ChunkPredictor(_engine, _options.Model, _options.ModelVersion, bindings, batches, requestRows, keyOrdinal, include);
 
             var shard = new ShardIdentity(jobId, _options.ShardIndex, _options.ShardCount, _options.Model, _options.Input, _options.ChunkSize);
             var checkpoint = await store.BeginShardAsync(shard, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -87,38 +108,60 @@ public sealed class BatchJob
             }
 
             long? total = source.TotalRows is { } rows ? (rows / _options.ShardCount) + (_options.ShardIndex < rows % _options.ShardCount ? 1 : 0) : null;
-            await PipelineAsync(source, predictor, store, jobId, checkpoint, counts, total, progress, cancellationToken).ConfigureAwait(false);
+            var reading = source;
+            source = null; // the pipeline's reader disposes it when it ends
+            await PipelineAsync(reading, predictor, store, lease, keeper.Lost, checkpoint, counts, total, progress, cancellationToken).ConfigureAwait(false);
+            await keeper.DisposeAsync().ConfigureAwait(false);
 
             var code = cancellationToken.IsCancellationRequested ? BatchExitCode.Cancelled : counts.Failed > 0 ? BatchExitCode.CompletedWithErrors : BatchExitCode.Completed;
             var message = code == BatchExitCode.Cancelled ? "cancelled; re-run the same command to resume" : null;
-            await store.FinishShardAsync(jobId, _options.ShardIndex, StateName(code), message, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-            return new BatchJobResult(code, jobId, version, counts.Written, counts.Failed, counts.ThisRun, counts.Skipped, started.Elapsed, message);
+            if (keeper.IsLost || !await store.FinishShardAsync(lease, StateName(code), message, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
+            {
+                throw new BatchJobException(BatchExitCode.ShardHeld, await LostMessageAsync(store, lease, null).ConfigureAwait(false));
+            }
+
+            return new BatchJobResult(code, jobId, version, counts.Written, counts.Failed, counts.ThisRun, counts.Skipped, started.Elapsed, message, takenOver);
         }
         catch (Exception ex)
         {
+            if (keeper is not null)
+            {
+                await keeper.DisposeAsync().ConfigureAwait(false);
+            }
+
             var (code, message) = ex switch
             {
                 BatchJobException job => (job.ExitCode, job.Message),
+                OperationCanceledException when keeper is { IsLost: true } => (BatchExitCode.ShardHeld, await LostMessageAsync(store!, lease!, null).ConfigureAwait(false)),
                 OperationCanceledException when cancellationToken.IsCancellationRequested => (BatchExitCode.Cancelled, "cancelled; re-run the same command to resume"),
                 System.Data.Common.DbException db => (BatchExitCode.Failed, $"database error: {db.Message}"),
                 _ => (BatchExitCode.Failed, $"{ex.GetType().Name}: {ex.Message}"),
             };
-            if (store is not null && code != BatchExitCode.UsageError)
+            if (store is not null && lease is not null && code != BatchExitCode.ShardHeld)
             {
                 try
                 {
-                    await store.FinishShardAsync(jobId, _options.ShardIndex, StateName(code), message, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                    // A usage error found after the lease was taken (columns that do not fit, a job id reused) leaves the
+                    // shard as it was: no state to record, only the lease to give back.
+                    _ = code == BatchExitCode.UsageError
+                        ? await store.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false)
+                        : await store.FinishShardAsync(lease, StateName(code), message, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception) when (code == BatchExitCode.Failed)
                 {
-                    // The store itself failed; the exit code and message still say so.
+                    // The store itself failed; the exit code and message still say so, and the lease expires.
                 }
             }
 
-            return new BatchJobResult(code, jobId, version, counts.Written, counts.Failed, counts.ThisRun, counts.Skipped, started.Elapsed, message);
+            return new BatchJobResult(code, jobId, version, counts.Written, counts.Failed, counts.ThisRun, counts.Skipped, started.Elapsed, message, takenOver);
         }
         finally
         {
+            if (source is not null)
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (store is not null)
             {
                 await store.DisposeAsync().ConfigureAwait(false);
@@ -126,16 +169,68 @@ public sealed class BatchJob
         }
     }
 
+    /// <summary>
+    /// Opens the input; a stop gives up waiting for it, since a named pipe's open and first read wait for a writer
+    /// that may never come. An input that opens after that is closed then.
+    /// </summary>
+    private async Task<IRowSource> OpenInputAsync(CancellationToken cancellationToken)
+    {
+        var opening = RowSources.OpenAsync(_options.Input, _options.Format, _options.InputDatabase ?? _options.Output, _options.CountRows, cancellationToken);
+        try
+        {
+            return await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = opening.ContinueWith(t => t.Result.DisposeAsync().AsTask(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    private string ShardName => $"{_options.ShardIndex}/{_options.ShardCount}";
+
+    /// <summary>Why this run stopped when another took its lease over, naming that run.</summary>
+    private async Task<string> LostMessageAsync(PredictionStore store, ShardLease lease, long? chunk)
+    {
+        ShardLeaseInfo? holder = null;
+        try
+        {
+            holder = await store.GetLeaseAsync(lease.JobId, lease.Shard, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // The message names no holder then.
+        }
+
+        return $"job '{lease.JobId}' shard {ShardName}: another run took this run's lease over ({(holder is null ? "it has released it since" : $"now held by {holder.Describe()}")}), " +
+            $"because this run had not renewed it for longer than its lease timeout ({ShardLeaseInfo.Seconds(lease.Timeout)}); " +
+            $"this run stopped without committing {(chunk is { } index ? $"chunk {index}" : "more")}. The other run resumes the shard; no row is stored twice.";
+    }
+
     private async Task PipelineAsync(
-        IRowSource source, ChunkPredictor predictor, PredictionStore store, string jobId, ShardCheckpoint checkpoint, Counts counts, long? total,
+        IRowSource source, ChunkPredictor predictor, PredictionStore store, ShardLease lease, CancellationToken leaseLost, ShardCheckpoint checkpoint, Counts counts, long? total,
         IProgress<BatchProgress>? progress, CancellationToken cancellationToken)
     {
-        // Reading stops on cancellation; chunks already read still run and commit, so a stop loses no work.
-        using var abort = new CancellationTokenSource();
+        // A lost lease stops everything at once: no more reading or predicting for a shard this run cannot commit to.
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(leaseLost);
         var chunks = Channel.CreateBounded<(long Index, List<(long, SourceRow)> Rows)>(new BoundedChannelOptions(_options.Concurrency) { SingleWriter = true });
         var results = Channel.CreateBounded<Task<ChunkResult>>(new BoundedChannelOptions(_options.Concurrency) { SingleWriter = true, SingleReader = true });
 
-        var reader = Task.Run(() => ReadAsync(source, chunks.Writer, checkpoint, counts, cancellationToken, abort.Token), CancellationToken.None);
+        // A stop ends reading at once: the chunks already read still run and commit, so a stop loses no finished work;
+        // the chunk being read is dropped and read again by a rerun. Waiting for the reader to finish that chunk could
+        // wait forever on a pipe whose writer has gone quiet, so the pipeline does not wait for the reader after a stop.
+        using var stopReading = cancellationToken.Register(() => chunks.Writer.TryComplete());
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                await ReadAsync(source, chunks.Writer, checkpoint, counts, cancellationToken, abort.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
+        }, CancellationToken.None);
         var dispatcher = Task.Run(async () =>
         {
             try
@@ -162,7 +257,11 @@ public sealed class BatchJob
                     await OnCommit(CommitPoint.Before, chunk.Index).ConfigureAwait(false);
                 }
 
-                await store.CommitChunkAsync(jobId, _options.ShardIndex, _options.Model, chunk, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                if (!await store.CommitChunkAsync(lease, _options.Model, chunk, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
+                {
+                    throw new BatchJobException(BatchExitCode.ShardHeld, await LostMessageAsync(store, lease, chunk.Index).ConfigureAwait(false));
+                }
+
                 if (OnCommit is not null)
                 {
                     await OnCommit(CommitPoint.After, chunk.Index).ConfigureAwait(false);
@@ -175,17 +274,22 @@ public sealed class BatchJob
                 if (TooManyErrors(counts.Failed))
                 {
                     throw new BatchJobException(BatchExitCode.TooManyErrors,
-                        $"{counts.Failed} bad rows, more than --max-errors {_options.MaxErrors}; see `augur batch status {jobId}` for the first ones");
+                        $"{counts.Failed} bad rows, more than --max-errors {_options.MaxErrors}; see `augur batch status {lease.JobId}` for the first ones");
                 }
             }
 
-            await reader.ConfigureAwait(false);
             await dispatcher.ConfigureAwait(false);
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                // Only the reader completes the chunks when there was no stop, so it has ended; this surfaces its error.
+                await reader.ConfigureAwait(false);
+            }
         }
         catch
         {
             await abort.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(reader, dispatcher).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            chunks.Writer.TryComplete();
+            await dispatcher.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             throw;
         }
     }
@@ -193,13 +297,14 @@ public sealed class BatchJob
     private async Task ReadAsync(
         IRowSource source, ChannelWriter<(long, List<(long, SourceRow)>)> chunks, ShardCheckpoint checkpoint, Counts counts, CancellationToken stop, CancellationToken abort)
     {
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(stop, abort);
         try
         {
             long rowId = -1;
             long position = -1;
             var current = new List<(long, SourceRow)>(_options.ChunkSize);
             long currentIndex = 0;
-            await foreach (var row in source.ReadAsync(abort).ConfigureAwait(false))
+            await foreach (var row in source.ReadAsync(reading.Token).ConfigureAwait(false))
             {
                 rowId++;
                 if (rowId % _options.ShardCount != _options.ShardIndex)
@@ -218,10 +323,6 @@ public sealed class BatchJob
                     }
 
                     currentIndex = index;
-                    if (stop.IsCancellationRequested)
-                    {
-                        return;
-                    }
                 }
 
                 if (checkpoint.CommittedChunks.Contains(index))
@@ -237,6 +338,10 @@ public sealed class BatchJob
             {
                 await chunks.WriteAsync((currentIndex, current), abort).ConfigureAwait(false);
             }
+        }
+        catch (Exception ex) when (stop.IsCancellationRequested && ex is OperationCanceledException or ChannelClosedException)
+        {
+            // Stopped: the chunks written so far are the ones that run.
         }
         finally
         {

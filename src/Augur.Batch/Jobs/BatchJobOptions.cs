@@ -60,6 +60,18 @@ public sealed record BatchJobOptions
     /// <summary>Counts the rows of CSV and JSONL files first so progress can show a total and an ETA. Default false.</summary>
     public bool CountRows { get; init; }
 
+    /// <summary>
+    /// How long this run's hold on its shard lives without a heartbeat; another run of the shard takes it over only
+    /// after this long without one (by the database's clock). Default 30 s.
+    /// </summary>
+    public TimeSpan LeaseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the lease is renewed (each commit renews it too). Default: a third of <see cref="LeaseTimeout"/>.</summary>
+    public TimeSpan? HeartbeatInterval { get; init; }
+
+    /// <summary>Who holds the lease, as other runs and <c>augur batch status</c> show it. Default: host name and process id, <c>host:pid</c>.</summary>
+    public string LeaseHolder { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
     /// <summary>Checks the settings; throws a usage <see cref="BatchJobException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -92,6 +104,21 @@ public sealed record BatchJobOptions
         if (MaxErrors < -1)
         {
             Fail($"--max-errors {MaxErrors} must be -1 (no limit) or more");
+        }
+
+        if (LeaseTimeout < TimeSpan.FromSeconds(1) || LeaseTimeout > TimeSpan.FromHours(24))
+        {
+            Fail($"--lease-timeout {ShardLeaseInfo.Seconds(LeaseTimeout)} must be from 1 s to 24 h");
+        }
+
+        if (HeartbeatInterval is { } beat && (beat < TimeSpan.FromMilliseconds(100) || beat >= LeaseTimeout))
+        {
+            Fail($"--heartbeat-interval {ShardLeaseInfo.Seconds(beat)} must be at least 0.1 s and less than --lease-timeout ({ShardLeaseInfo.Seconds(LeaseTimeout)})");
+        }
+
+        if (string.IsNullOrWhiteSpace(LeaseHolder) || LeaseHolder.Length > 200)
+        {
+            Fail("the lease holder must be 1 to 200 characters");
         }
 
         if (JobId is not null && (JobId.Length is 0 or > 200 || JobId.Any(char.IsControl)))

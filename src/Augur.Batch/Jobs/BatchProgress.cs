@@ -17,5 +17,7 @@ public readonly record struct BatchProgress(long RowsWritten, long RowsFailed, l
 /// <param name="RowsSkipped">Rows of chunks an earlier run had committed.</param>
 /// <param name="Elapsed">This run's duration.</param>
 /// <param name="Message">Why the job did not complete, or null.</param>
+/// <param name="TakenOverFrom">The earlier run whose expired lease this run took over, if there was one.</param>
 public sealed record BatchJobResult(
-    BatchExitCode ExitCode, string JobId, string? ModelVersion, long RowsWritten, long RowsFailed, long RowsThisRun, long RowsSkipped, TimeSpan Elapsed, string? Message);
+    BatchExitCode ExitCode, string JobId, string? ModelVersion, long RowsWritten, long RowsFailed, long RowsThisRun, long RowsSkipped, TimeSpan Elapsed, string? Message,
+    Storage.ShardLeaseInfo? TakenOverFrom = null);

@@ -6,9 +6,10 @@ namespace Augur.Batch.Storage;
 /// <summary>
 /// The database a batch job writes to and the server reads from: predictions keyed by (job id, row id), the jobs'
 /// checkpoints, and bad rows. Writes go through one connection (one writer per job process); every read opens its
-/// own, so the server can call <see cref="GetPredictionAsync"/> from many requests at once.
+/// own, so the server can call <see cref="GetPredictionAsync"/> from many requests at once. A run writes a shard only
+/// while it holds the shard's lease (see PredictionStore.Leases.cs).
 /// </summary>
-public sealed class PredictionStore : IAsyncDisposable
+public sealed partial class PredictionStore : IAsyncDisposable
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private DbConnection? _writer;
@@ -105,16 +106,25 @@ public sealed class PredictionStore : IAsyncDisposable
 
     /// <summary>
     /// Commits a chunk's predictions, its bad rows and the shard's checkpoint in one transaction: after a crash either
-    /// all of it is stored or none. A chunk committed twice fails on the primary keys instead of duplicating rows.
+    /// all of it is stored or none. The same transaction first renews <paramref name="lease"/>; when another run has
+    /// taken the lease over, nothing is written and the result is false. A chunk committed twice still fails on the
+    /// primary keys instead of duplicating rows.
     /// </summary>
-    public async Task CommitChunkAsync(string jobId, int shard, string model, ChunkResult chunk, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<bool> CommitChunkAsync(ShardLease lease, string model, ChunkResult chunk, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        var (jobId, shard) = (lease.JobId, lease.Shard);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var connection = await WriterAsync(cancellationToken).ConfigureAwait(false);
             var at = Format(now);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (!await RenewAsync(connection, transaction, lease, cancellationToken).ConfigureAwait(false))
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
             if (chunk.Rows.Count > 0)
             {
                 await ChunkWriter.InsertPredictionsAsync(connection, transaction, jobId, model, chunk.Rows, at, cancellationToken).ConfigureAwait(false);
@@ -133,6 +143,7 @@ public sealed class PredictionStore : IAsyncDisposable
                 "WHERE job_id = @job AND shard = @shard", cancellationToken,
                 ("rows", (long)chunk.Rows.Count), ("errors", (long)chunk.Errors.Count), ("now", at), ("job", jobId), ("shard", shard)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
         finally
         {
@@ -140,15 +151,27 @@ public sealed class PredictionStore : IAsyncDisposable
         }
     }
 
-    /// <summary>Records how a shard's run ended (a state from <see cref="JobShardStatus.State"/>) and why.</summary>
-    public async Task FinishShardAsync(string jobId, int shard, string state, string? message, DateTimeOffset now, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records how a shard's run ended (a state from <see cref="JobShardStatus.State"/>) and why, and releases
+    /// <paramref name="lease"/>, in one transaction; false, changing nothing, when the lease was no longer this run's.
+    /// </summary>
+    public async Task<bool> FinishShardAsync(ShardLease lease, string state, string? message, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var connection = await WriterAsync(cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, null, $"UPDATE {StoreSchema.Jobs} SET state = @state, message = @message, updated_at = @now WHERE job_id = @job AND shard = @shard", cancellationToken,
-                ("state", state), ("message", message), ("now", Format(now)), ("job", jobId), ("shard", shard)).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (!await ReleaseAsync(connection, transaction, lease, cancellationToken).ConfigureAwait(false))
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            await ExecuteAsync(connection, transaction, $"UPDATE {StoreSchema.Jobs} SET state = @state, message = @message, updated_at = @now WHERE job_id = @job AND shard = @shard", cancellationToken,
+                ("state", state), ("message", message), ("now", Format(now)), ("job", lease.JobId), ("shard", lease.Shard)).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
         finally
         {
@@ -156,19 +179,21 @@ public sealed class PredictionStore : IAsyncDisposable
         }
     }
 
-    /// <summary>Every shard of a job, by shard index; empty when the job is unknown.</summary>
+    /// <summary>Every shard of a job, by shard index, with its lease when one is held; empty when the job is unknown.</summary>
     public async Task<IReadOnlyList<JobShardStatus>> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null,
-            $"SELECT job_id, shard, shard_count, model, input, state, rows_written, rows_failed, chunks_committed, started_at, updated_at, message FROM {StoreSchema.Jobs} WHERE job_id = @job ORDER BY shard",
+            "SELECT j.job_id, j.shard, j.shard_count, j.model, j.input, j.state, j.rows_written, j.rows_failed, j.chunks_committed, j.started_at, j.updated_at, j.message, " +
+            $"l.holder, l.acquired_ms, l.heartbeat_ms, l.timeout_ms, {StoreSchema.Now(Location.Kind)} " +
+            $"FROM {StoreSchema.Jobs} j LEFT JOIN {StoreSchema.Leases} l ON l.job_id = j.job_id AND l.shard = j.shard WHERE j.job_id = @job ORDER BY j.shard",
             ("job", jobId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var shards = new List<JobShardStatus>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             shards.Add(new JobShardStatus(reader.GetString(0), Int(reader, 1), Int(reader, 2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-                Long(reader, 6), Long(reader, 7), Long(reader, 8), reader.GetString(9), reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11)));
+                Long(reader, 6), Long(reader, 7), Long(reader, 8), reader.GetString(9), reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11), LeaseInfo(reader, 12)));
         }
 
         return shards;

@@ -10,6 +10,7 @@ internal static class StoreSchema
     public const string Chunks = "augur_batch_chunks";
     public const string Predictions = "augur_predictions";
     public const string Errors = "augur_batch_errors";
+    public const string Leases = "augur_batch_leases";
 
     public static readonly string[] Statements =
     [
@@ -36,5 +37,17 @@ internal static class StoreSchema
           job_id TEXT NOT NULL, row_id BIGINT NOT NULL, row_key TEXT, reason TEXT NOT NULL, created_at TEXT NOT NULL,
           PRIMARY KEY (job_id, row_id))
         """,
+        // A run's hold on a shard. Its times are epoch milliseconds of the database's clock, not ISO text: expiry is
+        // decided in SQL by comparing them with that same clock, the one clock runs on different hosts share.
+        $"""
+        CREATE TABLE IF NOT EXISTS {Leases} (
+          job_id TEXT NOT NULL, shard INTEGER NOT NULL, holder TEXT NOT NULL, token TEXT NOT NULL, timeout_ms BIGINT NOT NULL,
+          acquired_ms BIGINT NOT NULL, heartbeat_ms BIGINT NOT NULL, PRIMARY KEY (job_id, shard))
+        """,
     ];
+
+    /// <summary>The database's clock as epoch milliseconds, in SQL: on SQLite the host's clock, on PostgreSQL the server's.</summary>
+    public static string Now(StoreKind kind) => kind == StoreKind.Sqlite
+        ? "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)"
+        : "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)";
 }

@@ -24,9 +24,10 @@ public sealed record StoredPrediction(string Key, string JobId, long RowId, stri
 /// <param name="StartedAt">First start, UTC ISO 8601.</param>
 /// <param name="UpdatedAt">Last commit or state change, UTC ISO 8601.</param>
 /// <param name="Message">Why the job ended, when it did not complete.</param>
+/// <param name="Lease">The run holding the shard, or whose lease expired without being taken over yet; null when none holds it.</param>
 public sealed record JobShardStatus(
     string JobId, int Shard, int ShardCount, string Model, string Input, string State, long RowsWritten, long RowsFailed, long ChunksCommitted,
-    string StartedAt, string UpdatedAt, string? Message);
+    string StartedAt, string UpdatedAt, string? Message, ShardLeaseInfo? Lease);
 
 /// <summary>A row the job could not predict.</summary>
 /// <param name="RowId">The row's 0-based position in the input.</param>

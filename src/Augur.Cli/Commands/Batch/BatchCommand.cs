@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Augur.Batch;
+using Augur.Bench.Timing;
 using Augur.Batch.Input;
 using Augur.Batch.Storage;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Augur.Cli.Commands.Batch;
 /// <summary>
 /// <c>augur batch</c>: predict every row of a file or query into a database, resumably; <c>augur batch status</c>.
 /// Exit codes are <see cref="BatchExitCode"/>: 0 completed, 1 failed (re-run resumes), 2 usage error,
-/// 3 completed with bad rows, 4 more bad rows than --max-errors, 130 cancelled (re-run resumes).
+/// 3 completed with bad rows, 4 more bad rows than --max-errors, 5 another run holds the shard, 130 cancelled (re-run resumes).
 /// </summary>
 internal static class BatchCommand
 {
@@ -33,10 +34,17 @@ internal static class BatchCommand
         var chunk = new Option<int>("--chunk-size") { Description = "Rows per committed chunk (the checkpoint unit). Default 2048.", DefaultValueFactory = _ => 2048 };
         var concurrency = new Option<int>("--concurrency") { Description = "Chunks predicted at once. Default: the processor count, at least 2.", DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount) };
         var maxErrors = new Option<long>("--max-errors") { Description = "Bad rows tolerated before the job stops with exit code 4; -1 for no limit. Default 1000.", DefaultValueFactory = _ => 1000 };
-        var command = new Command("batch", "Predict every row of a CSV, JSONL or Parquet file or a SQL query into SQLite or PostgreSQL, resumably. " +
-            "Exit codes: 0 completed, 1 failed (re-run resumes), 2 usage error, 3 completed with bad rows, 4 too many bad rows, 130 cancelled (re-run resumes).")
+        var leaseTimeout = new Option<string>("--lease-timeout")
         {
-            repository, threads, model, version, input, format, inputDb, output, jobId, shard, map, mapping, key, include, chunk, concurrency, maxErrors,
+            Description = "How long this run's hold on its shard lives without a heartbeat (e.g. 30s, 2m); another run of the shard takes it over only after that. Default 30s.",
+            DefaultValueFactory = _ => "30s",
+        };
+        var heartbeat = new Option<string?>("--heartbeat-interval") { Description = "How often the shard's lease is renewed. Default: a third of --lease-timeout." };
+        var command = new Command("batch", "Predict every row of a CSV, JSONL or Parquet file or a SQL query into SQLite or PostgreSQL, resumably. " +
+            "Exit codes: 0 completed, 1 failed (re-run resumes), 2 usage error, 3 completed with bad rows, 4 too many bad rows, 5 another run holds the shard, " +
+            "130 cancelled (re-run resumes).")
+        {
+            repository, threads, model, version, input, format, inputDb, output, jobId, shard, map, mapping, key, include, chunk, concurrency, maxErrors, leaseTimeout, heartbeat,
             BatchStatusCommand.Create(),
             SampleInputCommand.Create(),
         };
@@ -55,6 +63,19 @@ internal static class BatchCommand
             if (problem is null && !TryParseShard(parse.GetValue(shard)!, out shardIndex, out shardCount))
             {
                 problem = $"--shard '{parse.GetValue(shard)}' is not i/N (e.g. 0/4)";
+            }
+
+            var lease = TimeSpan.Zero;
+            TimeSpan? beat = null;
+            if (problem is null && !Durations.TryParse(parse.GetValue(leaseTimeout), out lease))
+            {
+                problem = $"--lease-timeout '{parse.GetValue(leaseTimeout)}' is not a duration (e.g. 30s, 2m)";
+            }
+
+            if (problem is null && parse.GetValue(heartbeat) is { } beatText)
+            {
+                problem = Durations.TryParse(beatText, out var parsedBeat) ? null : $"--heartbeat-interval '{beatText}' is not a duration (e.g. 10s)";
+                beat = parsedBeat;
             }
 
             if (problem is not null)
@@ -81,6 +102,8 @@ internal static class BatchCommand
                 ChunkSize = parse.GetValue(chunk),
                 Concurrency = parse.GetValue(concurrency),
                 MaxErrors = parse.GetValue(maxErrors),
+                LeaseTimeout = lease,
+                HeartbeatInterval = beat,
                 CountRows = BatchProgressView.Interactive,
             };
             try

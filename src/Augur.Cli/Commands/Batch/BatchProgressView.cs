@@ -45,6 +45,11 @@ internal static class BatchProgressView
         var rate = result.Elapsed.TotalSeconds > 0 ? result.RowsThisRun / result.Elapsed.TotalSeconds : 0;
         Console.WriteLine($"job {result.JobId} shard {options.ShardIndex}/{options.ShardCount}: {Describe(result.ExitCode)}");
         Console.WriteLine($"  model {options.Model} version {result.ModelVersion ?? "?"} -> {options.Output.Display}");
+        if (result.TakenOverFrom is { } previous)
+        {
+            Console.WriteLine($"  took the shard over from a run that stopped beating: {previous.Describe()}");
+        }
+
         Console.WriteLine($"  rows written {result.RowsWritten}, bad rows {result.RowsFailed}, this run {result.RowsThisRun} in {result.Elapsed.TotalSeconds:F1} s ({rate:F0} rows/s), skipped (done before) {result.RowsSkipped}");
         if (result.Message is not null)
         {
@@ -61,6 +66,7 @@ internal static class BatchProgressView
         BatchExitCode.TooManyErrors => "stopped: too many bad rows",
         BatchExitCode.Cancelled => "cancelled (re-run the same command to resume)",
         BatchExitCode.UsageError => "not started (usage error)",
+        BatchExitCode.ShardHeld => "stopped: another run holds the shard",
         _ => "failed (re-run the same command to resume)",
     };
 

@@ -3,7 +3,7 @@ using Augur.Batch.Storage;
 
 namespace Augur.Cli.Commands.Batch;
 
-/// <summary><c>augur batch status JOB --output DB</c>: each shard's state and counts, and the first bad rows.</summary>
+/// <summary><c>augur batch status JOB --output DB</c>: each shard's state, counts and lease (holder, last beat), and the first bad rows.</summary>
 internal static class BatchStatusCommand
 {
     public static Command Create()
@@ -11,7 +11,7 @@ internal static class BatchStatusCommand
         var job = new Argument<string>("job") { Description = "The job id." };
         var output = BatchCommand.StoreOption();
         var errors = new Option<int>("--errors") { Description = "How many bad rows to list. Default 10.", DefaultValueFactory = _ => 10 };
-        var command = new Command("status", "Show a batch job's shards (state, rows written, bad rows) and its first bad rows. Exit 0, or 1 for an unknown job.") { job, output, errors };
+        var command = new Command("status", "Show a batch job's shards (state, rows written, bad rows, the run holding each) and its first bad rows. Exit 0, or 1 for an unknown job.") { job, output, errors };
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var store = await BatchCommand.OpenStoreAsync(parse.GetValue(output)!, "--output", cancellationToken).ConfigureAwait(false);
@@ -33,6 +33,10 @@ internal static class BatchStatusCommand
             {
                 Console.WriteLine($"  shard {s.Shard}/{s.ShardCount}: {s.State}, rows written {s.RowsWritten}, bad rows {s.RowsFailed}, chunks {s.ChunksCommitted}, started {s.StartedAt}, updated {s.UpdatedAt}" +
                     (s.Message is null ? string.Empty : $" ({s.Message})"));
+                if (s.Lease is { } lease)
+                {
+                    Console.WriteLine($"    lease: {(lease.Expired ? "expired (the next run takes it over), was held by" : "held by")} {lease.Describe()}, since {PredictionStore.Format(lease.AcquiredAt)}");
+                }
             }
 
             Console.WriteLine($"  total: rows written {shards.Sum(s => s.RowsWritten)}, bad rows {shards.Sum(s => s.RowsFailed)}, shards {shards.Count} of {shards[0].ShardCount}");
