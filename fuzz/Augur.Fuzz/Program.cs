@@ -8,6 +8,11 @@ using SharpFuzz;
 // Augur.Fuzz seed DIR                writes the seed corpus (DIR/json, DIR/grpc)
 const string Usage = "usage: Augur.Fuzz json|grpc  |  Augur.Fuzz replay [-v] json|grpc PATH...  |  Augur.Fuzz seed DIR";
 
+if (args is ["replay" or "seed", ..])
+{
+    TraceScratch.Install();
+}
+
 switch (args)
 {
     case [var name] when FuzzTarget.Names.Contains(name):
