@@ -3,10 +3,10 @@ using Augur.Fuzz.Engine;
 using Augur.Fuzz.Targets;
 using SharpFuzz;
 
-// Augur.Fuzz json|grpc               one target under afl-fuzz (input on stdin; run once when not under afl-fuzz)
-// Augur.Fuzz replay json|grpc PATH…  every file under PATH through the target, in this process (-v: each outcome)
+// Augur.Fuzz json|grpc|metadata               one target under afl-fuzz (input on stdin; run once when not under afl-fuzz)
+// Augur.Fuzz replay json|grpc|metadata PATH…  every file under PATH through the target, in this process (-v: each outcome)
 // Augur.Fuzz seed DIR                writes the seed corpus (DIR/json, DIR/grpc)
-const string Usage = "usage: Augur.Fuzz json|grpc  |  Augur.Fuzz replay [-v] json|grpc PATH...  |  Augur.Fuzz seed DIR";
+const string Usage = "usage: Augur.Fuzz json|grpc|metadata  |  Augur.Fuzz replay [-v] json|grpc|metadata PATH...  |  Augur.Fuzz seed DIR";
 
 if (args is ["replay" or "seed", ..])
 {

@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Text;
 using Augur.Fuzz.Targets;
+using Augur.Models;
 using Augur.Protocol.Grpc;
+using Augur.Protocol.Json;
 using Augur.Tensors;
 using Google.Protobuf;
 
@@ -9,15 +12,24 @@ namespace Augur.Fuzz;
 /// <summary>
 /// The seed corpus: small valid requests for the fuzz model (<see cref="Engine.FuzzModel"/>), every datatype once,
 /// both binary forms (the JSON binary extension, gRPC raw_input_contents), and near-misses that stop at each of the
-/// decoders' checks. <c>Augur.Fuzz seed DIR</c> writes them; fuzz/corpus holds the committed copy.
+/// decoders' checks; for the metadata reader, a model's metadata as the server writes it, and near-misses.
+/// <c>Augur.Fuzz seed DIR</c> writes them; fuzz/corpus holds the committed copy.
 /// </summary>
 internal static class SeedCorpus
 {
     private static readonly float[] Features = [0.5f, -1f, 2.25f, 0f];
 
+    /// <summary>Each target's seeds, by target name.</summary>
+    public static IEnumerable<(string Target, IEnumerable<(string Name, byte[] Bytes)> Seeds)> All() =>
+    [
+        (JsonRequestTarget.TargetName, JsonSeeds()),
+        (GrpcRequestTarget.TargetName, GrpcSeeds()),
+        (MetadataTarget.TargetName, MetadataSeeds()),
+    ];
+
     public static void Write(string directory)
     {
-        foreach (var (target, seeds) in new[] { (JsonRequestTarget.TargetName, JsonSeeds()), (GrpcRequestTarget.TargetName, GrpcSeeds()) })
+        foreach (var (target, seeds) in All())
         {
             var folder = Path.Combine(directory, target);
             Directory.CreateDirectory(folder);
@@ -177,6 +189,32 @@ internal static class SeedCorpus
         parameters.Parameters["sequence_id"] = new InferParameter { DoubleParam = 1.5 };
         parameters.Parameters["priority"] = new InferParameter { Uint64Param = ulong.MaxValue };
         yield return ("miss-parameters.pb", parameters.ToByteArray());
+    }
+
+    public static IEnumerable<(string Name, byte[] Bytes)> MetadataSeeds()
+    {
+        var model = new ModelMetadata(
+            "fraud",
+            ["2", "1"],
+            "onnxruntime_onnx",
+            new ModelSignature(
+                [new TensorSpec("features", DataType.Fp32, [-1, 8]), new TensorSpec("ids", DataType.Bytes, [-1]), new TensorSpec("s", DataType.Int8, [])],
+                [new TensorSpec("probability", DataType.Fp32, [-1, 1])]),
+            64);
+        var written = new ArrayBufferWriter<byte>();
+        MetadataWriter.WriteModel(written, model);
+        yield return ("valid-model.json", written.WrittenSpan.ToArray());
+        yield return Json("valid-unknown-datatype.json", """{"name": "m", "inputs": [{"name": "x", "datatype": "FP8", "shape": [1, 9223372036854775807]}]}""");
+
+        // Near-misses: each stops at one check.
+        yield return Json("miss-no-inputs.json", """{"name": "m", "versions": ["1"]}""");
+        yield return Json("miss-name.json", """{"inputs": [{"name": 5, "datatype": "FP32", "shape": [1]}]}""");
+        yield return Json("miss-shape.json", """{"inputs": [{"name": "x", "datatype": "FP32", "shape": "[1]"}]}""");
+
+        // Regressions: bodies the reader once answered with an undocumented exception or a spec without a name.
+        yield return Json("regression-fractional-dimension.json", """{"inputs": [{"name": "x", "datatype": "FP32", "shape": [1.5]}]}""");
+        yield return Json("regression-null-name.json", """{"inputs": [{"name": null, "datatype": "FP32", "shape": [1]}]}""");
+        yield return Json("miss-error-body.json", """{"error": "unknown model 'm'"}""");
     }
 
     private static (string, byte[]) Json(string name, string json) => (name, Encoding.UTF8.GetBytes(json));

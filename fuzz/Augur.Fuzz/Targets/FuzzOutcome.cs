@@ -14,6 +14,9 @@ internal enum FuzzStage
 
     /// <summary>The request decoded and the model answered it.</summary>
     Answered,
+
+    /// <summary>The input decoded, and the target has no step after the decoder.</summary>
+    Decoded,
 }
 
 /// <summary>The result of one input that broke no property; <see cref="Message"/> is the error, if any.</summary>

@@ -9,7 +9,7 @@ namespace Augur.Fuzz.Targets;
 internal abstract class FuzzTarget
 {
     /// <summary>The target names the command line and the corpus folders use.</summary>
-    public static IReadOnlyList<string> Names { get; } = [JsonRequestTarget.TargetName, GrpcRequestTarget.TargetName];
+    public static IReadOnlyList<string> Names { get; } = [JsonRequestTarget.TargetName, GrpcRequestTarget.TargetName, MetadataTarget.TargetName];
 
     public abstract string Name { get; }
 
@@ -20,6 +20,7 @@ internal abstract class FuzzTarget
     {
         JsonRequestTarget.TargetName => new JsonRequestTarget(engine),
         GrpcRequestTarget.TargetName => new GrpcRequestTarget(engine),
+        MetadataTarget.TargetName => new MetadataTarget(),
         _ => null,
     };
 }

@@ -29,17 +29,18 @@ public sealed class FuzzCorpusTests
     [MemberData(nameof(Targets))]
     public void Valid_seeds_reach_the_model(string target)
     {
-        // A seed that no longer decodes would quietly stop the fuzzer from starting deep in the request path.
+        // A seed that no longer decodes would quietly stop the fuzzer from starting deep in the request path
+        // (the metadata target has no step after its reader: its valid seeds decode).
         var valid = Replay(target).Passed.Where(r => Path.GetFileName(r.File).StartsWith("valid-", StringComparison.Ordinal)).ToArray();
 
         Assert.NotEmpty(valid);
-        Assert.All(valid, r => Assert.True(r.Outcome.Stage == FuzzStage.Answered, $"{r.File}: {r.Outcome}"));
+        Assert.All(valid, r => Assert.True(r.Outcome.Stage is FuzzStage.Answered or FuzzStage.Decoded, $"{r.File}: {r.Outcome}"));
     }
 
     [Fact]
     public void The_committed_seeds_are_what_the_seed_command_writes()
     {
-        foreach (var (target, seeds) in new[] { ("json", SeedCorpus.JsonSeeds()), ("grpc", SeedCorpus.GrpcSeeds()) })
+        foreach (var (target, seeds) in SeedCorpus.All())
         {
             foreach (var (name, bytes) in seeds)
             {
