@@ -136,7 +136,9 @@ public sealed class InferenceEngineBuilder
         var metrics = new EngineMetrics(_meterFactory);
         try
         {
-            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics);
+            // The signal is given once and has no timer, so it needs no disposal.
+            var stopWaiting = new CancellationTokenSource();
+            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics, stopWaiting.Token);
             Func<string, bool>? include = _modelControl == ModelControlMode.Explicit && !(_startupModels ?? []).Contains("*")
                 ? name => (_startupModels ?? []).Contains(name, StringComparer.Ordinal)
                 : null;
@@ -148,7 +150,8 @@ public sealed class InferenceEngineBuilder
                 set => new ModelController(set, loader, _repository, _modelControl, _pollInterval, _time, _loggerFactory),
                 _repository,
                 _time,
-                metrics);
+                metrics,
+                stopWaiting);
             engine.StartModelControl();
             return engine;
         }
