@@ -14,6 +14,7 @@ namespace Augur.Server.Lifecycle;
 public sealed class ServerLifecycle(AugurServerOptions options, InferenceEngine engine) : IHostedLifecycleService
 {
     private int _draining;
+    private int _stopping;
 
     /// <summary>True once shutdown began: readiness answers 503.</summary>
     public bool IsDraining => Volatile.Read(ref _draining) != 0;
@@ -25,6 +26,13 @@ public sealed class ServerLifecycle(AugurServerOptions options, InferenceEngine 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         BeginDrain();
+
+        // Once is enough: a host stopped again (say, stopped and then stopped on dispose) is no longer serving.
+        if (Interlocked.Exchange(ref _stopping, 1) != 0)
+        {
+            return;
+        }
+
         if (options.ShutdownDelay > TimeSpan.Zero)
         {
             try
