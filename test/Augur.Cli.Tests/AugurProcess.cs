@@ -12,6 +12,7 @@ internal sealed class AugurProcess : IDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _grpcListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private AugurProcess(params string[] args)
         : this(null, args)
@@ -37,7 +38,8 @@ internal sealed class AugurProcess : IDisposable
         {
             if (e.Data is null)
             {
-                _listening.TrySetException(new InvalidOperationException($"augur exited before listening: {_stderr}"));
+                _listening.TrySetException(new InvalidOperationException($"augur exited before listening: {Stderr}"));
+                _grpcListening.TrySetException(new InvalidOperationException($"augur exited before listening for gRPC: {Stderr}"));
                 return;
             }
 
@@ -47,9 +49,14 @@ internal sealed class AugurProcess : IDisposable
             }
 
             const string marker = "Augur listening on ";
+            const string grpcMarker = "Augur gRPC listening on ";
             if (e.Data.StartsWith(marker, StringComparison.Ordinal))
             {
                 _listening.TrySetResult(e.Data[marker.Length..]);
+            }
+            else if (e.Data.StartsWith(grpcMarker, StringComparison.Ordinal))
+            {
+                _grpcListening.TrySetResult(e.Data[grpcMarker.Length..]);
             }
         };
         _process.ErrorDataReceived += (_, e) =>
@@ -107,7 +114,11 @@ internal sealed class AugurProcess : IDisposable
         return (code, process.Stdout, process.Stderr);
     }
 
+    /// <summary>The REST address <c>augur serve</c> reports once it listens, e.g. <c>http://127.0.0.1:40123</c>.</summary>
     public Task<string> WaitForListeningAsync() => _listening.Task.WaitAsync(Timeout);
+
+    /// <summary>The gRPC address <c>augur serve</c> reports on the line after the REST one.</summary>
+    public Task<string> WaitForGrpcListeningAsync() => _grpcListening.Task.WaitAsync(Timeout);
 
     public async Task<int> WaitForExitAsync()
     {
