@@ -25,14 +25,16 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly ModelController _controller;
     private readonly TimeProvider _time;
     private readonly EngineMetrics _metrics;
+    private readonly CancellationTokenSource _stopWaiting;
     private int _disposed;
 
-    internal InferenceEngine(ModelSet set, Func<ModelSet, ModelController> controller, string? repository, TimeProvider time, EngineMetrics metrics)
+    internal InferenceEngine(ModelSet set, Func<ModelSet, ModelController> controller, string? repository, TimeProvider time, EngineMetrics metrics, CancellationTokenSource stopWaiting)
     {
         _set = set;
         _controller = controller(set);
         _time = time;
         _metrics = metrics;
+        _stopWaiting = stopWaiting;
         Repository = repository;
     }
 
@@ -51,6 +53,9 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
     /// <summary>The repository folder the models were loaded from, if any.</summary>
     public string? Repository { get; }
+
+    /// <summary>The clock the engine runs on (<see cref="InferenceEngineBuilder.UseTimeProvider"/>); hosts time their own waits with it.</summary>
+    public TimeProvider TimeProvider => _time;
 
     /// <summary>
     /// True from the end of start-up (<see cref="IsStarted"/>) until the engine is disposed, as long as every required
@@ -215,6 +220,21 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             ? InferenceError.Unavailable($"model '{model}' version {number} is not ready: {failed.Reason}")
             : InferenceError.NotFound($"model '{model}' has no version {number}" + (entry.Ready.Count > 0 ? $" (serving: {string.Join(", ", entry.Ready.Select(v => v.Version))})" : string.Empty));
         return false;
+    }
+
+    /// <summary>
+    /// Shutdown began: from now on no model holds requests back to fill a batch. What each model has queued goes to
+    /// its idle instances at once (dispatch reason <c>shutdown</c>) instead of waiting out its max queue delay, the
+    /// rest as instances come back, and so does every request that arrives later, on models loaded later too.
+    /// Requests are still admitted and answered; <see cref="DisposeAsync"/> stops serving. A host calls this when it
+    /// starts draining requests in flight, so the drain is not spent waiting for peers. Idempotent.
+    /// </summary>
+    public void StopWaitingForPeers()
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _stopWaiting.Cancel();
+        }
     }
 
     /// <summary>Stops serving and releases every model.</summary>

@@ -137,7 +137,9 @@ public sealed class InferenceEngineBuilder
         var metrics = new EngineMetrics(_meterFactory);
         try
         {
-            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics);
+            // The signal is given once and has no timer, so it needs no disposal.
+            var stopWaiting = new CancellationTokenSource();
+            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics, stopWaiting.Token);
             var startupModels = _startupModels ?? [];
             Func<string, bool>? include = _modelControl == ModelControlMode.Explicit && !startupModels.Contains("*")
                 ? name => startupModels.Contains(name, StringComparer.Ordinal)
@@ -147,7 +149,8 @@ public sealed class InferenceEngineBuilder
                 set => new ModelController(set, loader, _repository, _modelControl, _pollInterval, _time, _loggerFactory, include),
                 _repository,
                 _time,
-                metrics);
+                metrics,
+                stopWaiting);
         }
         catch
         {

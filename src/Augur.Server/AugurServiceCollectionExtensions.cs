@@ -22,7 +22,7 @@ public static class AugurServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(new JsonCodecOptions { MaxDepth = options.MaxJsonDepth });
         services.AddSingleton(new ApiKeyAuthorizer(options.Security));
-        services.AddSingleton(sp => new ServerLifecycle(options, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton(new ServerLifecycle(options, engine));
         services.AddHostedService(sp => sp.GetRequiredService<ServerLifecycle>());
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
         services.AddAugurGrpc(options);

@@ -143,6 +143,9 @@ internal sealed class AugurProcess : IDisposable
         return waiter.Task.WaitAsync(Timeout);
     }
 
+    /// <summary>The gRPC address <c>augur serve</c> reports on the line after the REST one.</summary>
+    public Task<string> WaitForGrpcListeningAsync() => WaitForLineAsync("Augur gRPC listening on ");
+
     public async Task<int> WaitForExitAsync()
     {
         await _process.WaitForExitAsync().WaitAsync(Timeout).ConfigureAwait(false);

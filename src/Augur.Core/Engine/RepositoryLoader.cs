@@ -10,9 +10,9 @@ namespace Augur.Engine;
 /// <summary>
 /// Loads a model repository laid out as <c>&lt;repository&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with an
 /// optional <c>&lt;repository&gt;/&lt;model&gt;/config.json</c>. A model that fails is recorded with its reason
-/// and never stops the others.
+/// and never stops the others. Every scheduler it creates stops waiting for peers when <paramref name="stopWaiting"/> fires.
 /// </summary>
-internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, TimeProvider time, ILoggerFactory loggerFactory, EngineMetrics metrics)
+internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, TimeProvider time, ILoggerFactory loggerFactory, EngineMetrics metrics, CancellationToken stopWaiting = default)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Augur.Engine");
     private readonly ILogger _schedulerLogger = loggerFactory.CreateLogger("Augur.Scheduling");
@@ -197,7 +197,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             }
 
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var scheduler = new DynamicBatcher(new SchedulerSettings(name, versionText, signature, maxBatchSize, config.DynamicBatching), instances, metrics, time, _schedulerLogger);
+            var scheduler = new DynamicBatcher(new SchedulerSettings(name, versionText, signature, maxBatchSize, config.DynamicBatching), instances, metrics, time, _schedulerLogger, stopWaiting);
             var sequences = sequenceSignature is null ? null : new SequenceBatcher(name, versionText, config.SequenceBatching!, sequenceSignature, maxBatchSize, scheduler, time, metrics);
             EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
             return (new LoadedVersion(name, version, backend.Platform, sequenceSignature?.Client ?? signature, maxBatchSize, config.DynamicBatching, model, scheduler, sequences) { Fingerprint = fingerprint }, null);

@@ -7,8 +7,8 @@ namespace Augur.Scheduling;
 /// Requests are taken in service order (priority level, then arrival); one joins the batch only if its non-batch
 /// dimensions equal the first one's, since a batch is one tensor per input. The batch is sent at once when it
 /// reaches the size limit or a preferred size, when the oldest request has waited the max queue delay, or when a
-/// request's deadline leaves no more time to wait; otherwise the policy says when to look again.
-/// Not thread-safe; the batcher holds its lock.
+/// request's deadline leaves no more time to wait; otherwise the policy says when to look again. Once the engine stops
+/// waiting for peers (shutdown began), a batch that is not full leaves at once. Not thread-safe; the batcher holds its lock.
 /// </summary>
 internal sealed class BatchPolicy
 {
@@ -20,6 +20,7 @@ internal sealed class BatchPolicy
     private readonly RowShapes _shapes;
     private readonly AdaptiveBatchLimit? _adaptive;
     private readonly Timestamps _time;
+    private bool _waitsForPeers = true;
 
     public BatchPolicy(DynamicBatchingConfig config, int maxBatchSize, ModelSignature signature, AdaptiveBatchLimit? adaptive, Timestamps time)
     {
@@ -35,6 +36,12 @@ internal sealed class BatchPolicy
 
     /// <summary>The most samples a batch may hold now.</summary>
     public int RowLimit => _adaptive?.Limit ?? _maxBatchSize;
+
+    /// <summary>False once <see cref="StopWaitingForPeers"/> was called.</summary>
+    public bool WaitsForPeers => _waitsForPeers;
+
+    /// <summary>From now on a batch leaves as soon as an instance can take it, without waiting out the max queue delay.</summary>
+    public void StopWaitingForPeers() => _waitsForPeers = false;
 
     /// <summary>
     /// Fills <paramref name="batch"/> with the requests to send now and returns why, or returns null with
@@ -115,6 +122,11 @@ internal sealed class BatchPolicy
         if (now >= latestStart)
         {
             return DispatchReason.Deadline;
+        }
+
+        if (!_waitsForPeers)
+        {
+            return DispatchReason.Shutdown;
         }
 
         batch.Clear();

@@ -13,6 +13,8 @@ internal enum DispatchReason
     Deadline,
     /// <summary>An instance was free and the model does not wait for peers (max queue delay 0).</summary>
     Immediate,
+    /// <summary>An instance was free and the engine stopped waiting for peers, since shutdown began.</summary>
+    Shutdown,
 }
 
 internal static class DispatchReasons
@@ -23,6 +25,7 @@ internal static class DispatchReasons
         DispatchReason.Preferred => "preferred",
         DispatchReason.Delay => "delay",
         DispatchReason.Deadline => "deadline",
+        DispatchReason.Shutdown => "shutdown",
         _ => "immediate",
     };
 }

@@ -16,6 +16,10 @@ namespace Augur.Scheduling;
 /// dispatched on arrival runs on its caller's thread, with no hand-off; any other batch is run by its first request,
 /// woken for that purpose, so no thread is dedicated to a model and no batch costs an extra hop.
 /// </para>
+/// <para>
+/// When shutdown begins (the engine's <c>stopWaiting</c> token), requests stop waiting for peers: a host that drains
+/// its requests in flight must not spend the drain on max queue delays.
+/// </para>
 /// </summary>
 internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
 {
@@ -38,11 +42,12 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     private readonly List<PendingRequest> _candidates = [];
     private readonly List<PendingRequest> _expired = [];
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenRegistration _stopWaiting;
     private long _wakeAt = long.MaxValue;
     private long _predictedCompute;
     private bool _disposing;
 
-    public DynamicBatcher(SchedulerSettings settings, IReadOnlyList<IModelInstance> instances, EngineMetrics metrics, TimeProvider time, ILogger logger)
+    public DynamicBatcher(SchedulerSettings settings, IReadOnlyList<IModelInstance> instances, EngineMetrics metrics, TimeProvider time, ILogger logger, CancellationToken stopWaiting = default)
     {
         _model = settings.Model;
         _config = settings.Batching;
@@ -60,6 +65,9 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         _outcomes = new BatchOutcomes(_model, settings.Signature.Outputs.Count, logger);
         _metrics = metrics.ForVersion(_model, settings.Version, this);
         _wake = time.CreateTimer(static state => ((DynamicBatcher)state!).OnWake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+        // Last: a version loaded after shutdown began runs the callback here, on a whole object.
+        _stopWaiting = stopWaiting.UnsafeRegister(static state => ((DynamicBatcher)state!).StopWaitingForPeers(), this);
     }
 
     public IReadOnlyList<IModelInstance> Instances => _instances;
@@ -280,6 +288,27 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// From now on no request waits for peers: what is queued goes to the idle instances at once, the rest as instances
+    /// come back, and so does every request that arrives later. Requests are still admitted. Idempotent.
+    /// </summary>
+    public void StopWaitingForPeers()
+    {
+        List<RunningBatch>? batches;
+        lock (_gate)
+        {
+            if (_disposing || !_policy.WaitsForPeers)
+            {
+                return;
+            }
+
+            _policy.StopWaitingForPeers();
+            batches = DispatchLocked(_time.Now);
+        }
+
+        HandOff(batches);
+    }
+
     private void OnWake()
     {
         List<RunningBatch>? batches;
@@ -370,6 +399,8 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             }
 
             _disposing = true;
+            // Unregister, not Dispose: Dispose waits for a running callback, which may be waiting for this lock.
+            _stopWaiting.Unregister();
             drained = _queue.Drain();
             foreach (var pending in drained)
             {

@@ -116,7 +116,12 @@ public sealed class LifecycleServer : IAsyncDisposable
         Channel?.Dispose();
         if (_app is not null)
         {
-            await _app.StopAsync();
+            // Bounded: a stop that hangs (say, in a shutdown delay on a fake clock) is cut short, not waited for.
+            using (var shutdown = new CancellationTokenSource(ServerFixture.Timeout))
+            {
+                await _app.StopAsync(shutdown.Token);
+            }
+
             await _app.DisposeAsync();
         }
 

@@ -77,16 +77,57 @@ public sealed class ReadinessAndShutdownTests
     }
 
     [Fact]
-    public async Task Stopping_the_host_turns_readiness_off_before_the_server_stops()
+    public async Task Stopping_the_host_turns_readiness_off_while_the_server_still_serves_its_shutdown_delay()
     {
-        var server = await LifecycleServer.StartAsync(s => s.AddEcho("m"), configure: o => o.ShutdownDelay = TimeSpan.FromMilliseconds(200));
+        // The delay runs on the engine's fake clock, so the server stays in it until the test advances the clock; the
+        // drain timeout (real time) is an hour, so it cannot end the delay either.
+        var delay = TimeSpan.FromSeconds(20);
+        var clock = new TimerWatchingClock(delay);
+        var server = await LifecycleServer.StartAsync(
+            s => s.AddEcho("m"),
+            configure: o => (o.DrainTimeout, o.ShutdownDelay) = (TimeSpan.FromHours(1), delay),
+            engine: b => b.UseTimeProvider(clock));
         await using (server)
         {
-            Assert.False(server.Lifecycle.IsDraining);
+            Assert.Equal(200, (await server.SendAsync(HttpMethod.Get, "/v2/health/ready")).Status);
 
-            await server.App.StopAsync().WaitAsync(ServerFixture.Timeout);
+            var stopping = server.App.StopAsync();
+            try
+            {
+                await clock.TimerCreated.WaitAsync(ServerFixture.Timeout);
 
+                var ready = await server.SendAsync(HttpMethod.Get, "/v2/health/ready");
+                Assert.Equal(503, ready.Status);
+                Assert.Contains("shutting down", ready.Body, StringComparison.Ordinal);
+                Assert.Equal(200, (await server.SendAsync(HttpMethod.Post, "/v2/models/m/infer")).Status);
+                Assert.False(stopping.IsCompleted, "the host stopped before its shutdown delay was over");
+            }
+            finally
+            {
+                // Also when an assertion failed, so that the host can stop.
+                clock.Advance(delay);
+            }
+
+            await stopping.WaitAsync(ServerFixture.Timeout);
             Assert.True(server.Lifecycle.IsDraining);
         }
+    }
+
+    [Fact]
+    public async Task A_host_stopped_twice_waits_out_its_shutdown_delay_once()
+    {
+        var delay = TimeSpan.FromSeconds(20);
+        var clock = new TimerWatchingClock(delay);
+        await using var server = await LifecycleServer.StartAsync(
+            s => s.AddEcho("m"),
+            configure: o => (o.DrainTimeout, o.ShutdownDelay) = (TimeSpan.FromHours(1), delay),
+            engine: b => b.UseTimeProvider(clock));
+        var first = server.App.StopAsync();
+        await clock.TimerCreated.WaitAsync(ServerFixture.Timeout);
+        clock.Advance(delay);
+        await first.WaitAsync(ServerFixture.Timeout);
+
+        // The clock stays where it is: a second stop that waited for the delay again would never end.
+        await server.App.StopAsync().WaitAsync(ServerFixture.Timeout);
     }
 }

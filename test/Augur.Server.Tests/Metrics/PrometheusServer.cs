@@ -1,15 +1,16 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Augur.Server.Tests.Metrics;
 
 /// <summary>
 /// A real Prometheus (Debian's /usr/bin/prometheus, installed by .ci/run) on 127.0.0.1, scraping one target every
-/// second, with its data in a temporary folder that is deleted on dispose.
+/// second, with its data in a temporary folder that is deleted on dispose. It listens on a port it picks itself (port
+/// 0) and logs; the address is read from that log line, so no other process can hold the port in between.
 /// </summary>
-internal sealed class PrometheusServer : IAsyncDisposable
+internal sealed partial class PrometheusServer : IAsyncDisposable
 {
     public const string Binary = "/usr/bin/prometheus";
 
@@ -23,6 +24,10 @@ internal sealed class PrometheusServer : IAsyncDisposable
         _directory = directory;
         _client = new HttpClient { BaseAddress = address, Timeout = ServerFixture.Timeout };
     }
+
+    /// <summary>The web listener's log line (exporter-toolkit's, at info level), e.g. <c>msg="Listening on" address=127.0.0.1:39457</c>.</summary>
+    [GeneratedRegex("""msg="Listening on".*\baddress="?([^"\s]+)""")]
+    private static partial Regex ListeningOn();
 
     public static async Task<PrometheusServer> StartAsync(Uri target, string metricsPath)
     {
@@ -38,19 +43,68 @@ internal sealed class PrometheusServer : IAsyncDisposable
                 static_configs:
                   - targets: ["{target.Authority}"]
             """);
-        var port = FreeLoopbackPort();
         var start = new ProcessStartInfo(Binary)
         {
-            ArgumentList = { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}", $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn" },
+            ArgumentList = { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}", "--web.listen-address=127.0.0.1:0", "--log.level=info" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Binary}");
+        var process = new Process { StartInfo = start };
+        var log = new StringBuilder();
+        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                // The end of its log: it exited (a bad flag, no room for its data) before it listened.
+                listening.TrySetException(new InvalidOperationException($"{Binary} stopped before listening:\n{Read(log)}"));
+                return;
+            }
+
+            lock (log)
+            {
+                log.AppendLine(e.Data);
+            }
+
+            if (ListeningOn().Match(e.Data) is { Success: true } match)
+            {
+                listening.TrySetResult(match.Groups[1].Value);
+            }
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new PrometheusServer(process, directory, new Uri($"http://127.0.0.1:{port}"));
-        await server.WaitUntilAsync(async () => (await server._client.GetAsync("/-/ready")).IsSuccessStatusCode);
-        return server;
+        string address;
+        try
+        {
+            address = await listening.Task.WaitAsync(ServerFixture.Timeout);
+        }
+        catch
+        {
+            await StopAsync(process, directory);
+            throw;
+        }
+
+        var server = new PrometheusServer(process, directory, new Uri($"http://{address}"));
+        try
+        {
+            await server.WaitUntilAsync(async () => (await server._client.GetAsync("/-/ready")).IsSuccessStatusCode);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static string Read(StringBuilder log)
+    {
+        lock (log)
+        {
+            return log.ToString();
+        }
     }
 
     /// <summary>The value of an instant query's single series, or null while Prometheus has no sample.</summary>
@@ -77,7 +131,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                // Not answering yet.
             }
 
             // Prometheus scrapes once a second; asking more often only burns the test's two cores.
@@ -85,26 +139,24 @@ internal sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async ValueTask DisposeAsync()
     {
         _client.Dispose();
-        if (!_process.HasExited)
+        await StopAsync(_process, _directory);
+    }
+
+    private static async Task StopAsync(Process process, string directory)
+    {
+        if (!process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(ServerFixture.Timeout);
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().WaitAsync(ServerFixture.Timeout);
         }
 
-        _process.Dispose();
+        process.Dispose();
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {
