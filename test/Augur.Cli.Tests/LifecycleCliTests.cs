@@ -100,7 +100,8 @@ public sealed partial class LifecycleCliTests : IDisposable
         TestModels.WriteModel(_repository, "b", TestModels.Identity(DataType.Fp32, -1, 2));
         var settings = Path.Combine(_repository, "settings.json");
         await File.WriteAllTextAsync(settings, $$$"""{"ModelControlMode": "explicit", "LoadModels": ["a"], "Security": {"InferenceApiKeys": ["{{{InferenceKey}}}"] } }""");
-        var environment = new Dictionary<string, string> { ["AUGUR_Security__AdminApiKeys__0"] = AdminKey };
+        // A shell that exports the client commands' AUGUR_API_KEY can still start the server: it is not a serve setting.
+        var environment = new Dictionary<string, string> { ["AUGUR_Security__AdminApiKeys__0"] = AdminKey, ["AUGUR_API_KEY"] = AdminKey };
         using var server = AugurProcess.StartWith(environment, "serve", "--model-repository", _repository, "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0", "--config", settings);
         var url = await server.WaitForListeningAsync();
 

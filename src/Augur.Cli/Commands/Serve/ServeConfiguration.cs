@@ -6,7 +6,7 @@ namespace Augur.Cli.Commands.Serve;
 
 /// <summary>
 /// Binds <see cref="ServeSettings"/> the usual .NET way: <c>appsettings.json</c> (the working directory's, or
-/// <c>--config FILE</c>), then <c>AUGUR_*</c> environment variables, then the options given on the command line
+/// <c>--config FILE</c>), then <c>AUGUR_*</c> environment variables (but <c>AUGUR_API_KEY</c>, the client commands' key), then the options given on the command line
 /// (options left at their defaults do not override the file or the environment).
 /// </summary>
 internal static class ServeConfiguration
@@ -43,7 +43,8 @@ internal static class ServeConfiguration
             builder.AddJsonFile(fileName, optional: true);
         }
 
-        builder.AddEnvironmentVariables(EnvironmentPrefix).AddInMemoryCollection(commandLine);
+        builder.Add(new ServeEnvironmentVariables());
+        builder.AddInMemoryCollection(commandLine);
         IConfigurationRoot configuration;
         try
         {
