@@ -3,9 +3,9 @@ using Augur.Fuzz.Engine;
 using Augur.Fuzz.Targets;
 using SharpFuzz;
 
-// Augur.Fuzz json|grpc|metadata               one target under afl-fuzz (input on stdin; run once when not under afl-fuzz)
-// Augur.Fuzz replay json|grpc|metadata PATH…  every file under PATH through the target, in this process (-v: each outcome)
-// Augur.Fuzz seed DIR                writes the seed corpus (DIR/json, DIR/grpc)
+// Augur.Fuzz TARGET                    one target (json, grpc, metadata) under afl-fuzz: input on stdin; once without it
+// Augur.Fuzz replay [-v] TARGET PATH…   every file under PATH through the target, in this process (-v: each outcome)
+// Augur.Fuzz seed DIR                   writes the seed corpus (DIR/json, DIR/grpc, DIR/metadata)
 const string Usage = "usage: Augur.Fuzz json|grpc|metadata  |  Augur.Fuzz replay [-v] json|grpc|metadata PATH...  |  Augur.Fuzz seed DIR";
 
 if (args is ["replay" or "seed", ..])
