@@ -137,16 +137,17 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     {
         try
         {
-            var outcome = version.Sequences is { } sequences
-                ? await sequences.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false)
-                : await version.Scheduler.ExecuteAsync(request, arrival, cancellationToken).ConfigureAwait(false);
+            var outcome = await version.Pipeline.ExecuteAsync(request, version, arrival, cancellationToken).ConfigureAwait(false);
             version.Scheduler.Metrics.RequestCompleted(outcome.Error?.Code, _time.GetElapsedTime(arrival));
             if (outcome.Error is not null)
             {
                 return outcome.Error;
             }
 
-            return new InferenceResponse(version.Name, version.VersionText, request.Id, SelectOutputs(request, version, outcome.Outputs!), outcome.Timings);
+            return new InferenceResponse(version.Name, version.VersionText, request.Id, SelectOutputs(request, version, outcome.Outputs!), outcome.Timings)
+            {
+                PredictionSource = outcome.Source ?? (version.Pipeline.AnswersWithoutModel ? PredictionSources.Model : null),
+            };
         }
         finally
         {
@@ -163,10 +164,12 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             return all;
         }
 
+        // The scheduler's outcome holds every output in signature order; a stage's answer may hold only those asked for.
+        var complete = all.Count == version.Signature.Outputs.Count;
         var selected = new InferenceTensor[requested.Count];
         for (var i = 0; i < selected.Length; i++)
         {
-            selected[i] = all[version.Signature.IndexOfOutput(requested[i])];
+            selected[i] = complete ? all[version.Signature.IndexOfOutput(requested[i])] : all.First(o => o.Name == requested[i]);
         }
 
         return selected;

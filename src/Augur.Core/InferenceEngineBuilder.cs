@@ -3,6 +3,7 @@ using Augur.Backends;
 using Augur.Diagnostics;
 using Augur.Engine;
 using Augur.Models;
+using Augur.Stages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,6 +16,7 @@ namespace Augur;
 public sealed class InferenceEngineBuilder
 {
     private readonly List<IModelBackend> _backends = [];
+    private readonly List<IRequestStageFactory> _stageFactories = [];
     private string? _repository;
     private TimeProvider _time = TimeProvider.System;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
@@ -37,6 +39,14 @@ public sealed class InferenceEngineBuilder
     {
         ArgumentNullException.ThrowIfNull(backend);
         _backends.Add(backend);
+        return this;
+    }
+
+    /// <summary>Adds a kind of request stage (a cache, precomputed predictions, a feature join) that versions may use.</summary>
+    internal InferenceEngineBuilder AddRequestStage(IRequestStageFactory factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _stageFactories.Add(factory);
         return this;
     }
 
@@ -139,7 +149,7 @@ public sealed class InferenceEngineBuilder
         {
             // The signal is given once and has no timer, so it needs no disposal.
             var stopWaiting = new CancellationTokenSource();
-            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics, stopWaiting.Token);
+            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics, stopWaiting.Token, _stageFactories.ToArray());
             var startupModels = _startupModels ?? [];
             Func<string, bool>? include = _modelControl == ModelControlMode.Explicit && !startupModels.Contains("*")
                 ? name => startupModels.Contains(name, StringComparer.Ordinal)

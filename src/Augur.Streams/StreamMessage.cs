@@ -43,19 +43,7 @@ internal sealed record StreamMessage(string Id, byte[] Body, DecodedInferRequest
 
         if (sequence is not null)
         {
-            var request = decoded.Request;
-            decoded = decoded with
-            {
-                Request = new InferenceRequest(request.ModelName, request.Inputs)
-                {
-                    ModelVersion = request.ModelVersion,
-                    Id = request.Id,
-                    Priority = request.Priority,
-                    Timeout = request.Timeout,
-                    RequestedOutputs = request.RequestedOutputs,
-                    Sequence = sequence,
-                },
-            };
+            decoded = decoded with { Request = decoded.Request.WithSequence(sequence) };
         }
 
         return new StreamMessage(id, bytes, decoded, null);

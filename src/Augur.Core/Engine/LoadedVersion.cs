@@ -2,31 +2,55 @@ using Augur.Backends;
 using Augur.Models;
 using Augur.Scheduling;
 using Augur.Sequences;
+using Augur.Stages;
 
 namespace Augur.Engine;
 
-/// <summary>One ready model version: its served signature and the scheduler that runs it on its instances.</summary>
-internal sealed class LoadedVersion(string name, long version, string platform, ModelSignature signature, int maxBatchSize, DynamicBatchingConfig batching, IModel model, DynamicBatcher scheduler, SequenceBatcher? sequences = null)
-    : IAsyncDisposable
+/// <summary>
+/// One ready model version: its served signature, the scheduler that runs it on its instances, and the request pipeline
+/// (its stages) in front of the scheduler.
+/// </summary>
+internal sealed class LoadedVersion : IAsyncDisposable
 {
-    public string Name { get; } = name;
+    private readonly IModel _model;
 
-    public long Version { get; } = version;
+    public LoadedVersion(string name, long version, string platform, ModelSignature signature, int maxBatchSize, DynamicBatchingConfig batching, IModel model, DynamicBatcher scheduler, IReadOnlyList<IRequestStage>? stages = null, bool answersWithoutModel = false)
+    {
+        Name = name;
+        Version = version;
+        VersionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Platform = platform;
+        Signature = signature;
+        MaxBatchSize = maxBatchSize;
+        Batching = batching;
+        _model = model;
+        Scheduler = scheduler;
+        stages ??= [];
+        Sequences = stages.OfType<SequenceBatcher>().SingleOrDefault();
+        Pipeline = new RequestPipeline(stages, scheduler, answersWithoutModel);
+    }
 
-    public string VersionText { get; } = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string Name { get; }
 
-    public string Platform { get; } = platform;
+    public long Version { get; }
 
-    public ModelSignature Signature { get; } = signature;
+    public string VersionText { get; }
 
-    public int MaxBatchSize { get; } = maxBatchSize;
+    public string Platform { get; }
 
-    public DynamicBatchingConfig Batching { get; } = batching;
+    public ModelSignature Signature { get; }
 
-    public DynamicBatcher Scheduler { get; } = scheduler;
+    public int MaxBatchSize { get; }
 
-    /// <summary>The ordering layer in front of <see cref="Scheduler"/> for a stateful sequence model; null otherwise.</summary>
-    public SequenceBatcher? Sequences { get; } = sequences;
+    public DynamicBatchingConfig Batching { get; }
+
+    public DynamicBatcher Scheduler { get; }
+
+    /// <summary>The stages every request of this version goes through before <see cref="Scheduler"/>.</summary>
+    public RequestPipeline Pipeline { get; }
+
+    /// <summary>The sequence stage (the pipeline's last) of a stateful sequence model; null otherwise. Its rules check requests.</summary>
+    public SequenceBatcher? Sequences { get; }
 
     /// <summary>Counts the requests running on this version, so a swapped-out version is disposed only when they end.</summary>
     public VersionLease Lease { get; } = new();
@@ -42,8 +66,9 @@ internal sealed class LoadedVersion(string name, long version, string platform, 
             return;
         }
 
-        Sequences?.Dispose();
+        // Stages first: a sequence stage fails the steps waiting their turn before the scheduler fails the queued ones.
+        await Pipeline.DisposeAsync().ConfigureAwait(false);
         await Scheduler.DisposeAsync().ConfigureAwait(false);
-        model.Dispose();
+        _model.Dispose();
     }
 }

@@ -3,6 +3,7 @@ using Augur.Diagnostics;
 using Augur.Models;
 using Augur.Scheduling;
 using Augur.Sequences;
+using Augur.Stages;
 using Microsoft.Extensions.Logging;
 
 namespace Augur.Engine;
@@ -11,11 +12,41 @@ namespace Augur.Engine;
 /// Loads a model repository laid out as <c>&lt;repository&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with an
 /// optional <c>&lt;repository&gt;/&lt;model&gt;/config.json</c>. A model that fails is recorded with its reason
 /// and never stops the others. Every scheduler it creates stops waiting for peers when <paramref name="stopWaiting"/> fires.
+/// Each version gets the stages <paramref name="stageFactories"/> make for it (in their order), then, for a sequence
+/// model, the sequence stage.
 /// </summary>
-internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, TimeProvider time, ILoggerFactory loggerFactory, EngineMetrics metrics, CancellationToken stopWaiting = default)
+internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, TimeProvider time, ILoggerFactory loggerFactory, EngineMetrics metrics, CancellationToken stopWaiting = default, IReadOnlyList<IRequestStageFactory>? stageFactories = null)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Augur.Engine");
     private readonly ILogger _schedulerLogger = loggerFactory.CreateLogger("Augur.Scheduling");
+    private readonly IRequestStageFactory[] _stageFactories = (stageFactories ?? []).OrderBy(f => f.Order).ToArray();
+
+    /// <summary>The stages the factories make for a version, outermost first; a factory that throws fails the load.</summary>
+    private List<IRequestStage> CreateStages(StageSite site)
+    {
+        var stages = new List<IRequestStage>(_stageFactories.Length + 1);
+        try
+        {
+            foreach (var factory in _stageFactories)
+            {
+                if (factory.Create(site) is { } stage)
+                {
+                    stages.Add(stage);
+                }
+            }
+
+            return stages;
+        }
+        catch
+        {
+            foreach (var stage in stages)
+            {
+                (stage as IDisposable)?.Dispose();
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>Settings that only make sense once the max batch size is known.</summary>
     private static string? CheckBatching(DynamicBatchingConfig batching, int maxBatchSize)
@@ -198,9 +229,15 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
 
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var scheduler = new DynamicBatcher(new SchedulerSettings(name, versionText, signature, maxBatchSize, config.DynamicBatching), instances, metrics, time, _schedulerLogger, stopWaiting);
-            var sequences = sequenceSignature is null ? null : new SequenceBatcher(name, versionText, config.SequenceBatching!, sequenceSignature, maxBatchSize, scheduler, time, metrics);
+            var clientSignature = sequenceSignature?.Client ?? signature;
+            var stages = CreateStages(new StageSite(name, version, fingerprint, clientSignature, maxBatchSize, config, time, metrics, loggerFactory));
+            if (sequenceSignature is not null)
+            {
+                stages.Add(new SequenceBatcher(name, versionText, config.SequenceBatching!, sequenceSignature, maxBatchSize, time, metrics));
+            }
+
             EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
-            return (new LoadedVersion(name, version, backend.Platform, sequenceSignature?.Client ?? signature, maxBatchSize, config.DynamicBatching, model, scheduler, sequences) { Fingerprint = fingerprint }, null);
+            return (new LoadedVersion(name, version, backend.Platform, clientSignature, maxBatchSize, config.DynamicBatching, model, scheduler, stages, stages.Count > 0 && stages[0] is not SequenceBatcher) { Fingerprint = fingerprint }, null);
         }
         catch (Exception ex)
         {

@@ -39,6 +39,12 @@ public sealed class InferenceRequest
     /// <summary>The stateful sequence this request is a step of; null for a request that stands alone.</summary>
     public SequenceControl? Sequence { get; init; }
 
+    /// <summary>
+    /// The key of a precomputed prediction to answer with (the <c>prediction_key</c> request parameter), for a model whose
+    /// config.json declares a precomputed source; null when the request carries none.
+    /// </summary>
+    public string? PredictionKey { get; init; }
+
     /// <summary>The input tensors, one per model input (a copy of the list given to the constructor).</summary>
     public IReadOnlyList<InferenceTensor> Inputs { get; }
 
@@ -50,6 +56,30 @@ public sealed class InferenceRequest
     }
 
     private readonly string[]? _requestedOutputs;
+
+    /// <summary>This request with other inputs and everything else the same (what a stage that adds inputs sends on).</summary>
+    public InferenceRequest WithInputs(IReadOnlyList<InferenceTensor> inputs) => new(ModelName, inputs)
+    {
+        ModelVersion = ModelVersion,
+        Id = Id,
+        Priority = Priority,
+        Timeout = Timeout,
+        Sequence = Sequence,
+        PredictionKey = PredictionKey,
+        RequestedOutputs = RequestedOutputs,
+    };
+
+    /// <summary>This request as a step of <paramref name="sequence"/> (or of none), with everything else the same.</summary>
+    public InferenceRequest WithSequence(SequenceControl? sequence) => new(ModelName, Inputs)
+    {
+        ModelVersion = ModelVersion,
+        Id = Id,
+        Priority = Priority,
+        Timeout = Timeout,
+        Sequence = sequence,
+        PredictionKey = PredictionKey,
+        RequestedOutputs = RequestedOutputs,
+    };
 
     /// <summary>Finds an input by name.</summary>
     public InferenceTensor? FindInput(string name)

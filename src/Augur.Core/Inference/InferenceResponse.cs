@@ -30,6 +30,13 @@ public sealed class InferenceResponse
     /// <summary>Where the time went.</summary>
     public InferenceTimings Timings { get; }
 
+    /// <summary>
+    /// Where the answer came from (<see cref="PredictionSources"/>: <c>model</c>, <c>cache</c>, <c>precomputed</c>), for
+    /// models that can answer without running; null for the others, which always run. Sent as the response parameter
+    /// <c>prediction_source</c>.
+    /// </summary>
+    public string? PredictionSource { get; init; }
+
     /// <summary>The output named <paramref name="name"/>; throws <see cref="KeyNotFoundException"/> when absent.</summary>
     public InferenceTensor this[string name] =>
         Outputs.FirstOrDefault(o => o.Name == name) ?? throw new KeyNotFoundException($"The response has no output '{name}'.");

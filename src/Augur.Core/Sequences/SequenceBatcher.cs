@@ -3,6 +3,7 @@ using Augur.Errors;
 using Augur.Inference;
 using Augur.Models;
 using Augur.Scheduling;
+using Augur.Stages;
 using Augur.Tensors;
 
 namespace Augur.Sequences;
@@ -10,17 +11,17 @@ namespace Augur.Sequences;
 /// <summary>
 /// The ordering layer of a sequence model version. Each step waits for the previous step of its sequence (so one step per
 /// sequence is in flight, in arrival order), takes the sequence's state and past readings into its inputs, and goes to
-/// the version's <see cref="DynamicBatcher"/>, which batches it with the steps of other sequences. When the step
+/// the version's <see cref="DynamicBatcher"/> (the rest of the request pipeline: this is always its last stage), which
+/// batches it with the steps of other sequences. When the step
 /// completes, its state outputs and reading are stored for the next one; an END step releases the sequence.
 /// </summary>
-internal sealed class SequenceBatcher : IDisposable
+internal sealed class SequenceBatcher : IRequestStage, IDisposable
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, SequenceSlot> _slots = new(StringComparer.Ordinal);
     private readonly string _model;
     private readonly SequenceBatchingConfig _config;
     private readonly SequenceSignature _signature;
-    private readonly DynamicBatcher _scheduler;
     private readonly TimeProvider _time;
     private readonly ITimer _sweep;
     private readonly IDisposable _gauge;
@@ -30,12 +31,11 @@ internal sealed class SequenceBatcher : IDisposable
     private readonly Dictionary<string, int> _historyCapacity = new(StringComparer.Ordinal);
     private bool _disposed;
 
-    public SequenceBatcher(string model, string version, SequenceBatchingConfig config, SequenceSignature signature, int maxBatchSize, DynamicBatcher scheduler, TimeProvider time, EngineMetrics metrics)
+    public SequenceBatcher(string model, string version, SequenceBatchingConfig config, SequenceSignature signature, int maxBatchSize, TimeProvider time, EngineMetrics metrics)
     {
         _model = model;
         _config = config;
         _signature = signature;
-        _scheduler = scheduler;
         _time = time;
         long[] Batched(IEnumerable<long> dims) => maxBatchSize > 0 ? [1, .. dims] : dims.ToArray();
         long[] ShapeOf(string input) => signature.Model.FindInput(input)!.Shape.Select(d => d < 0 ? 1 : d).ToArray();
@@ -70,8 +70,9 @@ internal sealed class SequenceBatcher : IDisposable
     }
 
     /// <summary>Runs one validated step (its <see cref="InferenceRequest.Sequence"/> set) after the previous step of its sequence.</summary>
-    public async ValueTask<ExecutionOutcome> ExecuteAsync(InferenceRequest request, long arrival, CancellationToken cancellationToken)
+    public async ValueTask<ExecutionOutcome> InvokeAsync(RequestContext context, RequestHandler next)
     {
+        var (request, arrival, cancellationToken) = (context.Request, context.Arrival, context.CancellationToken);
         var control = request.Sequence!;
         SequenceSlot slot;
         Task previous;
@@ -107,7 +108,7 @@ internal sealed class SequenceBatcher : IDisposable
 
         try
         {
-            return await RunStepAsync(slot, request, arrival, cancellationToken).ConfigureAwait(false);
+            return await RunStepAsync(slot, context, next).ConfigureAwait(false);
         }
         finally
         {
@@ -155,8 +156,9 @@ internal sealed class SequenceBatcher : IDisposable
     private bool IsExpired(SequenceSlot slot, long now) =>
         slot.Pending == 0 && _time.GetElapsedTime(slot.LastActive, now) > _config.MaxSequenceIdle;
 
-    private async ValueTask<ExecutionOutcome> RunStepAsync(SequenceSlot slot, InferenceRequest request, long arrival, CancellationToken cancellationToken)
+    private async ValueTask<ExecutionOutcome> RunStepAsync(SequenceSlot slot, RequestContext context, RequestHandler next)
     {
+        var (request, arrival) = (context.Request, context.Arrival);
         var control = request.Sequence!;
         bool disposed;
         lock (_gate)
@@ -179,7 +181,8 @@ internal sealed class SequenceBatcher : IDisposable
             return ExecutionOutcome.Failed(SequenceErrors.Ended(_model, control.Id));
         }
 
-        var outcome = await _scheduler.ExecuteAsync(WithSequenceInputs(request, slot, arrival), arrival, cancellationToken).ConfigureAwait(false);
+        context.Request = WithSequenceInputs(request, slot, arrival);
+        var outcome = await next(context).ConfigureAwait(false);
         if (outcome.Error is not null)
         {
             return outcome;
@@ -261,14 +264,7 @@ internal sealed class SequenceBatcher : IDisposable
             inputs.Add(InferenceTensor.Create(feature.InputName, values, _featureShapes[i]));
         }
 
-        return new InferenceRequest(request.ModelName, inputs)
-        {
-            ModelVersion = request.ModelVersion,
-            Id = request.Id,
-            Priority = request.Priority,
-            Timeout = request.Timeout,
-            Sequence = request.Sequence,
-        };
+        return request.WithInputs(inputs);
     }
 
     /// <summary>Ends a step's turn: the next step of the sequence may run; an ended sequence nobody waits for is removed.</summary>

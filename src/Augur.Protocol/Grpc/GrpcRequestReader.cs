@@ -62,6 +62,7 @@ public static class GrpcRequestReader
             Priority = parameters.Priority,
             Timeout = parameters.Timeout,
             Sequence = parameters.Sequence,
+            PredictionKey = parameters.PredictionKey,
         };
         decoded = new DecodedGrpcRequest(request, raw);
         return true;

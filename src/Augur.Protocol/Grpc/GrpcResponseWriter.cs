@@ -22,6 +22,11 @@ public static class GrpcResponseWriter
             ModelVersion = response.ModelVersion,
             Id = response.Id ?? string.Empty,
         };
+        if (response.PredictionSource is { } source)
+        {
+            message.Parameters[Json.ProtocolParameters.PredictionSource] = new InferParameter { StringParam = source };
+        }
+
         raw |= response.Outputs.Any(o => TypedContents.FieldOf(o.DataType) is null);
         foreach (var output in response.Outputs)
         {

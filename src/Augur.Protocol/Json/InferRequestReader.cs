@@ -135,6 +135,7 @@ public static class InferRequestReader
             Priority = requestParameters.Priority,
             Timeout = requestParameters.Timeout,
             Sequence = requestParameters.Sequence,
+            PredictionKey = requestParameters.PredictionKey,
         };
         decoded = new DecodedInferRequest(request, binaryOutputs);
         error = null;

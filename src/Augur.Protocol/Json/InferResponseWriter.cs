@@ -24,6 +24,13 @@ public static class InferResponseWriter
             writer.WriteString("id", response.Id);
         }
 
+        if (response.PredictionSource is { } source)
+        {
+            writer.WriteStartObject("parameters");
+            writer.WriteString(ProtocolParameters.PredictionSource, source);
+            writer.WriteEndObject();
+        }
+
         writer.WriteStartArray("outputs");
         foreach (var output in response.Outputs)
         {

@@ -1,11 +1,15 @@
 using System.Text.Json;
 using Augur.Errors;
+using Augur.Inference;
 
 namespace Augur.Protocol.Json;
 
 /// <summary>Reads the protocol's <c>parameters</c> objects, which may carry any keys; only known ones are checked.</summary>
 internal static class ProtocolParameters
 {
+    /// <summary>The response parameter that says where an answer came from (<see cref="PredictionSources"/>).</summary>
+    public const string PredictionSource = "prediction_source";
+
     public static bool TryGetBool(JsonElement parameters, string name, string owner, ref bool value, out InferenceError? error)
     {
         error = null;

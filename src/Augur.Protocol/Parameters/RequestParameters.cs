@@ -7,10 +7,11 @@ namespace Augur.Protocol.Parameters;
 /// The request-level parameters the engine acts on, read by the same rules from REST JSON and gRPC:
 /// Triton's <c>priority</c> (1 is served first; 0 takes the model's default), <c>timeout</c> (microseconds the request
 /// may wait in the queue; 0 takes the model's default), and the sequence parameters <c>sequence_id</c> (an unsigned
-/// integer or a string; 0 or "" means none), <c>sequence_start</c> and <c>sequence_end</c> (booleans). Other keys are
+/// integer or a string; 0 or "" means none), <c>sequence_start</c> and <c>sequence_end</c> (booleans), and Augur's
+/// <c>prediction_key</c> (a string or an integer, the key of a precomputed prediction; "" means none). Other keys are
 /// left alone: the protocol lets clients send parameters a server does not know.
 /// </summary>
-internal readonly record struct RequestParameters(int Priority, TimeSpan? Timeout, SequenceControl? Sequence)
+internal readonly record struct RequestParameters(int Priority, TimeSpan? Timeout, SequenceControl? Sequence, string? PredictionKey)
 {
     // TimeSpan holds about 29,000 years of microseconds; anything larger is not a timeout anyone means.
     private static readonly Int128 MaxTimeoutMicroseconds = TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerMicrosecond;
@@ -21,7 +22,8 @@ internal readonly record struct RequestParameters(int Priority, TimeSpan? Timeou
         parameters = default;
         if (!TryGetSize(source, "priority", out var priority, out error)
             || !TryGetSize(source, "timeout", out var timeout, out error)
-            || !TryReadSequence(source, out var sequence, out error))
+            || !TryReadSequence(source, out var sequence, out error)
+            || !TryReadPredictionKey(source, out var predictionKey, out error))
         {
             return false;
         }
@@ -39,8 +41,33 @@ internal readonly record struct RequestParameters(int Priority, TimeSpan? Timeou
         parameters = new RequestParameters(
             (int)(priority ?? 0),
             timeout is null || timeout == 0 ? null : TimeSpan.FromMicroseconds((long)timeout.Value),
-            sequence);
+            sequence,
+            predictionKey);
         return true;
+    }
+
+    private static bool TryReadPredictionKey<TSource>(TSource source, out string? key, out InferenceError? error)
+        where TSource : IParameterSource
+    {
+        key = null;
+        error = null;
+        if (!source.TryGet("prediction_key", out var value))
+        {
+            return true;
+        }
+
+        switch (value.Kind)
+        {
+            case ParameterKind.String:
+                key = value.String!.Length == 0 ? null : value.String;
+                return true;
+            case ParameterKind.Integer:
+                // Batch jobs key rows by text: an integer key is its decimal digits, as a key column's value would be.
+                key = value.Integer.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return true;
+            default:
+                return Fail($"parameter 'prediction_key' of the request must be a string or an integer, not {value.Description}", out error);
+        }
     }
 
     private static bool TryReadSequence<TSource>(TSource source, out SequenceControl? sequence, out InferenceError? error)
