@@ -14,7 +14,7 @@ internal sealed class LoadedVersion : IAsyncDisposable
 {
     private readonly IModel _model;
 
-    public LoadedVersion(string name, long version, string platform, ModelSignature signature, int maxBatchSize, DynamicBatchingConfig batching, IModel model, DynamicBatcher scheduler, IReadOnlyList<IRequestStage>? stages = null, bool answersWithoutModel = false)
+    public LoadedVersion(string name, long version, string platform, ModelSignature signature, int maxBatchSize, DynamicBatchingConfig batching, IModel model, DynamicBatcher scheduler, IReadOnlyList<IRequestStage>? stages = null)
     {
         Name = name;
         Version = version;
@@ -27,7 +27,7 @@ internal sealed class LoadedVersion : IAsyncDisposable
         Scheduler = scheduler;
         stages ??= [];
         Sequences = stages.OfType<SequenceBatcher>().SingleOrDefault();
-        Pipeline = new RequestPipeline(stages, scheduler, answersWithoutModel);
+        Pipeline = new RequestPipeline(stages, scheduler);
     }
 
     public string Name { get; }

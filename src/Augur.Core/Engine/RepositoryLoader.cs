@@ -237,7 +237,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             }
 
             EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
-            return (new LoadedVersion(name, version, backend.Platform, clientSignature, maxBatchSize, config.DynamicBatching, model, scheduler, stages, stages.Count > 0 && stages[0] is not SequenceBatcher) { Fingerprint = fingerprint }, null);
+            return (new LoadedVersion(name, version, backend.Platform, clientSignature, maxBatchSize, config.DynamicBatching, model, scheduler, stages) { Fingerprint = fingerprint }, null);
         }
         catch (Exception ex)
         {

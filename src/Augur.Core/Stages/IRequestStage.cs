@@ -15,6 +15,12 @@ internal delegate ValueTask<ExecutionOutcome> RequestHandler(RequestContext cont
 /// </summary>
 internal interface IRequestStage
 {
+    /// <summary>
+    /// True when this stage may answer without the model (a cache, precomputed predictions). The responses of a
+    /// version with such a stage say where each answer came from, <c>model</c> included. Default false.
+    /// </summary>
+    bool AnswersWithoutModel => false;
+
     /// <summary>Handles one validated request; <paramref name="next"/> runs the stages after this one and the model.</summary>
     ValueTask<ExecutionOutcome> InvokeAsync(RequestContext context, RequestHandler next);
 }

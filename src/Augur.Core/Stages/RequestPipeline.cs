@@ -15,11 +15,11 @@ internal sealed class RequestPipeline : IAsyncDisposable
     private readonly RequestHandler _first;
     private readonly DynamicBatcher _scheduler;
 
-    public RequestPipeline(IReadOnlyList<IRequestStage> stages, DynamicBatcher scheduler, bool answersWithoutModel)
+    public RequestPipeline(IReadOnlyList<IRequestStage> stages, DynamicBatcher scheduler)
     {
         _stages = stages.ToArray();
         _scheduler = scheduler;
-        AnswersWithoutModel = answersWithoutModel;
+        AnswersWithoutModel = _stages.Any(stage => stage.AnswersWithoutModel);
         RequestHandler next = static context => context.Version.Scheduler.ExecuteAsync(context.Request, context.Arrival, context.CancellationToken);
         for (var i = _stages.Length - 1; i >= 0; i--)
         {
