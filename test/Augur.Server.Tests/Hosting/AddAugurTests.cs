@@ -155,6 +155,8 @@ public sealed class AddAugurTests : IDisposable
         Assert.Equal(["1"], Samples((await one.GetAsync("/metrics")).Body, "augur_requests_total"));
         Assert.Equal(["2"], Samples((await two.GetAsync("/metrics")).Body, "augur_requests_total"));
         Assert.Equal(["1"], Samples((await one.GetAsync("/metrics")).Body, "augur_instances"));
+        // The engine's bucket advice reaches the exporter on this path too: 100 µs is its first bucket.
+        Assert.Contains((await one.GetAsync("/metrics")).Body.Split('\n'), line => line.StartsWith("augur_request_duration_seconds_bucket{", StringComparison.Ordinal) && line.Contains("le=\"0.0001\"", StringComparison.Ordinal));
     }
 
     [Fact]
