@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Augur.Server.Diagnostics;
 using Augur.Server.Endpoints;
+using Augur.Server.Lifecycle;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -21,7 +22,26 @@ public static class AugurHost
     /// picks a free one) for REST, and, when <paramref name="grpcPort"/> is given, an HTTP/2 cleartext endpoint on that
     /// port for gRPC (0 picks a free one; see <see cref="GetGrpcAddress"/>).
     /// </summary>
+    /// <remarks>The caller owns <paramref name="engine"/>: it starts it (or calls <see cref="LoadModelsAsync"/>) and disposes it.</remarks>
     public static WebApplication Create(InferenceEngine engine, IPAddress address, int port, Action<AugurServerOptions>? configure = null, Action<ILoggingBuilder>? logging = null, int? grpcPort = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return Create(services => services.AddAugur(engine, configure), address, port, configure, logging, grpcPort);
+    }
+
+    /// <summary>
+    /// Creates the web application (not started) as <see cref="Create(InferenceEngine, IPAddress, int, Action{AugurServerOptions}?, Action{ILoggingBuilder}?, int?)"/>
+    /// does, with the engine built inside the host by <c>AddAugur(configureEngine)</c>: with the host's logging, meter
+    /// factory and clock, loading its models once the host has started (see <see cref="LoadModelsAsync"/>), disposed
+    /// with the host. This is how <c>augur serve</c> hosts its engine.
+    /// </summary>
+    public static WebApplication Create(Action<InferenceEngineBuilder> configureEngine, IPAddress address, int port, Action<AugurServerOptions>? configure = null, Action<ILoggingBuilder>? logging = null, int? grpcPort = null)
+    {
+        ArgumentNullException.ThrowIfNull(configureEngine);
+        return Create(services => services.AddAugur(configureEngine, configure), address, port, configure, logging, grpcPort);
+    }
+
+    private static WebApplication Create(Action<IServiceCollection> addAugur, IPAddress address, int port, Action<AugurServerOptions>? configure, Action<ILoggingBuilder>? logging, int? grpcPort)
     {
         var builder = WebApplication.CreateSlimBuilder();
         var grpcEndpoint = new GrpcEndpoint();
@@ -35,7 +55,7 @@ public static class AugurHost
             logging(builder.Logging);
         }
 
-        builder.Services.AddAugur(engine, configure);
+        addAugur(builder.Services);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -83,7 +103,7 @@ public static class AugurHost
         var address = RestAddress(app);
         var engine = app.Services.GetRequiredService<InferenceEngine>();
         var logger = Logger(app);
-        if (engine.IsStarted)
+        if (engine.IsStarted && app.Services.GetService<EngineStartup>() is null)
         {
             ServerLog.Listening(logger, engine.Models.Count, engine.Repository ?? "(none)", address);
         }
@@ -101,10 +121,12 @@ public static class AugurHost
     }
 
     /// <summary>
-    /// Loads the models of a started host's engine (<see cref="InferenceEngine.StartAsync"/>) while the host serves:
-    /// <c>/v2/health/live</c> answers 200 throughout, <c>/v2/health/ready</c> and the gRPC health service turn ready
-    /// when the models are loaded (and the required ones ready). Returns false, with the load cancelled, when the host
-    /// began stopping first (SIGTERM, Ctrl+C).
+    /// Loads the models of a started host's engine while the host serves: <c>/v2/health/live</c> answers 200
+    /// throughout, <c>/v2/health/ready</c> and the gRPC health service turn ready when the models are loaded (and the
+    /// required ones ready). An engine built by the host (<c>AddAugur(configureEngine)</c>) loads by itself once the host
+    /// has started (<see cref="EngineStartup"/>): this waits for that load. An engine the caller owns is started here
+    /// (<see cref="InferenceEngine.StartAsync"/>). Returns false, with the load cancelled, when the host began stopping
+    /// first (SIGTERM, Ctrl+C). Throws <see cref="DirectoryNotFoundException"/> when the repository folder does not exist.
     /// </summary>
     public static async Task<bool> LoadModelsAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
@@ -114,7 +136,17 @@ public static class AugurHost
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
         try
         {
-            await engine.StartAsync(linked.Token).ConfigureAwait(false);
+            if (app.Services.GetService<EngineStartup>() is { } startup)
+            {
+                if (!await startup.Loaded.WaitAsync(linked.Token).ConfigureAwait(false))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                await engine.StartAsync(linked.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

@@ -52,13 +52,15 @@ internal static class ServeCommand
                 return StartupFailure.ExitCode;
             }
 
-            using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
-            await using var engine = ServeOptions.CreateEngine(settings, loggerFactory);
-            await using var app = AugurHost.Create(engine, address, settings.HttpPort, o => settings.ServerOptions(o).PredictionStore = store.Store, logging => logging
+            // The host builds the engine (with its logging and meters), loads its models once the ports are bound and
+            // disposes it when it stops.
+            await using var app = AugurHost.Create(engine => ServeEngine.Configure(engine, settings), address, settings.HttpPort, o => settings.ServerOptions(o).PredictionStore = store.Store, logging => logging
                 .SetMinimumLevel(LogLevel.Information)
                 .AddFilter("Microsoft", LogLevel.Warning)
-                // The host logs a failed start with its stack trace; StartupFailure reports it in one line instead.
+                // The host logs a failed start, and EngineStartup a failed load, with the stack trace; StartupFailure
+                // reports them in one line instead.
                 .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)
+                .AddFilter(typeof(Server.Lifecycle.EngineStartup).FullName, LogLevel.None)
                 .AddSimpleConsole(console =>
                 {
                     console.SingleLine = true;
@@ -85,7 +87,22 @@ internal static class ServeCommand
 
             var grpc = AugurHost.GetGrpcAddress(app)!;
             Console.WriteLine($"Augur bound {Text(rest)} (REST) and {Text(grpc)} (gRPC); loading models");
-            if (await AugurHost.LoadModelsAsync(app, cancellationToken).ConfigureAwait(false))
+            bool loaded;
+            try
+            {
+                loaded = await AugurHost.LoadModelsAsync(app, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The host is stopping already (EngineStartup stops it). The folder was checked before start-up, so a
+                // missing one went away since.
+                await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                return StartupFailure.Report(ex is DirectoryNotFoundException
+                    ? $"--model-repository '{settings.ModelRepository}' does not exist any more; give an existing folder"
+                    : $"the models could not be loaded: {ex.Message}");
+            }
+
+            if (loaded)
             {
                 Console.WriteLine($"Augur listening on {Text(rest)}");
                 Console.WriteLine($"Augur gRPC listening on {Text(grpc)}");

@@ -14,6 +14,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Augur listens on {Address} and is loading the models of {Repository}; readiness is false until they are loaded")]
     public static partial void ListeningWhileLoading(ILogger logger, string address, string repository);
 
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Critical, Message = "Augur could not load the models of {Repository}; the host stops")]
+    public static partial void ModelLoadFailed(ILogger logger, string repository, Exception exception);
+
     [LoggerMessage(EventId = 2050, Level = LogLevel.Information, Message = "Augur serves gRPC (inference.GRPCInferenceService, health, reflection) on {Address}")]
     public static partial void GrpcListening(ILogger logger, string address);
 

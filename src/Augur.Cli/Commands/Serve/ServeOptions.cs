@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Augur.Models;
-using Microsoft.Extensions.Logging;
 
 namespace Augur.Cli.Commands.Serve;
 
@@ -53,18 +52,4 @@ internal sealed class ServeOptions
         (Certificate, "Security:CertificatePath"),
         (CertificateKey, "Security:CertificateKeyPath"),
     ];
-
-    /// <summary>
-    /// The engine, not started: <see cref="Server.AugurHost.LoadModelsAsync"/> loads the models once the ports are
-    /// bound (see <see cref="ServeCommand"/>).
-    /// </summary>
-    public static InferenceEngine CreateEngine(ServeSettings settings, ILoggerFactory loggerFactory) =>
-        new InferenceEngineBuilder()
-            .UseModelRepository(settings.ModelRepository!)
-            .UseOnnxRuntime(o => o.IntraOpThreads = settings.IntraOpThreads)
-            .UseLoggerFactory(loggerFactory)
-            .UseModelControl(settings.ModelControlMode, TimeSpan.FromSeconds(settings.PollIntervalSeconds))
-            .LoadModelsAtStartup([.. settings.LoadModels])
-            .RequireModels([.. settings.RequiredModels])
-            .Build();
 }

@@ -1,0 +1,18 @@
+namespace Augur.Cli.Commands.Serve;
+
+/// <summary>
+/// How <c>augur serve</c> configures its engine, one builder call per setting. The host builds the engine from this
+/// (<see cref="Server.AugurHost.Create(Action{InferenceEngineBuilder}, System.Net.IPAddress, int, Action{Server.AugurServerOptions}?, Action{Microsoft.Extensions.Logging.ILoggingBuilder}?, int?)"/>)
+/// with its own logging, meter factory and clock, and loads the models once the ports are bound.
+/// </summary>
+internal static class ServeEngine
+{
+    public static void Configure(InferenceEngineBuilder engine, ServeSettings settings)
+    {
+        engine.UseModelRepository(settings.ModelRepository!);
+        engine.UseOnnxRuntime(onnx => onnx.IntraOpThreads = settings.IntraOpThreads);
+        engine.UseModelControl(settings.ModelControlMode, TimeSpan.FromSeconds(settings.PollIntervalSeconds));
+        engine.LoadModelsAtStartup([.. settings.LoadModels]);
+        engine.RequireModels([.. settings.RequiredModels]);
+    }
+}
