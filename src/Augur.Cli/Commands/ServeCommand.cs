@@ -24,10 +24,12 @@ internal static class ServeCommand
         var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads };
         lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
+        var cacheOptions = new ServeCacheOptions();
+        cacheOptions.AddTo(command);
         (Option Option, string Key)[] settingOptions =
         [
             (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"),
-            (threads, "IntraOpThreads"), (predictionStore, "PredictionStore"), .. lifecycle.Settings,
+            (threads, "IntraOpThreads"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
         ];
         var optionNames = settingOptions.ToDictionary(s => s.Key, s => s.Option.Name, StringComparer.OrdinalIgnoreCase);
         command.SetAction(async (parse, cancellationToken) =>
@@ -53,7 +55,9 @@ internal static class ServeCommand
             }
 
             using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
-            await using var engine = ServeOptions.CreateEngine(settings, loggerFactory);
+            // The response cache (and its Redis connection) outlives the engine that uses it.
+            using var responseCache = ServeCache.Open(settings);
+            await using var engine = ServeOptions.CreateEngine(settings, loggerFactory, responseCache.Options);
             await using var app = AugurHost.Create(engine, address, settings.HttpPort, o => settings.ServerOptions(o).PredictionStore = store.Store, logging => logging
                 .SetMinimumLevel(LogLevel.Information)
                 .AddFilter("Microsoft", LogLevel.Warning)

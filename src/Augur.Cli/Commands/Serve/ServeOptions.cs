@@ -58,7 +58,7 @@ internal sealed class ServeOptions
     /// The engine, not started: <see cref="Server.AugurHost.LoadModelsAsync"/> loads the models once the ports are
     /// bound (see <see cref="ServeCommand"/>).
     /// </summary>
-    public static InferenceEngine CreateEngine(ServeSettings settings, ILoggerFactory loggerFactory) =>
+    public static InferenceEngine CreateEngine(ServeSettings settings, ILoggerFactory loggerFactory, Caching.ResponseCacheOptions responseCache) =>
         new InferenceEngineBuilder()
             .UseModelRepository(settings.ModelRepository!)
             .UseOnnxRuntime(o => o.IntraOpThreads = settings.IntraOpThreads)
@@ -66,5 +66,6 @@ internal sealed class ServeOptions
             .UseModelControl(settings.ModelControlMode, TimeSpan.FromSeconds(settings.PollIntervalSeconds))
             .LoadModelsAtStartup([.. settings.LoadModels])
             .RequireModels([.. settings.RequiredModels])
+            .UseResponseCache(responseCache)
             .Build();
 }
