@@ -19,6 +19,9 @@ internal static class RequestKey
 
     private const int BufferBytes = 256;
 
+    // Keys up to this size are hashed from one stack buffer.
+    private const int OneShotBytes = 1024;
+
     [ThreadStatic]
     private static XxHash128? t_hash;
 
@@ -41,6 +44,20 @@ internal static class RequestKey
     /// <summary>The hash of <paramref name="version"/> (the version's identity) and the request's key material.</summary>
     public static UInt128 Hash(ReadOnlySpan<byte> version, InferenceRequest request, ReadOnlySpan<int> order, ModelSignature signature)
     {
+        // A small key is laid out on the stack and hashed in one call, which is several times cheaper than streaming it.
+        var length = new KeyEncoder<LengthSink>(default, stackalloc byte[BufferBytes]);
+        Write(ref length, request, order, signature);
+        length.Flush();
+        if (version.Length + length.Sink.Length <= OneShotBytes)
+        {
+            Span<byte> key = stackalloc byte[OneShotBytes];
+            version.CopyTo(key);
+            var copy = new KeyEncoder<CopySink>(new CopySink(key[version.Length..]), stackalloc byte[BufferBytes]);
+            Write(ref copy, request, order, signature);
+            copy.Flush();
+            return XxHash128.HashToUInt128(key[..(version.Length + copy.Sink.Written)]);
+        }
+
         // One hasher per thread: nothing here awaits, so no other request can use it in between.
         var hash = t_hash ??= new XxHash128();
         hash.Reset();
