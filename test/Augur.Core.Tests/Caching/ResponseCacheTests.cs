@@ -231,6 +231,24 @@ public sealed class ResponseCacheTests
     }
 
     [Fact]
+    public async Task Calling_UseResponseCache_again_replaces_the_earlier_options()
+    {
+        using var repository = new TempRepository().AddModel("m").WriteConfig("m", CacheHarness.Config);
+        var backend = new FakeBackend().Register("m", Echo());
+        await using var engine = await new InferenceEngineBuilder().UseModelRepository(repository.Path).AddBackend(backend)
+            .UseResponseCache(new ResponseCacheOptions { SizeBytes = 1 << 20 })
+            .UseResponseCache(new ResponseCacheOptions { SizeBytes = 0 })
+            .BuildAsync().WaitAsync(TestTimeout);
+
+        await engine.InferOk(EchoRequest("m"));
+        var second = await engine.InferOk(EchoRequest("m"));
+
+        // Only the last options (nothing kept in process): a stage left from the first call would have answered.
+        Assert.Equal(PredictionSources.Model, second.PredictionSource);
+        Assert.Equal(2, backend.Model("m").Calls.Count);
+    }
+
+    [Fact]
     public void Options_out_of_range_are_refused_by_name()
     {
         var builder = new InferenceEngineBuilder();
