@@ -50,6 +50,15 @@ public sealed class InferenceEngineBuilder
         return this;
     }
 
+    /// <summary>Adds a kind of request stage in place of any earlier factory of the same type (a feature configured twice).</summary>
+    internal InferenceEngineBuilder ReplaceRequestStage<TFactory>(TFactory factory)
+        where TFactory : IRequestStageFactory
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _stageFactories.RemoveAll(f => f is TFactory);
+        return AddRequestStage(factory);
+    }
+
     /// <summary>The clock for queue and compute timings. Default <see cref="TimeProvider.System"/>.</summary>
     public InferenceEngineBuilder UseTimeProvider(TimeProvider time)
     {

@@ -53,6 +53,16 @@ public sealed class RedisServer : IAsyncLifetime
         await Connection.GetDatabase().PingAsync();
     }
 
+    /// <summary>Kills redis-server now (to its clients, a crash); disposing afterwards only cleans up.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync().WaitAsync(StartTimeout);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         if (Connection is not null)

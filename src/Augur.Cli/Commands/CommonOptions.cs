@@ -30,6 +30,8 @@ internal static class CommonOptions
             .UseModelRepository(repository)
             .UseOnnxRuntime(o => o.IntraOpThreads = intraOpThreads)
             .UseLoggerFactory(loggerFactory)
+            // In process only (the default 256 MiB), for the models whose config.json enables response_cache.
+            .UseResponseCache()
             .BuildAsync(cancellationToken);
 
     public static ILoggerFactory ConsoleLogging(LogLevel minimum) => LoggerFactory.Create(logging => logging

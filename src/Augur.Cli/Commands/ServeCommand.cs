@@ -24,10 +24,12 @@ internal static class ServeCommand
         var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads };
         lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
+        var cacheOptions = new ServeCacheOptions();
+        cacheOptions.AddTo(command);
         (Option Option, string Key)[] settingOptions =
         [
             (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"),
-            (threads, "IntraOpThreads"), (predictionStore, "PredictionStore"), .. lifecycle.Settings,
+            (threads, "IntraOpThreads"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
         ];
         var optionNames = settingOptions.ToDictionary(s => s.Key, s => s.Option.Name, StringComparer.OrdinalIgnoreCase);
         command.SetAction(async (parse, cancellationToken) =>
@@ -52,9 +54,11 @@ internal static class ServeCommand
                 return StartupFailure.ExitCode;
             }
 
+            // The response cache (and its Redis connection) outlives the engine that uses it.
+            using var responseCache = ServeCache.Open(settings);
             // The host builds the engine (with its logging and meters), loads its models once the ports are bound and
             // disposes it when it stops.
-            await using var app = AugurHost.Create(engine => ServeEngine.Configure(engine, settings), address, settings.HttpPort, o => settings.ServerOptions(o).PredictionStore = store.Store, logging => logging
+            await using var app = AugurHost.Create(engine => ServeEngine.Configure(engine, settings, responseCache.Options), address, settings.HttpPort, o => settings.ServerOptions(o).PredictionStore = store.Store, logging => logging
                 .SetMinimumLevel(LogLevel.Information)
                 .AddFilter("Microsoft", LogLevel.Warning)
                 // The host logs a failed start, and EngineStartup a failed load, with the stack trace; StartupFailure

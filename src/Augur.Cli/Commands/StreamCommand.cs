@@ -53,7 +53,7 @@ internal static class StreamCommand
             }
 
             var problem = CommonOptions.CheckRepository(parse.GetValue(repository)!) ?? options.Validate();
-            if (problem is not null || !TryParseRedis(parse.GetValue(redis)!, out var configuration, out problem))
+            if (problem is not null || !RedisAddress.TryParse(parse.GetValue(redis)!, "--redis", out var configuration, out problem))
             {
                 await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
                 return 2;
@@ -84,43 +84,5 @@ internal static class StreamCommand
             }
         });
         return command;
-    }
-
-    /// <summary>Accepts a redis:// URL or a StackExchange.Redis configuration string.</summary>
-    internal static bool TryParseRedis(string text, out ConfigurationOptions configuration, out string? problem)
-    {
-        configuration = null!;
-        problem = null;
-        try
-        {
-            if (text.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
-            {
-                var uri = new Uri(text);
-                configuration = new ConfigurationOptions { EndPoints = { { uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port } } };
-                if (uri.UserInfo is { Length: > 0 } user)
-                {
-                    var parts = user.Split(':', 2);
-                    configuration.User = parts.Length == 2 && parts[0].Length > 0 ? Uri.UnescapeDataString(parts[0]) : null;
-                    configuration.Password = Uri.UnescapeDataString(parts.Length == 2 ? parts[1] : parts[0]);
-                }
-
-                if (uri.AbsolutePath.Trim('/') is { Length: > 0 } db)
-                {
-                    configuration.DefaultDatabase = int.Parse(db, System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-            else
-            {
-                configuration = ConfigurationOptions.Parse(text);
-            }
-
-            configuration.AbortOnConnectFail = false;
-            return true;
-        }
-        catch (Exception ex) when (ex is UriFormatException or FormatException or ArgumentException or OverflowException)
-        {
-            problem = $"--redis '{text}' is not a redis:// URL or a Redis configuration string: {ex.Message}";
-            return false;
-        }
     }
 }

@@ -37,6 +37,12 @@ public sealed record ModelConfig
     /// <summary>Stateful sequences; null (the default) serves requests that stand alone.</summary>
     public SequenceBatchingConfig? SequenceBatching { get; init; }
 
+    /// <summary>
+    /// Answers kept for identical requests (<c>response_cache</c>); null (the default) and <c>"enable": false</c> run the
+    /// model for every request. Never used by sequence models, whose answers depend on the sequence's state.
+    /// </summary>
+    public ResponseCacheConfig? ResponseCache { get; init; }
+
     /// <summary>Backend-specific settings, e.g. <c>intra_op_threads</c> for ONNX Runtime.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 

@@ -15,6 +15,7 @@ namespace Augur.Models;
 ///                         "default_timeout_microseconds": 50000, "priority_levels": 2, "default_priority_level": 2,
 ///                         "latency_objective": { "percentile": 99, "microseconds": 15000 } },   // or false
 ///   "sequence_batching": { ... },   // see SequenceBatchingConfigReader
+///   "response_cache": { "enable": true, "ttl_seconds": 600 },  // answers of identical requests are reused
 ///   "parameters": { "intra_op_threads": "1" },
 ///   "required": true }                                        // the server is not ready until this model is
 /// </code>
@@ -67,6 +68,7 @@ public static class ModelConfigReader
                 "required" => config with { Required = ReadBool(value, property.Name) },
                 "dynamic_batching" => config with { DynamicBatching = DynamicBatchingConfigReader.Read(value) },
                 "sequence_batching" => config with { SequenceBatching = SequenceBatchingConfigReader.Read(value) },
+                "response_cache" => config with { ResponseCache = ResponseCacheConfigReader.Read(value) },
                 _ => throw new FormatException($"unknown setting '{property.Name}'"),
             };
         }

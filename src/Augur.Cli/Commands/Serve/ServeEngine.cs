@@ -7,12 +7,13 @@ namespace Augur.Cli.Commands.Serve;
 /// </summary>
 internal static class ServeEngine
 {
-    public static void Configure(InferenceEngineBuilder engine, ServeSettings settings)
+    public static void Configure(InferenceEngineBuilder engine, ServeSettings settings, Caching.ResponseCacheOptions responseCache)
     {
         engine.UseModelRepository(settings.ModelRepository!);
         engine.UseOnnxRuntime(onnx => onnx.IntraOpThreads = settings.IntraOpThreads);
         engine.UseModelControl(settings.ModelControlMode, TimeSpan.FromSeconds(settings.PollIntervalSeconds));
         engine.LoadModelsAtStartup([.. settings.LoadModels]);
         engine.RequireModels([.. settings.RequiredModels]);
+        engine.UseResponseCache(responseCache);
     }
 }

@@ -46,6 +46,15 @@ internal sealed class ServeSettings
     /// <summary>A SQLite file or postgres:// URI written by <c>augur batch</c>, served by the predictions route; null for none.</summary>
     public string? PredictionStore { get; set; }
 
+    /// <summary>Bytes the in-process response cache may hold (models opt in with config.json's response_cache); 0 keeps none.</summary>
+    public long CacheSize { get; set; } = Caching.ResponseCacheOptions.DefaultSizeBytes;
+
+    /// <summary>A Redis server shared by replicas as the response cache's second level (redis://host:port or a Redis configuration string); null for none.</summary>
+    public string? Cache { get; set; }
+
+    /// <summary>Milliseconds a request waits for the shared cache before it goes on without it.</summary>
+    public double CacheTimeoutMilliseconds { get; set; } = 50;
+
     /// <summary>Checks every setting; the message names the setting (and never prints a key).</summary>
     public string? Validate(out IPAddress address)
     {
@@ -102,6 +111,21 @@ internal sealed class ServeSettings
             {
                 return $"{setting}: '{name}' is not a valid model name";
             }
+        }
+
+        if (CacheSize < 0)
+        {
+            return $"CacheSize (--cache-size) {CacheSize} must be 0 (no in-process cache) or more bytes";
+        }
+
+        if (!double.IsFinite(CacheTimeoutMilliseconds) || CacheTimeoutMilliseconds < 1 || CacheTimeoutMilliseconds > 60_000)
+        {
+            return $"CacheTimeoutMilliseconds (--cache-timeout) {CacheTimeoutMilliseconds} must be from 1 to 60000";
+        }
+
+        if (Cache is { } cache && !Commands.RedisAddress.TryParse(cache, "Cache (--cache)", out _, out var cacheProblem))
+        {
+            return cacheProblem;
         }
 
         try
