@@ -15,6 +15,7 @@ namespace Augur.Models;
 ///                         "default_timeout_microseconds": 50000, "priority_levels": 2, "default_priority_level": 2,
 ///                         "latency_objective": { "percentile": 99, "microseconds": 15000 } },   // or false
 ///   "sequence_batching": { ... },   // see SequenceBatchingConfigReader
+///   "precomputed": { "source": "predictions.db", "max_age_seconds": 86400 },   // see PrecomputedConfigReader
 ///   "parameters": { "intra_op_threads": "1" },
 ///   "required": true }                                        // the server is not ready until this model is
 /// </code>
@@ -67,8 +68,14 @@ public static class ModelConfigReader
                 "required" => config with { Required = ReadBool(value, property.Name) },
                 "dynamic_batching" => config with { DynamicBatching = DynamicBatchingConfigReader.Read(value) },
                 "sequence_batching" => config with { SequenceBatching = SequenceBatchingConfigReader.Read(value) },
+                "precomputed" => config with { Precomputed = PrecomputedConfigReader.Read(value) },
                 _ => throw new FormatException($"unknown setting '{property.Name}'"),
             };
+        }
+
+        if (config.Precomputed is not null && config.SequenceBatching is not null)
+        {
+            throw new FormatException("precomputed cannot serve a sequence model (sequence_batching): its answers depend on the state of the sequence, not on a key");
         }
 
         return config;
