@@ -60,7 +60,7 @@ internal static class StreamCommand
             }
 
             using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
-            await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, cancellationToken).ConfigureAwait(false);
+            await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, cancellationToken, precomputed: true).ConfigureAwait(false);
             if (engine.CheckReady(options.Model, options.ModelVersion) is { } notReady)
             {
                 await Console.Error.WriteLineAsync(notReady.Message).ConfigureAwait(false);
@@ -86,39 +86,26 @@ internal static class StreamCommand
         return command;
     }
 
-    /// <summary>Accepts a redis:// URL or a StackExchange.Redis configuration string.</summary>
+    /// <summary>Accepts a redis:// (or unix://) URL or a StackExchange.Redis configuration string.</summary>
     internal static bool TryParseRedis(string text, out ConfigurationOptions configuration, out string? problem)
     {
-        configuration = null!;
+        if (Augur.Batch.Precomputed.RedisLocation.IsUri(text))
+        {
+            var parsed = Augur.Batch.Precomputed.RedisLocation.TryParse(text, out configuration, out problem);
+            problem = parsed ? null : $"--redis {problem}";
+            return parsed;
+        }
+
         problem = null;
         try
         {
-            if (text.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
-            {
-                var uri = new Uri(text);
-                configuration = new ConfigurationOptions { EndPoints = { { uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port } } };
-                if (uri.UserInfo is { Length: > 0 } user)
-                {
-                    var parts = user.Split(':', 2);
-                    configuration.User = parts.Length == 2 && parts[0].Length > 0 ? Uri.UnescapeDataString(parts[0]) : null;
-                    configuration.Password = Uri.UnescapeDataString(parts.Length == 2 ? parts[1] : parts[0]);
-                }
-
-                if (uri.AbsolutePath.Trim('/') is { Length: > 0 } db)
-                {
-                    configuration.DefaultDatabase = int.Parse(db, System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-            else
-            {
-                configuration = ConfigurationOptions.Parse(text);
-            }
-
+            configuration = ConfigurationOptions.Parse(text);
             configuration.AbortOnConnectFail = false;
             return true;
         }
-        catch (Exception ex) when (ex is UriFormatException or FormatException or ArgumentException or OverflowException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
+            configuration = null!;
             problem = $"--redis '{text}' is not a redis:// URL or a Redis configuration string: {ex.Message}";
             return false;
         }

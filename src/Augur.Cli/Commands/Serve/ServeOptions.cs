@@ -66,5 +66,7 @@ internal sealed class ServeOptions
             .UseModelControl(settings.ModelControlMode, TimeSpan.FromSeconds(settings.PollIntervalSeconds))
             .LoadModelsAtStartup([.. settings.LoadModels])
             .RequireModels([.. settings.RequiredModels])
+            // Precomputed predictions (config.json "precomputed"): SQLite, postgres:// and redis:// sources.
+            .UsePrecomputedPredictions(Augur.Batch.Precomputed.PrecomputedStores.Open)
             .Build();
 }
