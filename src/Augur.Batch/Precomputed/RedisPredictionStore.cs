@@ -52,6 +52,12 @@ public sealed class RedisPredictionStore : IPrecomputedPredictions
         // A command for a server that is down fails at once instead of waiting in a backlog: the request it is for has
         // a deadline of milliseconds and runs the model instead.
         _configuration.BacklogPolicy = BacklogPolicy.FailFast;
+
+        // The first connect is awaited by the lookups that arrive meanwhile (each within its own timeout); with the
+        // client's defaults (5 s, three tries) a server that is down at start-up would hold them for 15 s. After this
+        // one try the client keeps reconnecting in the background, and commands fail at once until it is back.
+        _configuration.ConnectTimeout = 1000;
+        _configuration.ConnectRetry = 1;
         Display = display;
     }
 
