@@ -22,8 +22,12 @@ public static class PrecomputedStores
                 : throw new ArgumentException(problem);
         }
 
-        return StoreLocation.TryParse(source, out var location, out var sqlProblem)
-            ? new LazyPredictionStore(location)
-            : throw new ArgumentException(sqlProblem!.Replace("only SQLite files and postgres:// URIs are supported", "only SQLite files, postgres:// and redis:// URIs are supported", StringComparison.Ordinal));
+        if (source.Contains("://", StringComparison.Ordinal) && !source.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            // Said without the source: the engine names it with the setting.
+            throw new ArgumentException("only SQLite files, postgres://, redis:// and unix:// (Redis) URIs are supported");
+        }
+
+        return StoreLocation.TryParse(source, out var location, out var sqlProblem) ? new LazyPredictionStore(location) : throw new ArgumentException(sqlProblem);
     }
 }
