@@ -9,9 +9,10 @@ namespace Augur.Diagnostics;
 /// <item><c>augur.precomputed.lookups</c>: lookups by <c>result</c>: <c>hit</c> (answered from the store), <c>miss</c>
 /// (no prediction for the key), <c>stale</c> (older than max_age_seconds), <c>version_mismatch</c> (only another
 /// version's), <c>incomplete</c> (the row lacks an output asked for, or does not fit the signature), <c>failed</c>
-/// (the store did not answer in time or failed). Every result but <c>hit</c> ran the model.</item>
+/// (the store failed, did not answer in time, or is failing and was not asked). Every result but <c>hit</c> ran the model.</item>
 /// <item><c>augur.precomputed.store.failures</c>: store calls that failed, by <c>operation</c> (<c>find</c>,
-/// <c>write</c>) and <c>reason</c> (<c>timeout</c>, <c>error</c>, <c>queue_full</c>).</item>
+/// <c>write</c>) and <c>reason</c> (<c>timeout</c>, <c>error</c>; for writes also <c>queue_full</c>, and
+/// <c>unavailable</c> for a write dropped while the store fails).</item>
 /// <item><c>augur.precomputed.writes</c>: online answers written back to the store.</item>
 /// <item><c>augur.precomputed.age</c>: the age of each prediction served from the store, in seconds.</item>
 /// </list>

@@ -7,20 +7,28 @@ namespace Augur.Precomputed;
 /// <summary>
 /// One store, opened once for its source and shared by every model and version that names it: the store itself, the
 /// queue of answers to write back (one writer drains it, so write-backs never delay a response and never pile up past
-/// <see cref="QueueCapacity"/>), and whether the store is failing (logged once when it starts failing and once when it
-/// answers again, not once per request). Disposed with the engine: queued writes are finished (each within its timeout),
-/// then the store is disposed.
+/// <see cref="QueueCapacity"/>), and whether the store is failing. A failing store is asked again only once per
+/// <see cref="RetryInterval"/> (one request probes it; the others run the model at once instead of each waiting out
+/// the timeout of a store that hangs), and the failure is logged once when it starts and once when the store answers
+/// again, not once per request. Disposed with the engine: queued writes are finished (each within its timeout), then
+/// the store is disposed.
 /// </summary>
 internal sealed class PrecomputedSource : IAsyncDisposable
 {
     /// <summary>Write-backs waiting at most; more are dropped and counted (<c>reason=queue_full</c>).</summary>
     public const int QueueCapacity = 1024;
 
+    /// <summary>How often a failing store is asked again: 1 s.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
+
     private readonly Channel<PendingWrite> _writes = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Task _writer;
-    private int _failing;
+    private readonly long _retryTicks;
+
+    // While the store fails: the timestamp (of _time) from which it may be asked again; 0 while it answers.
+    private long _retryAt;
 
     public PrecomputedSource(string display, IPrecomputedPredictions store, TimeProvider time, ILogger logger)
     {
@@ -28,6 +36,7 @@ internal sealed class PrecomputedSource : IAsyncDisposable
         Store = store;
         _time = time;
         _logger = logger;
+        _retryTicks = (long)(RetryInterval.TotalSeconds * time.TimestampFrequency);
         _writer = Task.Run(WriteAllAsync);
     }
 
@@ -48,10 +57,26 @@ internal sealed class PrecomputedSource : IAsyncDisposable
         return false;
     }
 
+    /// <summary>
+    /// True when the store may be asked now: it answers, or it has failed and <see cref="RetryInterval"/> has passed since,
+    /// in which case this caller is the one that probes it (the others are told no until the probe reports).
+    /// </summary>
+    public bool ShouldAsk()
+    {
+        var retryAt = Volatile.Read(ref _retryAt);
+        if (retryAt == 0)
+        {
+            return true;
+        }
+
+        var now = _time.GetTimestamp();
+        return now >= retryAt && Interlocked.CompareExchange(ref _retryAt, now + _retryTicks, retryAt) == retryAt;
+    }
+
     /// <summary>Records that a call failed; the first failure after a success is logged as a warning.</summary>
     public void Failed(string operation, string reason)
     {
-        if (Interlocked.Exchange(ref _failing, 1) == 0)
+        if (Interlocked.Exchange(ref _retryAt, Math.Max(1, _time.GetTimestamp() + _retryTicks)) == 0)
         {
             PrecomputedLog.StoreFailing(_logger, Display, operation, reason);
         }
@@ -64,7 +89,7 @@ internal sealed class PrecomputedSource : IAsyncDisposable
     /// <summary>Records that a call succeeded; the first after failures is logged.</summary>
     public void Succeeded()
     {
-        if (Volatile.Read(ref _failing) == 1 && Interlocked.Exchange(ref _failing, 0) == 1)
+        if (Volatile.Read(ref _retryAt) != 0 && Interlocked.Exchange(ref _retryAt, 0) != 0)
         {
             PrecomputedLog.StoreRecovered(_logger, Display);
         }
@@ -75,6 +100,12 @@ internal sealed class PrecomputedSource : IAsyncDisposable
         await foreach (var pending in _writes.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             var (write, timeout, metrics) = pending;
+            if (!ShouldAsk())
+            {
+                metrics.StoreFailed("write", "unavailable");
+                continue;
+            }
+
             using var stop = new CancellationTokenSource();
             Task? task = null;
             try

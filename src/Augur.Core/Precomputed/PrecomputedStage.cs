@@ -15,7 +15,8 @@ namespace Augur.Precomputed;
 /// value of the declared key input) and one row is answered from the store when it holds a prediction for the key made
 /// by this version, no older than max_age_seconds, with every output asked for. Anything else runs the model: no key,
 /// several rows, a miss, a stale prediction, another version's, a row that lacks an output, and a store that fails or
-/// does not answer within the timeout (a request never fails because of the store). With write_back, what the model
+/// does not answer within the timeout (a request never fails because of the store; while it fails, it is asked once per
+/// <see cref="PrecomputedSource.RetryInterval"/> and other requests do not wait for it). With write_back, what the model
 /// answered for a key the store could not is queued to be stored.
 /// </summary>
 internal sealed class PrecomputedStage : IRequestStage
@@ -135,9 +136,17 @@ internal sealed class PrecomputedStage : IRequestStage
         return outputs.Count == wanted.Count ? null : $"it has {outputs.Count} outputs where {wanted.Count} were asked for";
     }
 
-    /// <summary>The store's answer, or (false, null) when it failed, did not answer in time, or the caller gave up.</summary>
+    /// <summary>
+    /// The store's answer, or (false, null) when it failed, did not answer in time, is failing and not due to be asked
+    /// again yet, or the caller gave up.
+    /// </summary>
     private async ValueTask<(bool Answered, PrecomputedPrediction? Prediction)> FindAsync(PrecomputedQuery query, CancellationToken cancellationToken)
     {
+        if (!_source.ShouldAsk())
+        {
+            return (false, null);
+        }
+
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task<PrecomputedPrediction?>? task = null;
         try

@@ -192,9 +192,10 @@ public sealed class PrecomputedStageTests
     }
 
     [Fact]
-    public async Task A_store_that_fails_costs_no_request_it_is_counted_and_nothing_is_written_back()
+    public async Task A_store_that_fails_costs_no_request_is_asked_again_once_a_second_and_nothing_is_written_back()
     {
         await using var h = await StartAsync(Config("""{"source": "redis://store", "max_age_seconds": 60, "write_back": true}"""));
+        h.Store.Add("echo", "user-1", "1", Start, StoredY(42));
         h.Store.Failure = new PrecomputedStoreException("connection refused");
 
         var results = new List<InferenceResponse>();
@@ -203,17 +204,30 @@ public sealed class PrecomputedStageTests
             results.Add(await h.Engine.InferOk(Keyed($"user-{i}", first: i)));
         }
 
+        var findsWhileFailing = h.Store.Finds;
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        var probe = await h.Engine.InferOk(Keyed("user-1", first: 7));
+        h.Store.Failure = null;
+        var stillWaiting = await h.Engine.InferOk(Keyed("user-1", first: 7));
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        var recovered = await h.Engine.InferOk(Keyed("user-1", first: 7));
+        var afterRecovery = await h.Engine.InferOk(Keyed("user-1", first: 7));
+
         await h.Engine.DisposeAsync();
         Assert.Equal([0f, 1f, 2f], results.Select(r => r["y"].AsSpan<float>()[0]));
         Assert.All(results, r => Assert.Equal(PredictionSources.Model, r.PredictionSource));
-        Assert.Equal(3, h.Failures("find", "error"));
-        Assert.Equal(3, h.Lookups("failed"));
-        Assert.Equal(0, h.Failures("write", "error"));
+        Assert.Equal(1, findsWhileFailing); // the first request asked; the next two did not wait for a failing store
+        Assert.Equal((PredictionSources.Model, PredictionSources.Model), (probe.PredictionSource, stillWaiting.PredictionSource));
+        Assert.Equal((PredictionSources.Precomputed, PredictionSources.Precomputed), (recovered.PredictionSource, afterRecovery.PredictionSource));
+        Assert.Equal(4, h.Store.Finds);
+        Assert.Equal(2, h.Failures("find", "error"));
+        Assert.Equal((5, 2), (h.Lookups("failed"), h.Lookups("hit")));
+        Assert.False(h.Store.HasWrite);
         Assert.DoesNotContain(h.Metrics.Of("augur.requests"), r => r.Tags["outcome"] != "success");
     }
 
     [Fact]
-    public async Task A_store_that_does_not_answer_within_the_timeout_costs_the_request_only_the_timeout()
+    public async Task A_store_that_does_not_answer_within_the_timeout_costs_one_request_the_timeout_and_the_next_ones_nothing()
     {
         await using var h = await StartAsync(Config("""{"source": "redis://store", "max_age_seconds": 60, "timeout_microseconds": 20000}"""));
         h.Store.Add("echo", "user-7", "1", Start, StoredY(42));
@@ -226,11 +240,14 @@ public sealed class PrecomputedStageTests
         Assert.False(request.IsCompleted);
         h.Time.Advance(TimeSpan.FromMilliseconds(1));
         var result = await request;
+        var next = await h.Engine.InferOk(Keyed("user-7", first: 6));
 
         Assert.True(result.IsSuccess, result.Error?.ToString());
         Assert.Equal((PredictionSources.Model, 5f), (result.Response.PredictionSource, result.Response["y"].AsSpan<float>()[0]));
+        Assert.Equal((PredictionSources.Model, 6f), (next.PredictionSource, next["y"].AsSpan<float>()[0]));
+        Assert.Equal(1, h.Store.Finds);
         Assert.Equal(1, h.Failures("find", "timeout"));
-        Assert.Equal(1, h.Lookups("failed"));
+        Assert.Equal(2, h.Lookups("failed"));
     }
 
     [Fact]
