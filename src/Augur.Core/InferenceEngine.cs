@@ -26,10 +26,12 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly EngineMetrics _metrics;
     private readonly CancellationTokenSource _stopWaiting;
+    private readonly IReadOnlyList<IAsyncDisposable> _owned;
     private int _disposed;
 
-    internal InferenceEngine(ModelSet set, Func<ModelSet, ModelController> controller, string? repository, TimeProvider time, EngineMetrics metrics, CancellationTokenSource stopWaiting)
+    internal InferenceEngine(ModelSet set, Func<ModelSet, ModelController> controller, string? repository, TimeProvider time, EngineMetrics metrics, CancellationTokenSource stopWaiting, IReadOnlyList<IAsyncDisposable>? owned = null)
     {
+        _owned = owned ?? [];
         _set = set;
         _controller = controller(set);
         _time = time;
@@ -250,6 +252,13 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
         await _controller.DisposeAsync().ConfigureAwait(false);
         await _set.DisposeAllAsync().ConfigureAwait(false);
+
+        // What stages share across versions (precomputed stores), once no version can use it any more.
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync().ConfigureAwait(false);
+        }
+
         _metrics.Dispose();
     }
 }

@@ -3,6 +3,7 @@ using Augur.Backends;
 using Augur.Diagnostics;
 using Augur.Engine;
 using Augur.Models;
+using Augur.Precomputed;
 using Augur.Stages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,6 +26,7 @@ public sealed class InferenceEngineBuilder
     private TimeSpan _pollInterval = TimeSpan.FromSeconds(15);
     private string[]? _startupModels;
     private string[] _requiredModels = [];
+    private Func<string, IPrecomputedPredictions>? _precomputed;
 
     /// <summary>The folder holding <c>&lt;model&gt;/&lt;version&gt;/model.onnx</c> trees.</summary>
     public InferenceEngineBuilder UseModelRepository(string path)
@@ -57,6 +59,21 @@ public sealed class InferenceEngineBuilder
         ArgumentNullException.ThrowIfNull(factory);
         _stageFactories.RemoveAll(f => f is TFactory);
         return AddRequestStage(factory);
+    }
+
+    /// <summary>
+    /// Lets models answer from precomputed predictions (config.json <c>precomputed</c>). <paramref name="resolver"/> turns a
+    /// model's <c>source</c> into a store: an absolute SQLite path (a relative one is taken from the model's folder) or a
+    /// URI as written (<c>postgres://…</c>, <c>redis://…</c>); Augur.Batch's <c>PrecomputedStores.Open</c> handles all
+    /// three. It is called once per distinct source, when the first version naming it loads, and should not connect
+    /// (the store is asked on the first request; a store that is down must not fail a load); what it throws fails that
+    /// version's load with its message. The engine shares each store across models and versions and disposes it when
+    /// the engine is disposed. Without this call, models that declare a source run every request (with a warning).
+    /// </summary>
+    public InferenceEngineBuilder UsePrecomputedPredictions(Func<string, IPrecomputedPredictions> resolver)
+    {
+        _precomputed = resolver ?? throw new ArgumentNullException(nameof(resolver));
+        return this;
     }
 
     /// <summary>The clock for queue and compute timings. Default <see cref="TimeProvider.System"/>.</summary>
@@ -158,7 +175,9 @@ public sealed class InferenceEngineBuilder
         {
             // The signal is given once and has no timer, so it needs no disposal.
             var stopWaiting = new CancellationTokenSource();
-            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics, stopWaiting.Token, _stageFactories.ToArray());
+            // Always registered: without a resolver it tells a model that declares a source why it is not used.
+            var precomputed = new PrecomputedStageFactory(_precomputed, new PrecomputedMetrics(metrics.Meter), _time, _loggerFactory);
+            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics, stopWaiting.Token, [.. _stageFactories, precomputed]);
             var startupModels = _startupModels ?? [];
             Func<string, bool>? include = _modelControl == ModelControlMode.Explicit && !startupModels.Contains("*")
                 ? name => startupModels.Contains(name, StringComparer.Ordinal)
@@ -169,7 +188,8 @@ public sealed class InferenceEngineBuilder
                 _repository,
                 _time,
                 metrics,
-                stopWaiting);
+                stopWaiting,
+                [precomputed]);
         }
         catch
         {

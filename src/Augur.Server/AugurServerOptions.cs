@@ -21,10 +21,12 @@ public sealed class AugurServerOptions
     public string? MetricsPath { get; set; } = "/metrics";
 
     /// <summary>
-    /// Where <c>GET /v2/models/{model}/predictions/{key}</c> reads predictions stored by <c>augur batch</c>. Null (the
-    /// default) answers that route with 404. The caller owns the store and disposes it after the host stops.
+    /// Where <c>GET /v2/models/{model}/predictions/{key}</c> reads predictions stored by <c>augur batch</c>: a
+    /// <c>PredictionStore</c> (SQLite, PostgreSQL) or any other precomputed prediction store, such as Redis
+    /// (<c>PrecomputedStores.Open</c>). Null (the default) answers that route with 404. The caller owns the store and
+    /// disposes it after the host stops.
     /// </summary>
-    public Augur.Batch.Storage.PredictionStore? PredictionStore { get; set; }
+    public Augur.Precomputed.IPrecomputedPredictions? PredictionStore { get; set; }
 
     /// <summary>API keys and HTTPS. Default: no keys (inference open, model control refused), plain HTTP.</summary>
     public AugurSecurityOptions Security { get; set; } = new();

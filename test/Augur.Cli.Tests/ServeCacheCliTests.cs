@@ -51,7 +51,7 @@ public sealed class ServeCacheCliTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("--cache", "redis://127.0.0.1:port", "augur serve: Cache (--cache) 'redis://127.0.0.1:port' is not a redis:// URL or a Redis configuration string")]
+    [InlineData("--cache", "redis://127.0.0.1:port", "augur serve: Cache (--cache) 'redis://127.0.0.1:port' is not a Redis URI (redis://[:password@]host[:port][/db] or unix:///path/to/redis.sock)")]
     [InlineData("--cache-size", "-1", "augur serve: CacheSize (--cache-size) -1 must be 0 (no in-process cache) or more bytes")]
     [InlineData("--cache-timeout", "0", "augur serve: CacheTimeoutMilliseconds (--cache-timeout) 0 must be from 1 to 60000")]
     public async Task A_bad_cache_option_stops_serve_with_one_line_naming_it(string option, string value, string expected)

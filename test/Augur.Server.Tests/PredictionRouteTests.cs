@@ -48,6 +48,22 @@ public sealed class PredictionRouteTests
     }
 
     [Fact]
+    public async Task A_store_that_cannot_be_reached_answers_503_naming_it()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"augur-missing-{Guid.NewGuid():N}", "preds.db");
+        await using var store = Augur.Batch.Precomputed.PrecomputedStores.Open(missing);
+        await using var engine = await new InferenceEngineBuilder().UseModelRepository(new TempRepository().Path).AddBackend(new FakeBackend()).BuildAsync();
+        await using var app = AugurHost.Create(engine, IPAddress.Loopback, 0, o => o.PredictionStore = store);
+        using var client = new HttpClient { BaseAddress = await AugurHost.StartAsync(app), Timeout = ServerFixture.Timeout };
+
+        var response = await client.GetAsync("/v2/models/fraud/predictions/k1");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.StartsWith($$"""{"error":"the prediction store '{{missing}}' cannot be opened: """, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task A_server_without_a_store_answers_404_saying_so()
     {
         await using var engine = await new InferenceEngineBuilder().UseModelRepository(new TempRepository().Path).AddBackend(new FakeBackend()).BuildAsync();

@@ -37,11 +37,13 @@ public sealed class TestHost : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    /// <summary>Loads <paramref name="repository"/> (already written) and starts serving it.</summary>
-    public static async Task<TestHost> StartAsync(string repository, Action<AugurServerOptions>? configure = null)
+    /// <summary>Loads <paramref name="repository"/> (already written) and starts serving it; <paramref name="engineBuilder"/> adds to the engine's setup.</summary>
+    public static async Task<TestHost> StartAsync(string repository, Action<AugurServerOptions>? configure = null, Action<InferenceEngineBuilder>? engineBuilder = null)
     {
         using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var engine = await new InferenceEngineBuilder().UseModelRepository(repository).UseOnnxRuntime().BuildAsync(startup.Token);
+        var builder = new InferenceEngineBuilder().UseModelRepository(repository).UseOnnxRuntime();
+        engineBuilder?.Invoke(builder);
+        var engine = await builder.BuildAsync(startup.Token);
         var app = AugurHost.Create(engine, IPAddress.Loopback, 0, configure, grpcPort: 0);
         var address = await AugurHost.StartAsync(app, startup.Token);
         return new TestHost(repository, engine, app, address);

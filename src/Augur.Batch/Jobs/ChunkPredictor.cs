@@ -255,22 +255,5 @@ internal sealed class ChunkPredictor(
 
     // The outputs of one row, each written as the server writes an output's data, so a stored row reads exactly as
     // the infer response for that row alone.
-    private static string OutputsJson(InferenceResponse response, int row, int rows)
-    {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer, JsonWriterDefaults.Options))
-        {
-            writer.WriteStartObject();
-            foreach (var output in response.Outputs)
-            {
-                writer.WritePropertyName(output.Name);
-                var perRow = output.ElementCount / rows;
-                TensorJsonWriter.WriteData(writer, output, row * perRow, perRow);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    private static string OutputsJson(InferenceResponse response, int row, int rows) => RowOutputsJson.Write(response.Outputs, row, rows);
 }

@@ -73,8 +73,8 @@ public sealed record StoreLocation(StoreKind Kind, string ConnectionString, stri
         return true;
     }
 
-    // Passwords never reach logs or the jobs table.
-    private static string Redact(string uri)
+    /// <summary><paramref name="uri"/> with its password replaced by <c>***</c>: passwords never reach logs or the jobs table.</summary>
+    public static string Redact(string uri)
     {
         var at = uri.IndexOf('@', StringComparison.Ordinal);
         var scheme = uri.IndexOf("://", StringComparison.Ordinal) + 3;

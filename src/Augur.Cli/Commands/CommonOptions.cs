@@ -25,14 +25,25 @@ internal static class CommonOptions
     public static string? CheckRepository(string repository) =>
         Directory.Exists(repository) ? null : $"--model-repository '{repository}' does not exist";
 
-    public static Task<InferenceEngine> BuildEngineAsync(string repository, int intraOpThreads, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
-        new InferenceEngineBuilder()
+    /// <summary>
+    /// The engine of a command that runs in-process. With <paramref name="precomputed"/>, models may answer from their
+    /// precomputed predictions (config.json <c>precomputed</c>); batch jobs leave it off, since a job must run the model.
+    /// </summary>
+    public static Task<InferenceEngine> BuildEngineAsync(string repository, int intraOpThreads, ILoggerFactory loggerFactory, CancellationToken cancellationToken, bool precomputed = false)
+    {
+        var builder = new InferenceEngineBuilder()
             .UseModelRepository(repository)
             .UseOnnxRuntime(o => o.IntraOpThreads = intraOpThreads)
             .UseLoggerFactory(loggerFactory)
             // In process only (the default 256 MiB), for the models whose config.json enables response_cache.
-            .UseResponseCache()
-            .BuildAsync(cancellationToken);
+            .UseResponseCache();
+        if (precomputed)
+        {
+            builder.UsePrecomputedPredictions(Augur.Batch.Precomputed.PrecomputedStores.Open);
+        }
+
+        return builder.BuildAsync(cancellationToken);
+    }
 
     public static ILoggerFactory ConsoleLogging(LogLevel minimum) => LoggerFactory.Create(logging => logging
         .SetMinimumLevel(minimum)

@@ -60,7 +60,7 @@ internal static class StreamCommand
             }
 
             using var loggerFactory = CommonOptions.ConsoleLogging(LogLevel.Information);
-            await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, cancellationToken).ConfigureAwait(false);
+            await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, parse.GetValue(threads), loggerFactory, cancellationToken, precomputed: true).ConfigureAwait(false);
             if (engine.CheckReady(options.Model, options.ModelVersion) is { } notReady)
             {
                 await Console.Error.WriteLineAsync(notReady.Message).ConfigureAwait(false);

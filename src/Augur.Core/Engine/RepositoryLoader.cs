@@ -230,7 +230,10 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var scheduler = new DynamicBatcher(new SchedulerSettings(name, versionText, signature, maxBatchSize, config.DynamicBatching), instances, metrics, time, _schedulerLogger, stopWaiting);
             var clientSignature = sequenceSignature?.Client ?? signature;
-            var stages = CreateStages(new StageSite(name, version, fingerprint, clientSignature, maxBatchSize, config, time, metrics, loggerFactory));
+            var stages = CreateStages(new StageSite(name, version, fingerprint, clientSignature, maxBatchSize, config, time, metrics, loggerFactory)
+            {
+                ModelDirectory = Path.GetDirectoryName(Path.GetFullPath(directory)),
+            });
             if (sequenceSignature is not null)
             {
                 stages.Add(new SequenceBatcher(name, versionText, config.SequenceBatching!, sequenceSignature, maxBatchSize, time, metrics));

@@ -43,6 +43,12 @@ public sealed record ModelConfig
     /// </summary>
     public ResponseCacheConfig? ResponseCache { get; init; }
 
+    /// <summary>
+    /// Answers from predictions made ahead of time for requests that carry a key; null (the default) runs every request.
+    /// Not for sequence models, whose answers depend on their state.
+    /// </summary>
+    public PrecomputedConfig? Precomputed { get; init; }
+
     /// <summary>Backend-specific settings, e.g. <c>intra_op_threads</c> for ONNX Runtime.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 

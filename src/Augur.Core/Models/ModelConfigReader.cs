@@ -16,6 +16,7 @@ namespace Augur.Models;
 ///                         "latency_objective": { "percentile": 99, "microseconds": 15000 } },   // or false
 ///   "sequence_batching": { ... },   // see SequenceBatchingConfigReader
 ///   "response_cache": { "enable": true, "ttl_seconds": 600 },  // answers of identical requests are reused
+///   "precomputed": { "source": "predictions.db", "max_age_seconds": 86400 },   // see PrecomputedConfigReader
 ///   "parameters": { "intra_op_threads": "1" },
 ///   "required": true }                                        // the server is not ready until this model is
 /// </code>
@@ -69,8 +70,14 @@ public static class ModelConfigReader
                 "dynamic_batching" => config with { DynamicBatching = DynamicBatchingConfigReader.Read(value) },
                 "sequence_batching" => config with { SequenceBatching = SequenceBatchingConfigReader.Read(value) },
                 "response_cache" => config with { ResponseCache = ResponseCacheConfigReader.Read(value) },
+                "precomputed" => config with { Precomputed = PrecomputedConfigReader.Read(value) },
                 _ => throw new FormatException($"unknown setting '{property.Name}'"),
             };
+        }
+
+        if (config.Precomputed is not null && config.SequenceBatching is not null)
+        {
+            throw new FormatException("precomputed cannot serve a sequence model (sequence_batching): its answers depend on the state of the sequence, not on a key");
         }
 
         return config;

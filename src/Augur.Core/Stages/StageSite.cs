@@ -19,6 +19,9 @@ internal sealed record StageSite(string Model, long Version, string Fingerprint,
     /// <summary>The version number as text, as responses and metrics spell it.</summary>
     public string VersionText { get; } = Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The model's folder (where its config.json is), for settings that name files; null when not loaded from a folder.</summary>
+    public string? ModelDirectory { get; init; }
+
     /// <summary>True when the model keeps state across requests (config.json <c>sequence_batching</c>).</summary>
     public bool IsSequenceModel => Config.SequenceBatching is not null;
 }

@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Augur.Batch.Storage;
+using Augur.Precomputed;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,7 +11,9 @@ namespace Augur.Server.Endpoints;
 /// prediction a batch job stored for the key (<see cref="AugurServerOptions.PredictionStore"/>). The query form takes
 /// any key; the path form takes keys that are safe path segments (the request path guard refuses an encoded '/', a
 /// '\', a control character or a dot segment before routing). 200 with <see cref="PredictionJson"/>, 404 for an unknown key or
-/// when the server has no store, 400 for a bad model name or key, 503 when the database cannot be reached.
+/// when the server has no store, 400 for a bad model name or key, 503 when the store cannot be reached. The store is read
+/// through the same abstraction precomputed predictions use (<see cref="IPrecomputedPredictions"/>), so any store they
+/// can answer from, Redis included, serves this route too.
 /// </summary>
 internal static class PredictionEndpoints
 {
@@ -41,14 +43,14 @@ internal static class PredictionEndpoints
             return;
         }
 
-        StoredPrediction? prediction;
+        PrecomputedPrediction? prediction;
         try
         {
-            prediction = await store.GetPredictionAsync(model, key, context.RequestAborted).ConfigureAwait(false);
+            prediction = await store.FindAsync(new PrecomputedQuery(model, key), context.RequestAborted).ConfigureAwait(false);
         }
-        catch (DbException ex)
+        catch (PrecomputedStoreException ex)
         {
-            await HttpResponses.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"the prediction store is unavailable: {ex.Message}").ConfigureAwait(false);
+            await HttpResponses.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Message).ConfigureAwait(false);
             return;
         }
 
@@ -58,6 +60,6 @@ internal static class PredictionEndpoints
             return;
         }
 
-        await HttpResponses.WriteJsonAsync(context, buffer => PredictionJson.Write(buffer, prediction)).ConfigureAwait(false);
+        await HttpResponses.WriteJsonAsync(context, buffer => PredictionJson.Write(buffer, model, prediction)).ConfigureAwait(false);
     }
 }

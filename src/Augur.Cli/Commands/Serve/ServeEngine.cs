@@ -15,5 +15,7 @@ internal static class ServeEngine
         engine.LoadModelsAtStartup([.. settings.LoadModels]);
         engine.RequireModels([.. settings.RequiredModels]);
         engine.UseResponseCache(responseCache);
+        // Precomputed predictions (config.json "precomputed"): SQLite, postgres:// and redis:// sources.
+        engine.UsePrecomputedPredictions(Augur.Batch.Precomputed.PrecomputedStores.Open);
     }
 }
