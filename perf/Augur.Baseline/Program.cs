@@ -17,5 +17,17 @@ app.MapPost("/empty", async (HttpRequest request) =>
     await request.Body.CopyToAsync(Stream.Null);
     return Results.Text("""{"model_name":"empty","outputs":[]}""", "application/json");
 });
+
+// The empty endpoint on the protocol's route, for load tools that post to {url}/v2/models/{m}/infer (augur bench with
+// --url http://HOST:PORT/empty): it reads the body and answers a canned response without running anything.
+// --empty-response FILE makes that response a given one, e.g. a captured Augur answer, so both send the same bytes.
+var canned = app.Configuration["empty-response"] is { } responseFile
+    ? File.ReadAllBytes(responseFile)
+    : """{"model_name":"empty","outputs":[]}"""u8.ToArray();
+app.MapPost("/empty/v2/models/{model}/infer", async (HttpRequest request) =>
+{
+    await request.Body.CopyToAsync(Stream.Null);
+    return Results.Bytes(canned, "application/json");
+});
 app.MapGet("/health", () => Results.Ok());
 app.Run();

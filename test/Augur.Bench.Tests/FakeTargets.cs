@@ -10,12 +10,12 @@ internal sealed class DelayTarget(VirtualClock clock, Func<long, long, long> ser
     public Func<long, string?> Error { get; init; } = _ => null;
 
     /// <summary>serviceTime(index, issuedAt) gives the nanoseconds until the answer.</summary>
-    public async ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken)
+    public async ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken)
     {
         long index = SampleCounts.Count;
         SampleCounts.Add(samples);
         await clock.WaitUntilAsync(clock.Now + serviceTime(index, clock.Now), cancellationToken);
-        return Error(index);
+        return QueryOutcome.FromError(Error(index));
     }
 }
 
@@ -24,11 +24,11 @@ internal sealed class QueueTarget(VirtualClock clock, long serviceTime) : ILoadT
 {
     private long _freeAt;
 
-    public async ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken)
+    public async ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken)
     {
         var start = Math.Max(clock.Now, _freeAt);
         _freeAt = start + serviceTime;
         await clock.WaitUntilAsync(_freeAt, cancellationToken);
-        return null;
+        return QueryOutcome.Success();
     }
 }

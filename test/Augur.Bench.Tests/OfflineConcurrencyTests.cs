@@ -33,7 +33,7 @@ public sealed class OfflineConcurrencyTests
 
         public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
-        public ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken)
+        public ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken)
         {
             var inFlight = Interlocked.Increment(ref _inFlight);
             int seen;
@@ -52,7 +52,7 @@ public sealed class OfflineConcurrencyTests
             }
 
             Interlocked.Decrement(ref _inFlight);
-            return ValueTask.FromResult(error);
+            return ValueTask.FromResult(QueryOutcome.FromError(error));
         }
     }
 }

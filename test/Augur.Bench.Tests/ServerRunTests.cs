@@ -84,9 +84,9 @@ public sealed class ServerRunTests : IAsyncLifetime
         var good = target.Prepare([Tensors.InferenceTensor.Create("features", new float[8], 1, 8)]);
         var bad = target.Prepare([Tensors.InferenceTensor.Create("features", new float[3], 1, 3)]);
 
-        Assert.Null(await target.SendAsync(good, CancellationToken.None).AsTask().WaitAsync(Timeout));
-        Assert.Equal("stream error: input 'features' has shape [1,3] but model 'fraud' expects [-1,8]", await target.SendAsync(bad, CancellationToken.None).AsTask().WaitAsync(Timeout));
-        Assert.Null(await target.SendAsync(good, CancellationToken.None).AsTask().WaitAsync(Timeout));
+        Assert.Null((await target.SendAsync(good, CancellationToken.None).AsTask().WaitAsync(Timeout)).Error);
+        Assert.Equal("stream error: input 'features' has shape [1,3] but model 'fraud' expects [-1,8]", (await target.SendAsync(bad, CancellationToken.None).AsTask().WaitAsync(Timeout)).Error);
+        Assert.Null((await target.SendAsync(good, CancellationToken.None).AsTask().WaitAsync(Timeout)).Error);
     }
 
     [Fact]

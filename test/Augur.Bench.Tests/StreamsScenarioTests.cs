@@ -110,7 +110,7 @@ public sealed class StreamsScenarioTests
 
         public Func<int, int, long?> Slow { get; init; } = (_, _) => null;
 
-        public ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken) => throw new InvalidOperationException("each stream has its own target");
+        public ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken) => throw new InvalidOperationException("each stream has its own target");
 
         public Task<IReadOnlyList<ILoadTarget>> OpenStreamsAsync(int count, int samples, CancellationToken cancellationToken)
         {
@@ -134,12 +134,12 @@ public sealed class StreamsScenarioTests
 
         private sealed class Stream(RecordingStreams owner, int number, List<long> sends) : ILoadTarget
         {
-            public async ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken)
+            public async ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken)
             {
                 var index = sends.Count;
                 sends.Add(owner.Clock.Now);
                 await owner.Clock.WaitUntilAsync(owner.Clock.Now + (owner.Slow(number, index) ?? owner.ServiceTime), cancellationToken);
-                return null;
+                return QueryOutcome.Success();
             }
         }
     }

@@ -76,6 +76,63 @@ public sealed class BenchCliTests : IDisposable
         Assert.Matches(@"in-process  Server  server_p99_latency_ms: \d+(\.\d+)?  \(p99 bound 1000 ms: (met|NOT met)\)", stdout);
     }
 
+    [Fact]
+    public async Task Bench_keys_writes_the_job_input_whose_predictions_augur_batch_stores_under_the_keys()
+    {
+        var folder = Directory.CreateTempSubdirectory("augur-bench-keys-").FullName;
+        try
+        {
+            var (rows, store) = (Path.Combine(folder, "top.jsonl"), Path.Combine(folder, "top.db"));
+            var keys = await AugurProcess.RunAsync("bench", "keys", "--model", "fraud", "--top", "3", "--keys", "zipf:1.1:100", "--output", rows, "--model-repository", _repository);
+
+            Assert.True(keys.ExitCode == 0, keys.Stderr);
+            Assert.Contains($"wrote keys 0..2 of fraud to {rows} (key column prediction_key)", keys.Stdout);
+            Assert.Contains("these keys take 41.26 % of zipf:1.1:100 draws", keys.Stdout); // (1 + 2^-1.1 + 3^-1.1) / H(100, 1.1)
+            var lines = await File.ReadAllLinesAsync(rows);
+            Assert.Equal(["0", "1", "2"], lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("prediction_key").GetString()));
+            Assert.All(lines, l => Assert.Equal(8, JsonDocument.Parse(l).RootElement.GetProperty("features").GetArrayLength()));
+
+            var batch = await AugurProcess.RunAsync("batch", "--model", "fraud", "--input", rows, "--key-column", "prediction_key", "--output", store, "--model-repository", _repository);
+            Assert.True(batch.ExitCode == 0, batch.Stderr);
+            var stored = await AugurProcess.RunAsync("predictions", "get", "--output", store, "--model", "fraud", "--key", "2");
+            Assert.True(stored.ExitCode == 0, stored.Stderr);
+            Assert.Equal("2", JsonDocument.Parse(stored.Stdout).RootElement.GetProperty("key").GetString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Bench_with_keys_sends_one_keyed_query_per_arrival_of_the_seeded_schedule()
+    {
+        var (code, stdout, stderr) = await AugurProcess.RunAsync(
+            "bench", "--in-process", "--model-repository", _repository, "--model", "fraud", "--keys", "zipf:1.1:1000000", "--scenario", "server", "--qps", "200",
+            "--latency-bound", "1s", "--duration", "500ms", "--warmup", "0s");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("target_qps=200 queries=94 ", stdout);
+        Assert.Contains(" errors=0", stdout);
+    }
+
+    [Theory]
+    [InlineData("keys", "--model", "fraud", "--top", "-1", "--output", "x.jsonl")]
+    [InlineData("keys", "--model", "fraud", "--top", "20", "--keys", "zipf:1:10", "--output", "x.jsonl")]
+    [InlineData("keys", "--model", "fraud", "--top", "2", "--keys", "zipf", "--output", "x.jsonl")]
+    [InlineData("--in-process", "--model", "fraud", "--scenario", "server", "--qps", "10", "--keys", "zipf:1.1")]
+    [InlineData("--in-process", "--model", "fraud", "--scenario", "multi-stream", "--keys", "zipf:1:10")]
+    [InlineData("--in-process", "--model", "fraud", "--scenario", "streams", "--streams", "2", "--keys", "zipf:1:10")]
+    [InlineData("--in-process", "--model", "fraud", "--scenario", "single-stream", "--keys", "zipf:1:10", "--sequence-per-stream")]
+    [InlineData("--no-op", "--model", "fraud", "--scenario", "single-stream", "--keys", "zipf:1:10")]
+    public async Task Bench_keys_options_that_do_not_fit_exit_2_and_say_why(params string[] options)
+    {
+        var (code, _, stderr) = await AugurProcess.RunAsync(["bench", .. options, "--model-repository", _repository]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--", stderr);
+    }
+
     [Theory]
     [InlineData("--scenario", "server")]
     [InlineData("--scenario", "offline", "--qps", "10")]

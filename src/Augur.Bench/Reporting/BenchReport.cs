@@ -61,8 +61,8 @@ public sealed record BenchReport(
         new(target, model, settings.Scenario.ToString(), MetricName(settings.Scenario, true), peakQps, best is not null,
             settings.LatencyBound.TotalMilliseconds, best, steps);
 
-    /// <summary>One line per report for the console.</summary>
+    /// <summary>One line per report for the console; it ends with the answers' sources when they named any.</summary>
     public string Summary() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Target}  {Scenario}  {Metric}: {Value:0.###}{(LatencyBoundMs is { } b ? $"  (p99 bound {b:0.###} ms: {(Valid ? "met" : "NOT met")})" : Valid ? string.Empty : "  (INVALID: errors or no queries)")}");
+        $"{Target}  {Scenario}  {Metric}: {Value:0.###}{(LatencyBoundMs is { } b ? $"  (p99 bound {b:0.###} ms: {(Valid ? "met" : "NOT met")})" : Valid ? string.Empty : "  (INVALID: errors or no queries)")}{(Result?.PredictionSources is { } sources ? $"  prediction_source {RunResult.FormatSources(sources)}" : string.Empty)}");
 }

@@ -1,10 +1,13 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Augur.Bench.Targets;
 using HdrHistogram;
 
 namespace Augur.Bench.Scenarios;
 
 /// <summary>
 /// Latencies in nanoseconds in an HdrHistogram (3 significant digits, up to 60 s; longer ones are recorded as 60 s),
-/// plus the window's counts. Thread-safe.
+/// plus the window's counts, and how many answers named each <c>prediction_source</c>. Thread-safe.
 /// </summary>
 internal sealed class LatencyRecorder(long frequency)
 {
@@ -17,6 +20,8 @@ internal sealed class LatencyRecorder(long frequency)
     private long _errors;
     private string? _firstError;
     private long _lastCompletion = long.MinValue;
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _sources = new(StringComparer.Ordinal);
+    private long _unsourced;
 
     public long Queries => Interlocked.Read(ref _queries);
 
@@ -24,19 +29,27 @@ internal sealed class LatencyRecorder(long frequency)
     public void RecordSendLag(long scheduled, long sent) =>
         _sendLag.RecordValue(Math.Clamp((long)((sent - scheduled) * (1e9 / frequency)), 1, MaxNanoseconds));
 
-    public void Record(long from, long to, int samples, string? error)
+    public void Record(long from, long to, int samples, QueryOutcome outcome)
     {
-        if (error is null)
+        if (outcome.Error is null)
         {
             var nanoseconds = (long)((to - from) * (1e9 / frequency));
             _histogram.RecordValue(Math.Clamp(nanoseconds, 1, MaxNanoseconds));
             Interlocked.Increment(ref _queries);
             Interlocked.Add(ref _samples, samples);
+            if (outcome.Source is { } source)
+            {
+                Interlocked.Increment(ref _sources.GetOrAdd(source, static _ => new StrongBox<long>()).Value);
+            }
+            else
+            {
+                Interlocked.Increment(ref _unsourced);
+            }
         }
         else
         {
             Interlocked.Increment(ref _errors);
-            Interlocked.CompareExchange(ref _firstError, error, null);
+            Interlocked.CompareExchange(ref _firstError, outcome.Error, null);
         }
 
         long seen;
@@ -71,7 +84,33 @@ internal sealed class LatencyRecorder(long frequency)
             Buckets(h))
         {
             SendLagP99Ms = _sendLag.TotalCount == 0 ? null : _sendLag.GetValueAtPercentile(99) / 1e6,
+            PredictionSources = Sources(),
         };
+    }
+
+    /// <summary>
+    /// Answers per source, in name order, with <see cref="RunResult.UnstatedSource"/> for answers that named none; null
+    /// when no answer named one (a model with nothing but the model to answer says nothing).
+    /// </summary>
+    private SortedDictionary<string, long>? Sources()
+    {
+        if (_sources.IsEmpty)
+        {
+            return null;
+        }
+
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (source, count) in _sources)
+        {
+            counts[source] = Interlocked.Read(ref count.Value);
+        }
+
+        if (Interlocked.Read(ref _unsourced) is > 0 and var unsourced)
+        {
+            counts[RunResult.UnstatedSource] = unsourced;
+        }
+
+        return counts;
     }
 
     /// <summary>About 40 log-spaced buckets between the smallest and largest latency.</summary>

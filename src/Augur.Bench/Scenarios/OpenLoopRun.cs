@@ -37,7 +37,7 @@ internal sealed class OpenLoopRun(
             if (Interlocked.Increment(ref _outstanding) > settings.MaxOutstanding)
             {
                 Interlocked.Decrement(ref _outstanding);
-                Complete(scheduled, clock.Now, $"not sent: more than {settings.MaxOutstanding} queries outstanding");
+                Complete(scheduled, clock.Now, QueryOutcome.Failure($"not sent: more than {settings.MaxOutstanding} queries outstanding"));
                 continue;
             }
 
@@ -54,27 +54,27 @@ internal sealed class OpenLoopRun(
             recorder.RecordSendLag(scheduled, clock.Now);
         }
 
-        string? error;
+        QueryOutcome outcome;
         try
         {
-            error = await target.IssueAsync(settings.SamplesPerQuery, cancellationToken).ConfigureAwait(false);
+            outcome = await target.IssueAsync(settings.SamplesPerQuery, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // Whatever happens, the query is recorded and released, so the run still ends.
-            error = ex.ToString();
+            outcome = QueryOutcome.Failure(ex.ToString());
         }
 
         var completed = clock.Now;
         Interlocked.Decrement(ref _outstanding);
-        Complete(scheduled, completed, error);
+        Complete(scheduled, completed, outcome);
     }
 
-    private void Complete(long scheduled, long completed, string? error)
+    private void Complete(long scheduled, long completed, QueryOutcome outcome)
     {
         if (scheduled >= windowStart)
         {
-            recorder.Record(scheduled, completed, settings.SamplesPerQuery, error);
+            recorder.Record(scheduled, completed, settings.SamplesPerQuery, outcome);
         }
 
         Release();

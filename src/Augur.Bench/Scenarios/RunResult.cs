@@ -34,6 +34,16 @@ public sealed record RunResult(
     /// </summary>
     public double? SendLagP99Ms { get; init; }
 
+    /// <summary>
+    /// How many of the window's answers named each <c>prediction_source</c> (<c>model</c>, <c>cache</c>,
+    /// <c>precomputed</c>), in name order; answers that named none count as <see cref="UnstatedSource"/>. Null when no
+    /// answer named a source.
+    /// </summary>
+    public IReadOnlyDictionary<string, long>? PredictionSources { get; init; }
+
+    /// <summary>The <see cref="PredictionSources"/> entry of answers that named no source.</summary>
+    public const string UnstatedSource = "unstated";
+
     /// <summary>Streams: the number of concurrent streams (<see cref="TargetQps"/> is then the readings per second of all of them); null for the other scenarios.</summary>
     public int? Streams { get; init; }
 
@@ -46,5 +56,9 @@ public sealed record RunResult(
     /// <inheritdoc />
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{(Streams is { } n ? $"streams={n} " : string.Empty)}{(TargetQps is { } q ? $"target_qps={q:0.##} " : string.Empty)}queries={Queries} qps={QueriesPerSecond:0.0} samples/s={SamplesPerSecond:0.0} p50_ms={P50Ms:0.000} p90_ms={P90Ms:0.000} p99_ms={P99Ms:0.000} max_ms={MaxMs:0.000}{(SendLagP99Ms is { } lag ? $" send_lag_p99_ms={lag:0.000}" : string.Empty)} errors={Errors}");
+        $"{(Streams is { } n ? $"streams={n} " : string.Empty)}{(TargetQps is { } q ? $"target_qps={q:0.##} " : string.Empty)}queries={Queries} qps={QueriesPerSecond:0.0} samples/s={SamplesPerSecond:0.0} p50_ms={P50Ms:0.000} p90_ms={P90Ms:0.000} p99_ms={P99Ms:0.000} max_ms={MaxMs:0.000}{(SendLagP99Ms is { } lag ? $" send_lag_p99_ms={lag:0.000}" : string.Empty)} errors={Errors}{(PredictionSources is { } sources ? $" sources={FormatSources(sources)}" : string.Empty)}");
+
+    /// <summary><c>cache:120,model:3</c>: each source and its count, in the dictionary's order.</summary>
+    public static string FormatSources(IReadOnlyDictionary<string, long> sources) =>
+        string.Join(',', (sources ?? throw new ArgumentNullException(nameof(sources))).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}:{p.Value}")));
 }

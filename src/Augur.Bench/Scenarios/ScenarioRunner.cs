@@ -68,19 +68,19 @@ public sealed class ScenarioRunner(IBenchClock clock)
                 return;
             }
 
-            string? error;
+            QueryOutcome outcome;
             try
             {
-                error = await target.IssueAsync(samples, cancellationToken).ConfigureAwait(false);
+                outcome = await target.IssueAsync(samples, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                error = ex.ToString();
+                outcome = QueryOutcome.Failure(ex.ToString());
             }
 
             if (issued >= windowStart)
             {
-                recorder.Record(issued, clock.Now, samples, error);
+                recorder.Record(issued, clock.Now, samples, outcome);
             }
         }
     }

@@ -16,7 +16,7 @@ internal sealed class GrpcStreamSession : IStreamSession
     private readonly ModelInferRequest? _template;
     private readonly TimeSpan _timeout;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<string?>> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<QueryOutcome>> _pending = new(StringComparer.Ordinal);
     private readonly Task _reader;
     private readonly IDisposable? _ownedChannel;
     private long _nextId;
@@ -36,15 +36,15 @@ internal sealed class GrpcStreamSession : IStreamSession
     }
 
     /// <inheritdoc />
-    public ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken) =>
+    public ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken) =>
         SendAsync(_template ?? throw new InvalidOperationException("this stream was opened without a request to send"), cancellationToken);
 
-    /// <summary>Sends <paramref name="template"/> under a fresh id and waits for its answer; null on success.</summary>
-    public async ValueTask<string?> SendAsync(ModelInferRequest template, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="template"/> under a fresh id and waits for its answer.</summary>
+    public async ValueTask<QueryOutcome> SendAsync(ModelInferRequest template, CancellationToken cancellationToken)
     {
         if (_ended is { } ended)
         {
-            return ended;
+            return QueryOutcome.Failure(ended);
         }
 
         var id = Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
@@ -59,13 +59,13 @@ internal sealed class GrpcStreamSession : IStreamSession
             Outputs = { template.Outputs },
             RawInputContents = { template.RawInputContents },
         };
-        var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource<QueryOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = answer;
         try
         {
             if (_ended is { } endedMeanwhile)
             {
-                return endedMeanwhile;
+                return QueryOutcome.Failure(endedMeanwhile);
             }
 
             await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -82,7 +82,7 @@ internal sealed class GrpcStreamSession : IStreamSession
         }
         catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException or TimeoutException)
         {
-            return ex is RpcException rpc ? $"gRPC {rpc.StatusCode}: {rpc.Status.Detail}" : $"{ex.GetType().Name}: {ex.Message}";
+            return QueryOutcome.Failure(ex is RpcException rpc ? $"gRPC {rpc.StatusCode}: {rpc.Status.Detail}" : $"{ex.GetType().Name}: {ex.Message}");
         }
         finally
         {
@@ -99,7 +99,9 @@ internal sealed class GrpcStreamSession : IStreamSession
             {
                 if (response.InferResponse?.Id is { } id && _pending.TryRemove(id, out var answer))
                 {
-                    answer.TrySetResult(response.ErrorMessage.Length == 0 ? null : $"stream error: {response.ErrorMessage}");
+                    answer.TrySetResult(response.ErrorMessage.Length == 0
+                        ? QueryOutcome.Success(PredictionSourceReader.Read(response.InferResponse))
+                        : QueryOutcome.Failure($"stream error: {response.ErrorMessage}"));
                 }
             }
         }
@@ -115,7 +117,7 @@ internal sealed class GrpcStreamSession : IStreamSession
         _ended = reason;
         foreach (var answer in _pending.Values)
         {
-            answer.TrySetResult(reason);
+            answer.TrySetResult(QueryOutcome.Failure(reason));
         }
     }
 

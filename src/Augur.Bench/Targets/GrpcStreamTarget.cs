@@ -21,7 +21,7 @@ public sealed class GrpcStreamTarget(Uri address, string model, string? version,
     }
 
     /// <inheritdoc />
-    public override async ValueTask<string?> SendAsync(object query, CancellationToken cancellationToken) =>
+    public override async ValueTask<QueryOutcome> SendAsync(object query, CancellationToken cancellationToken) =>
         await (await SharedAsync(cancellationToken).ConfigureAwait(false)).SendAsync((ModelInferRequest)query, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />

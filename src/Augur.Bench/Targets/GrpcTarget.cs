@@ -12,7 +12,7 @@ namespace Augur.Bench.Targets;
 /// channel that opens more HTTP/2 connections when a connection's stream limit is reached. Tensors travel in
 /// <c>raw_input_contents</c> with <c>raw</c> (always for FP16/BF16), otherwise in typed contents.
 /// </summary>
-public class GrpcTarget : IBenchTarget, ISequenceQueries
+public class GrpcTarget : IBenchTarget, ISequenceQueries, IPredictionKeyQueries
 {
     /// <summary>A call not answered within this time counts as an error, so a run always ends.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
@@ -111,16 +111,24 @@ public class GrpcTarget : IBenchTarget, ISequenceQueries
     }
 
     /// <inheritdoc />
-    public virtual async ValueTask<string?> SendAsync(object query, CancellationToken cancellationToken)
+    public object WithPredictionKey(object query, string key)
+    {
+        var request = ((ModelInferRequest)query).Clone();
+        request.Parameters["prediction_key"] = new InferParameter { StringParam = key };
+        return request;
+    }
+
+    /// <inheritdoc />
+    public virtual async ValueTask<QueryOutcome> SendAsync(object query, CancellationToken cancellationToken)
     {
         try
         {
-            await Client.ModelInferAsync((ModelInferRequest)query, deadline: DateTime.UtcNow + RequestTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return null;
+            var response = await Client.ModelInferAsync((ModelInferRequest)query, deadline: DateTime.UtcNow + RequestTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return QueryOutcome.Success(PredictionSourceReader.Read(response));
         }
         catch (RpcException ex)
         {
-            return Describe(ex);
+            return QueryOutcome.Failure(Describe(ex));
         }
     }
 

@@ -13,7 +13,7 @@ namespace Augur.Bench.Targets;
 /// {url}/v2/models/{m}/infer, in JSON or with the binary tensor data extension. One shared <see cref="HttpClient"/>
 /// whose pool holds up to <c>connections</c> connections that are never recycled, so no run pays for new connections mid-way.
 /// </summary>
-public sealed class HttpTarget : IBenchTarget, ISequenceQueries
+public sealed class HttpTarget : IBenchTarget, ISequenceQueries, IPredictionKeyQueries
 {
     /// <summary>A request not answered within this time counts as an error, so a run always ends.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
@@ -130,7 +130,8 @@ public sealed class HttpTarget : IBenchTarget, ISequenceQueries
     public object PrepareRequestBody(byte[] body) => new HttpQuery(body, null);
 
     /// <inheritdoc />
-    public async ValueTask<string?> SendAsync(object query, CancellationToken cancellationToken)
+    /// <remarks>The source comes from the answer's JSON (its JSON part, with the binary tensor data extension).</remarks>
+    public async ValueTask<QueryOutcome> SendAsync(object query, CancellationToken cancellationToken)
     {
         var prepared = (HttpQuery)query;
         try
@@ -143,23 +144,33 @@ public sealed class HttpTarget : IBenchTarget, ISequenceQueries
             }
 
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            return response.IsSuccessStatusCode
-                ? null
-                : $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}";
+            if (!response.IsSuccessStatusCode)
+            {
+                return QueryOutcome.Failure($"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+            }
+
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            return QueryOutcome.Success(PredictionSourceReader.Read(JsonPart(response, body)));
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
         {
             // TaskCanceledException is also how HttpClient reports its timeout.
-            return $"{ex.GetType().Name}: {ex.Message}";
+            return QueryOutcome.Failure($"{ex.GetType().Name}: {ex.Message}");
         }
     }
 
     /// <inheritdoc />
     /// <remarks>Adds a top-level <c>parameters</c> object, so the query must not have one (a synthesized query never does).</remarks>
-    public object WithSequenceId(object query, string sequenceId)
+    public object WithSequenceId(object query, string sequenceId) => WithParameter((HttpQuery)query, "sequence_id", sequenceId);
+
+    /// <inheritdoc />
+    /// <remarks>Adds a top-level <c>parameters</c> object, so the query must not have one (a synthesized query never does).</remarks>
+    public object WithPredictionKey(object query, string key) => WithParameter((HttpQuery)query, "prediction_key", key);
+
+    /// <summary>The body of <paramref name="prepared"/> with <c>"parameters":{name: value}</c> inserted first.</summary>
+    private static HttpQuery WithParameter(HttpQuery prepared, string name, string value)
     {
-        var prepared = (HttpQuery)query;
-        var prefix = System.Text.Encoding.UTF8.GetBytes($"{{\"parameters\":{{\"sequence_id\":{JsonSerializer.Serialize(sequenceId)}}},");
+        var prefix = System.Text.Encoding.UTF8.GetBytes($"{{\"parameters\":{{{JsonSerializer.Serialize(name)}:{JsonSerializer.Serialize(value)}}},");
         if (prepared.Body.Length < 2 || prepared.Body[0] != (byte)'{')
         {
             throw new InvalidDataException("the request body is not a JSON object");
@@ -171,6 +182,14 @@ public sealed class HttpTarget : IBenchTarget, ISequenceQueries
         var headerLength = prepared.HeaderLength is null ? null : (long.Parse(prepared.HeaderLength, CultureInfo.InvariantCulture) + prefix.Length - 1).ToString(CultureInfo.InvariantCulture);
         return new HttpQuery(body, headerLength);
     }
+
+    /// <summary>The JSON part of an answer: all of it, or its first Inference-Header-Content-Length bytes.</summary>
+    private static ReadOnlySpan<byte> JsonPart(HttpResponseMessage response, byte[] body) =>
+        response.Headers.TryGetValues(HeaderLengthHeader, out var values)
+        && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+        && length <= body.Length
+            ? body.AsSpan(0, length)
+            : body;
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()

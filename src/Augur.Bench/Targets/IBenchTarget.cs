@@ -21,6 +21,6 @@ public interface IBenchTarget : IAsyncDisposable
     /// <summary>Prepares a query from an Open Inference Protocol JSON request body, sent as is.</summary>
     object PrepareRequestBody(byte[] body);
 
-    /// <summary>Sends a prepared query and reads the whole answer; null on success, otherwise what went wrong.</summary>
-    ValueTask<string?> SendAsync(object query, CancellationToken cancellationToken);
+    /// <summary>Sends a prepared query and reads the whole answer, with its <c>prediction_source</c> if it says one.</summary>
+    ValueTask<QueryOutcome> SendAsync(object query, CancellationToken cancellationToken);
 }

@@ -7,7 +7,7 @@ using Augur.Tensors;
 namespace Augur.Bench.Targets;
 
 /// <summary>The engine in this process, called through <see cref="InferenceEngine.TryInferAsync"/>: no HTTP, no JSON.</summary>
-public sealed class InProcessTarget(InferenceEngine engine, string model, string? version, bool ownsEngine) : IBenchTarget
+public sealed class InProcessTarget(InferenceEngine engine, string model, string? version, bool ownsEngine) : IBenchTarget, IPredictionKeyQueries
 {
     /// <inheritdoc />
     public string Name => "in-process";
@@ -28,10 +28,28 @@ public sealed class InProcessTarget(InferenceEngine engine, string model, string
             : throw new InvalidDataException($"the request file is not a valid request for '{model}': {error!.Message}");
 
     /// <inheritdoc />
-    public async ValueTask<string?> SendAsync(object query, CancellationToken cancellationToken)
+    public async ValueTask<QueryOutcome> SendAsync(object query, CancellationToken cancellationToken)
     {
         var result = await engine.TryInferAsync((InferenceRequest)query, cancellationToken).ConfigureAwait(false);
-        return result.IsSuccess ? null : $"{result.Error.Code.ToHttpStatus()}: {result.Error.Message}";
+        return result.IsSuccess
+            ? QueryOutcome.Success(result.Response.PredictionSource)
+            : QueryOutcome.Failure($"{result.Error.Code.ToHttpStatus()}: {result.Error.Message}");
+    }
+
+    /// <inheritdoc />
+    public object WithPredictionKey(object query, string key)
+    {
+        var request = (InferenceRequest)query;
+        return new InferenceRequest(request.ModelName, request.Inputs)
+        {
+            ModelVersion = request.ModelVersion,
+            Id = request.Id,
+            Priority = request.Priority,
+            Timeout = request.Timeout,
+            Sequence = request.Sequence,
+            PredictionKey = key,
+            RequestedOutputs = request.RequestedOutputs,
+        };
     }
 
     /// <inheritdoc />

@@ -4,5 +4,5 @@ namespace Augur.Bench.Targets;
 public sealed class NoOpTarget : ILoadTarget
 {
     /// <inheritdoc />
-    public ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+    public ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken) => ValueTask.FromResult(QueryOutcome.Success());
 }

@@ -22,7 +22,7 @@ public sealed class PreparedTarget(IBenchTarget target, SampleSource samples, bo
     public void Prepare(int count) => _ = Get(count);
 
     /// <inheritdoc />
-    public ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken) =>
+    public ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken) =>
         target.SendAsync(Get(samples), cancellationToken);
 
     /// <inheritdoc />
@@ -73,6 +73,6 @@ public sealed class PreparedTarget(IBenchTarget target, SampleSource samples, bo
     /// <summary>One stream of a target without streams of its own: sends its own query each time.</summary>
     private sealed class FixedQuery(IBenchTarget target, object query) : ILoadTarget
     {
-        public ValueTask<string?> IssueAsync(int samples, CancellationToken cancellationToken) => target.SendAsync(query, cancellationToken);
+        public ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken) => target.SendAsync(query, cancellationToken);
     }
 }

@@ -25,9 +25,12 @@ internal static class BenchCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (settings, problem) = options.Read(parse);
+            var (keys, keysProblem) = problem is null ? options.ReadKeys(parse) : (null, null);
+            problem ??= keysProblem;
             var spec = parse.GetValue(inProcess) ? BenchTargets.InProcess : parse.GetValue(url);
             var targets = (parse.GetValue(url) is not null ? 1 : 0) + (parse.GetValue(inProcess) ? 1 : 0) + (parse.GetValue(noOp) ? 1 : 0);
             problem ??= targets != 1 ? "give exactly one of --url URL, --in-process or --no-op" : null;
+            problem ??= spec is null && keys is not null ? "--keys needs a target that answers (--url or --in-process), not --no-op" : null;
             problem ??= spec is null ? null : BenchTargets.Check("--url", spec);
             problem ??= spec == BenchTargets.InProcess ? CommonOptions.CheckRepository(parse.GetValue(options.ModelRepository)!) : null;
             if (problem is not null)
@@ -48,7 +51,7 @@ internal static class BenchCommand
                 await using var target = await BenchTargets.CreateAsync(
                     spec, model, parse.GetValue(options.ModelVersion), parse.GetValue(options.Binary), options.ConnectionLimit(parse),
                     parse.GetValue(options.ModelRepository)!, cancellationToken).ConfigureAwait(false);
-                var (prepared, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken, parse.GetValue(options.SequencePerStream)).ConfigureAwait(false);
+                var (prepared, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken, parse.GetValue(options.SequencePerStream), keys).ConfigureAwait(false);
                 if (prepared is null)
                 {
                     await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
@@ -63,6 +66,7 @@ internal static class BenchCommand
             return 0;
         });
         command.Subcommands.Add(CreateCompare());
+        command.Subcommands.Add(BenchKeysCommand.Create());
         return command;
     }
 
@@ -77,6 +81,8 @@ internal static class BenchCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (settings, problem) = options.Read(parse);
+            var (keys, keysProblem) = problem is null ? options.ReadKeys(parse) : (null, null);
+            problem ??= keysProblem;
             var (specA, specB) = (parse.GetValue(a)!, parse.GetValue(b)!);
             problem ??= BenchTargets.Check("--a", specA) ?? BenchTargets.Check("--b", specB);
             problem ??= parse.GetValue(rounds) < 1 ? "--rounds must be at least 1" : null;
@@ -93,10 +99,10 @@ internal static class BenchCommand
                 parse.GetValue(options.ModelRepository)!, cancellationToken).ConfigureAwait(false);
             await using var targetA = await Create(specA).ConfigureAwait(false);
             await using var targetB = await Create(specB).ConfigureAwait(false);
-            var prepared = new List<PreparedTarget>();
+            var prepared = new List<ILoadTarget>();
             foreach (var target in new[] { targetA, targetB })
             {
-                var (ready, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken, parse.GetValue(options.SequencePerStream)).ConfigureAwait(false);
+                var (ready, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken, parse.GetValue(options.SequencePerStream), keys).ConfigureAwait(false);
                 if (ready is null)
                 {
                     await Console.Error.WriteLineAsync(error).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Augur.Bench.Keys;
 using Augur.Bench.Scenarios;
 using Augur.Bench.Timing;
 
@@ -51,6 +52,12 @@ internal sealed class BenchOptions
 
     public Option<FileInfo?> Request { get; } = new("--request") { Description = "Send this Open Inference Protocol JSON request instead of random tensors shaped by the model's metadata." };
 
+    public Option<string?> Keys { get; } = new("--keys")
+    {
+        Description = "Send one key per query, drawn from zipf:S:N (exponent S over the ids 0..N-1, id 0 the most popular; zipf:0:N is uniform): " +
+            "the query carries inputs derived from the key alone and the request parameter prediction_key = the key. One sample per query.",
+    };
+
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the arrival schedule and random data. Default 1.", DefaultValueFactory = _ => 1 };
 
     public Option<FileInfo?> Json { get; } = new("--json") { Description = "Write the result as JSON to this file." };
@@ -64,12 +71,18 @@ internal sealed class BenchOptions
         foreach (var option in new Option[]
                  {
                      Model, ModelVersion, Scenario, LatencyBound, Qps, Streams, ReadingsPerSecond, Arrivals, FindPeak, Duration, MinQueryCount, Warmup, SamplesPerQuery,
-                     Concurrency, Connections, Binary, SequencePerStream, Request, Seed, Json, Html, ModelRepository,
+                     Concurrency, Connections, Binary, SequencePerStream, Request, Keys, Seed, Json, Html, ModelRepository,
                  })
         {
             command.Options.Add(option);
         }
     }
+
+    /// <summary>The key distribution of --keys (null without it), or the message to print before exiting with 2.</summary>
+    public (ZipfDistribution? Keys, string? Problem) ReadKeys(ParseResult parse) =>
+        parse.GetValue(Keys) is not { } text ? (null, null)
+        : ZipfDistribution.TryParse(text, out var distribution, out var problem) ? (distribution, null)
+        : (null, $"--keys {problem}");
 
     /// <summary>The HTTP connection limit: --connections, else 64, else for streams no limit (one connection per reading in flight at most).</summary>
     public int ConnectionLimit(ParseResult parse) =>
@@ -118,6 +131,11 @@ internal sealed class BenchOptions
             _ when parse.GetValue(Concurrency) < 1 || parse.GetValue(Connections) is < 1 => "--concurrency and --connections must be at least 1",
             _ when parse.GetValue(MinQueryCount) < 0 => "--min-query-count must not be negative",
             _ when parse.GetValue(Request) is { Exists: false } file => $"--request '{file.FullName}' does not exist",
+            _ when parse.GetValue(Keys) is not null && parse.GetValue(Request) is not null => "--keys and --request exclude each other: keyed queries derive their inputs from the key",
+            _ when parse.GetValue(Keys) is not null && parse.GetValue(SequencePerStream) => "--keys and --sequence-per-stream exclude each other",
+            _ when parse.GetValue(Keys) is not null && scenario == Augur.Bench.Scenarios.Scenario.Streams => "--keys applies to the single-stream, multi-stream, server and offline scenarios, not streams",
+            _ when parse.GetValue(Keys) is not null && (parse.GetValue(SamplesPerQuery) ?? (scenario is Augur.Bench.Scenarios.Scenario.MultiStream or Augur.Bench.Scenarios.Scenario.Offline ? 0 : 1)) != 1 =>
+                "--keys sends one key, so one sample, per query: give --samples-per-query 1 (multi-stream and offline default to more)",
             _ => null,
         };
         if (problem is not null)

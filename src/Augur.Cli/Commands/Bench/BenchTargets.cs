@@ -1,4 +1,5 @@
 using Augur.Bench.Data;
+using Augur.Bench.Keys;
 using Augur.Bench.Targets;
 using Microsoft.Extensions.Logging;
 
@@ -39,17 +40,23 @@ internal static class BenchTargets
         return new InProcessTarget(engine, model, version, ownsEngine: true);
     }
 
-    /// <summary>Prepares the query and sends it once, so a wrong URL, model or request fails in a second with the answer.</summary>
-    public static async Task<(PreparedTarget? Target, string? Error)> PrepareAsync(IBenchTarget target, FileInfo? request, int seed, int samplesPerQuery, CancellationToken cancellationToken, bool sequencePerStream = false)
+    /// <summary>
+    /// Prepares the query and sends it once, so a wrong URL, model or request fails in a second with the answer. With
+    /// <paramref name="keys"/>, each query takes the next key of a sequence seeded by <paramref name="seed"/> (the probe
+    /// takes the first).
+    /// </summary>
+    public static async Task<(ILoadTarget? Target, string? Error)> PrepareAsync(
+        IBenchTarget target, FileInfo? request, int seed, int samplesPerQuery, CancellationToken cancellationToken, bool sequencePerStream = false, ZipfDistribution? keys = null)
     {
         SampleSource samples;
+        IReadOnlyList<Augur.Models.TensorSpec>? inputs = null;
         if (request is not null)
         {
             samples = SampleSource.RequestFile(await File.ReadAllBytesAsync(request.FullName, cancellationToken).ConfigureAwait(false));
         }
         else
         {
-            var (inputs, error) = await target.GetInputsAsync(cancellationToken).ConfigureAwait(false);
+            (inputs, var error) = await target.GetInputsAsync(cancellationToken).ConfigureAwait(false);
             if (inputs is null)
             {
                 return (null, $"{target.Name}: {error}");
@@ -58,17 +65,26 @@ internal static class BenchTargets
             samples = SampleSource.Random(inputs, seed);
         }
 
-        var prepared = new PreparedTarget(target, samples, sequencePerStream);
+        ILoadTarget prepared;
         try
         {
-            prepared.Prepare(samplesPerQuery);
+            if (keys is not null)
+            {
+                prepared = new KeyedTarget(target, inputs ?? throw new InvalidDataException("keyed queries need the model's inputs, not a request file"), new KeySequence(keys, seed));
+            }
+            else
+            {
+                var fixedQuery = new PreparedTarget(target, samples, sequencePerStream);
+                fixedQuery.Prepare(samplesPerQuery);
+                prepared = fixedQuery;
+            }
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
         {
             return (null, $"{target.Name}: {ex.Message}");
         }
 
         var probe = await prepared.IssueAsync(samplesPerQuery, cancellationToken).ConfigureAwait(false);
-        return probe is null ? (prepared, null) : (null, $"{target.Name}: the first query failed: {probe}");
+        return probe.Error is null ? (prepared, null) : (null, $"{target.Name}: the first query failed: {probe.Error}");
     }
 }
