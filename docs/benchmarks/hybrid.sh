@@ -23,10 +23,10 @@ repository_copy "$ONLINE" ranker
 repository_copy "$HYBRID" ranker
 # ---- The precomputed predictions' settings: the one place to match the precomputed feature's format. ----
 PRECOMPUTED_CONFIG="$(cat <<JSON
-{"precomputed": {"source": "sqlite:$STORE", "max_age_seconds": 86400}}
+{"precomputed": {"source": "$STORE", "max_age_seconds": 86400}}
 JSON
 )"
-HYBRID_SERVE_OPTIONS=(--prediction-store "$STORE")
+HYBRID_SERVE_OPTIONS=()
 # ---- end of the precomputed settings ----
 config_merge "$HYBRID/ranker/config.json" "$PRECOMPUTED_CONFIG"
 
