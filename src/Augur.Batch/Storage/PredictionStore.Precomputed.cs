@@ -28,15 +28,24 @@ public sealed partial class PredictionStore : IPrecomputedPredictions
         {
             // One query: the newest of the version asked for, or else the newest of any version. The (model, row_key,
             // created_at) index finds the key's rows; a key has one row per job that predicted it.
-            await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = Command(connection, null,
-                $"SELECT row_key, job_id, row_id, model, model_version, inputs, outputs, created_at FROM {StoreSchema.Predictions} " +
-                "WHERE model = @model AND row_key = @key ORDER BY CASE WHEN model_version = @version THEN 0 ELSE 1 END, created_at DESC, job_id DESC LIMIT 1",
-                ("model", query.Model), ("key", query.Key), ("version", query.Version ?? string.Empty));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            found = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                ? new StoredPrediction(reader.GetString(0), reader.GetString(1), Long(reader, 2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7))
-                : null;
+            var connection = await _readers.RentAsync(cancellationToken).ConfigureAwait(false);
+            var healthy = false;
+            try
+            {
+                await using var command = Command(connection, null,
+                    $"SELECT row_key, job_id, row_id, model, model_version, inputs, outputs, created_at FROM {StoreSchema.Predictions} " +
+                    "WHERE model = @model AND row_key = @key ORDER BY CASE WHEN model_version = @version THEN 0 ELSE 1 END, created_at DESC, job_id DESC LIMIT 1",
+                    ("model", query.Model), ("key", query.Key), ("version", query.Version ?? string.Empty));
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                found = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                    ? new StoredPrediction(reader.GetString(0), reader.GetString(1), Long(reader, 2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7))
+                    : null;
+                healthy = true;
+            }
+            finally
+            {
+                await _readers.ReturnAsync(connection, healthy).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (IsStoreFailure(ex))
         {

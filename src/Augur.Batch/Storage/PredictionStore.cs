@@ -14,7 +14,13 @@ public sealed partial class PredictionStore : IAsyncDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private DbConnection? _writer;
 
-    private PredictionStore(StoreLocation location) => Location = location;
+    private readonly ReaderPool _readers;
+
+    private PredictionStore(StoreLocation location)
+    {
+        Location = location;
+        _readers = new ReaderPool(location);
+    }
 
     /// <summary>Where the store lives.</summary>
     public StoreLocation Location { get; }
@@ -271,6 +277,7 @@ public sealed partial class PredictionStore : IAsyncDisposable
             _writer = null;
         }
 
+        await _readers.DisposeAsync().ConfigureAwait(false);
         _writeLock.Dispose();
     }
 }
