@@ -58,19 +58,12 @@ public sealed class InferenceRequest
     private readonly string[]? _requestedOutputs;
 
     /// <summary>This request with other inputs and everything else the same (what a stage that adds inputs sends on).</summary>
-    public InferenceRequest WithInputs(IReadOnlyList<InferenceTensor> inputs) => new(ModelName, inputs)
-    {
-        ModelVersion = ModelVersion,
-        Id = Id,
-        Priority = Priority,
-        Timeout = Timeout,
-        Sequence = Sequence,
-        PredictionKey = PredictionKey,
-        RequestedOutputs = RequestedOutputs,
-    };
+    public InferenceRequest WithInputs(IReadOnlyList<InferenceTensor> inputs) => Copy(inputs, Sequence);
 
     /// <summary>This request as a step of <paramref name="sequence"/> (or of none), with everything else the same.</summary>
-    public InferenceRequest WithSequence(SequenceControl? sequence) => new(ModelName, Inputs)
+    public InferenceRequest WithSequence(SequenceControl? sequence) => Copy(Inputs, sequence);
+
+    private InferenceRequest Copy(IReadOnlyList<InferenceTensor> inputs, SequenceControl? sequence) => new(ModelName, inputs)
     {
         ModelVersion = ModelVersion,
         Id = Id,
