@@ -243,7 +243,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             }
 
             EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
-            return (new LoadedVersion(name, version, backend.Platform, clientSignature, maxBatchSize, config.DynamicBatching, model, scheduler, stages) { Fingerprint = fingerprint }, null);
+            return (new LoadedVersion(name, version, backend.Platform, clientSignature, maxBatchSize, config.DynamicBatching, model, scheduler, stages) { Fingerprint = fingerprint, FileBytes = Budget.ModelFootprint.OfDirectory(directory) }, null);
         }
         catch (Exception ex)
         {
