@@ -113,11 +113,16 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrival = _time.GetTimestamp();
+        if (MustWaitItsTurn(request))
+        {
+            return InferAfterLoadAsync(request, null, arrival, cancellationToken);
+        }
+
         if (!TryLease(request, arrival, out var version, out var error))
         {
             // Under a memory budget a model that is not loaded loads now, and the request waits for it within its timeout.
             return OnDemandOf(request.ModelName, error) is { } demand
-                ? LoadThenInferAsync(request, demand, arrival, cancellationToken)
+                ? InferAfterLoadAsync(request, demand, arrival, cancellationToken)
                 : ValueTask.FromResult<InferenceResult>(error);
         }
 

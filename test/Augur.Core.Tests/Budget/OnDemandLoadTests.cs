@@ -1,4 +1,5 @@
 using Augur.Core.Tests.Scheduling;
+using Augur.Core.Tests.Sequences;
 using Augur.Errors;
 using Augur.Inference;
 using Augur.Models;
@@ -73,6 +74,25 @@ public sealed class OnDemandLoadTests : IDisposable
 
         held.Release();
         await engine.InferOk(EchoRequest("a"));
+        Assert.Equal(1, _backend.LoadCalls);
+    }
+
+    [Fact]
+    public async Task Steps_of_a_sequence_that_wait_for_the_load_reach_the_model_in_the_order_they_came()
+    {
+        _repository.AddModel("sum").WriteConfig("sum", SequenceHarness.Config(SequenceHarness.SumState));
+        _backend.Register("sum", SequenceHarness.Sum() with { MemoryBytes = ModelBytes });
+        var held = new HeldLoadBackend(_backend);
+        await using var engine = await BuildAsync(_repository, held, 300, _time, _metrics);
+
+        var steps = Enumerable.Range(1, 10).Select(i => engine.TryInferAsync(SequenceHarness.Step("s", i, start: i == 1)).AsTask()).ToArray();
+        await held.LoadBegan.Task.WaitAsync(TestTimeout);
+        held.Release();
+        var results = await Task.WhenAll(steps).WaitAsync(TestTimeout);
+
+        // A running sum: any step that overtook an earlier one would show it (or fail, before the start).
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (float)(i * (i + 1) / 2)), results.Select(r => r.IsSuccess ? r.Response.Y() : float.NaN));
+        Assert.Equal(66f, (await engine.InferOk(SequenceHarness.Step("s", 11, end: true))).Y());
         Assert.Equal(1, _backend.LoadCalls);
     }
 
