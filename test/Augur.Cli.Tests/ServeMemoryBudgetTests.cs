@@ -36,6 +36,9 @@ public sealed class ServeMemoryBudgetTests : IDisposable
         using var json = JsonDocument.Parse(body);
         Assert.Equal("[1,2,3]", json.RootElement.GetProperty("outputs")[0].GetProperty("data").GetRawText());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/v2/models/echo/ready", UriKind.Relative))).StatusCode);
+        var metrics = (await client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n');
+        Assert.Contains(metrics, l => l.StartsWith("augur_memory_budget_bytes{", StringComparison.Ordinal) && l.EndsWith("} 1048576", StringComparison.Ordinal));
+        Assert.Contains(metrics, l => l.StartsWith("augur_model_loads_on_demand_total{", StringComparison.Ordinal) && l.EndsWith("model=\"echo\"} 1", StringComparison.Ordinal));
         server.Terminate();
         Assert.Equal(0, await server.WaitForExitAsync());
     }

@@ -171,7 +171,7 @@ internal sealed partial class ModelController
 
     /// <summary>
     /// A poll under a budget: a loaded model whose folder changed is reloaded (validate-then-swap); any other new or
-    /// changed folder is published on demand, and loads on its next request.
+    /// changed folder is published on demand, and loads on its next request (a required one loads now).
     /// </summary>
     private async Task<InferenceError?> PollWithinBudgetAsync(string name, string directory, CancellationToken cancellationToken)
     {
@@ -183,8 +183,10 @@ internal sealed partial class ModelController
         }
 
         _seen[name] = RepositoryFingerprint.OfModel(directory);
-        Publish(name, OnDemandEntries.Create(name, directory, OnDemandEntries.NotLoaded));
-        return null;
+        var onDemand = OnDemandEntries.Create(name, directory, OnDemandEntries.NotLoaded);
+        Publish(name, onDemand);
+        // A required model is not left for a request to load: the server is not ready without it.
+        return onDemand.OnDemand is not null && Budget!.IsPinned(onDemand) ? await LoadOnDemandLockedAsync(name, cancellationToken).ConfigureAwait(false) : null;
     }
 
     /// <summary>Unloads idle models, least recently used first, so that <paramref name="need"/> more bytes fit; or says why it cannot.</summary>

@@ -160,6 +160,22 @@ public sealed class OnDemandLoadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_required_model_that_failed_loads_again_at_the_poll_after_its_folder_changed()
+    {
+        _repository.AddModel("r").WriteConfig("r", """{"required": true}""");
+        _backend.Register("r", Echo() with { MemoryBytes = ModelBytes, LoadError = "the file is truncated" });
+        await using var engine = await BuildAsync(_repository, _backend, 300, _time, _metrics, b => b.UseModelControl(ModelControlMode.Poll, TimeSpan.FromDays(1)));
+        Assert.Equal("required model 'r' is not ready: version 1: the file is truncated", engine.NotReadyReason);
+
+        _backend.Register("r", Echo() with { MemoryBytes = ModelBytes });
+        File.WriteAllText(Path.Combine(_repository.ModelPath("r"), "1", "weights.bin"), "fixed");
+        Assert.Equal(1, await engine.PollRepositoryAsync().WaitAsync(TestTimeout));
+
+        Assert.True(engine.IsReady, engine.NotReadyReason);
+        Assert.Equal(2, _backend.LoadCalls);
+    }
+
+    [Fact]
     public void A_budget_must_be_positive()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new InferenceEngineBuilder().UseMemoryBudget(0));
