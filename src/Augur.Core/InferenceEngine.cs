@@ -91,8 +91,17 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         signature.Inputs.Select(t => t with { Shape = t.Shape.ToArray() }).ToArray(),
         signature.Outputs.Select(t => t with { Shape = t.Shape.ToArray() }).ToArray());
 
-    /// <summary>Null when the model (or version) is ready to serve; otherwise why not.</summary>
-    public InferenceError? CheckReady(string model, string? version) => TryResolve(model, version, out _, out var error) ? null : error;
+    /// <summary>Null when the model (or version) is ready to serve; otherwise why not (including no instance up, e.g. its workers restarting).</summary>
+    public InferenceError? CheckReady(string model, string? version)
+    {
+        if (!TryResolve(model, version, out var loaded, out var error))
+        {
+            return error;
+        }
+
+        var health = loaded.Health;
+        return health.IsReady ? null : InferenceError.Unavailable($"model '{model}' version {loaded.VersionText} is not ready: {health.Reason}");
+    }
 
     /// <summary>
     /// Runs one inference. Expected failures (bad input, unknown model, ...) are returned, not thrown.

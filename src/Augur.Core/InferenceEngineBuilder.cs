@@ -28,7 +28,7 @@ public sealed class InferenceEngineBuilder
     private string[] _requiredModels = [];
     private Func<string, IPrecomputedPredictions>? _precomputed;
 
-    /// <summary>The folder holding <c>&lt;model&gt;/&lt;version&gt;/model.onnx</c> trees.</summary>
+    /// <summary>The folder holding <c>&lt;model&gt;/&lt;version&gt;/</c> trees (e.g. <c>fraud/1/model.onnx</c>).</summary>
     public InferenceEngineBuilder UseModelRepository(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -36,10 +36,18 @@ public sealed class InferenceEngineBuilder
         return this;
     }
 
-    /// <summary>Adds a backend; for each version folder the first backend that can load it is used.</summary>
+    /// <summary>
+    /// Adds a backend. A model's config.json chooses one by name (<c>backend</c>); without it, the first backend that can
+    /// load the version folder is used. An <see cref="IIsolatingBackend"/> serves the models that ask for its isolation.
+    /// </summary>
     public InferenceEngineBuilder AddBackend(IModelBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
+        if (_backends.Any(b => b.Name == backend.Name))
+        {
+            throw new ArgumentException($"a backend named '{backend.Name}' is already registered", nameof(backend));
+        }
+
         _backends.Add(backend);
         return this;
     }

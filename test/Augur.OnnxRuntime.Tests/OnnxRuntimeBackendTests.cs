@@ -43,6 +43,23 @@ public sealed class OnnxRuntimeBackendTests
         Assert.Contains("intra_op_threads must be an integer from 1 to 256, not 'many'", statuses["bad_threads"].Reason);
     }
 
+    [Theory]
+    [InlineData("""{"backend": "onnxruntime", "backend_settings": {"onnxruntime": {"intra_op_threads": 2, "inter_op_threads": 1, "optimize_graph": false}}}""", null)]
+    [InlineData("""{"backend_settings": {"onnxruntime": {"intra_op_thread": 2}}}""", "unknown setting backend_settings.onnxruntime.intra_op_thread; known: intra_op_threads, inter_op_threads, optimize_graph")]
+    [InlineData("""{"backend_settings": {"onnxruntime": {"intra_op_threads": "2"}}}""", "backend_settings.onnxruntime.intra_op_threads must be an integer from 1 to 256, not \"2\"")]
+    [InlineData("""{"backend_settings": {"onnxruntime": {"optimize_graph": 1}}}""", "backend_settings.onnxruntime.optimize_graph must be true or false")]
+    public async Task The_typed_settings_section_is_read_and_its_mistakes_named(string config, string? reason)
+    {
+        using var repository = new TempRepository();
+        TestModels.WriteModel(repository.Path, "lookup", LookupModel());
+        repository.WriteConfig("lookup", config);
+        await using var engine = await new InferenceEngineBuilder().UseModelRepository(repository.Path).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout);
+
+        var status = Assert.Single(engine.Models);
+        Assert.Equal(reason is null ? ModelState.Ready : ModelState.Unavailable, status.State);
+        Assert.Equal(reason, status.Versions[0].Reason);
+    }
+
     [Fact]
     public async Task Unknown_backend_parameter_makes_only_that_model_unavailable_and_names_it()
     {

@@ -19,9 +19,8 @@ internal sealed class FuzzModel : IModel
         [new TensorSpec("features", DataType.Fp32, [-1, 4]), new TensorSpec("tokens", DataType.Bytes, [-1, 2])],
         [new TensorSpec("score", DataType.Fp32, [-1, 1]), new TensorSpec("label", DataType.Int64, [-1, 1])]);
 
-    public IModelInstance CreateInstance(int index) => new FuzzModelInstance(Signature);
+    public ValueTask<IModelInstance> CreateInstanceAsync(int index, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IModelInstance>(new FuzzModelInstance(Signature));
 
-    public void Dispose()
-    {
-    }
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

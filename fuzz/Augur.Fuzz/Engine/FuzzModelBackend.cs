@@ -7,7 +7,11 @@ internal sealed class FuzzModelBackend : IModelBackend
 {
     public const string FileName = "model.fuzz";
 
+    public string Name => "fuzz";
+
     public string Platform => "fuzz";
+
+    public string ExpectedFiles => FileName;
 
     public bool CanLoad(string versionDirectory) => File.Exists(Path.Combine(versionDirectory, FileName));
 

@@ -24,7 +24,5 @@ internal sealed class FuzzModelInstance(ModelSignature signature) : IModelInstan
         return ValueTask.FromResult(BatchResult.Success(results, default));
     }
 
-    public void Dispose()
-    {
-    }
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

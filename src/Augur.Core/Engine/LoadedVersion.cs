@@ -69,6 +69,28 @@ internal sealed class LoadedVersion : IAsyncDisposable
         // Stages first: a sequence stage fails the steps waiting their turn before the scheduler fails the queued ones.
         await Pipeline.DisposeAsync().ConfigureAwait(false);
         await Scheduler.DisposeAsync().ConfigureAwait(false);
-        _model.Dispose();
+        await _model.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Ready while one of the version's instances is; otherwise the first instance's reason.</summary>
+    public InstanceHealth Health
+    {
+        get
+        {
+            var instances = Scheduler.Instances;
+            InstanceHealth? down = null;
+            foreach (var instance in instances)
+            {
+                var health = instance.Health;
+                if (health.IsReady)
+                {
+                    return health;
+                }
+
+                down ??= health;
+            }
+
+            return down ?? InstanceHealth.Ready;
+        }
     }
 }

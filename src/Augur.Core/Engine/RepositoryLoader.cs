@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Augur.Engine;
 
 /// <summary>
-/// Loads a model repository laid out as <c>&lt;repository&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with an
+/// Loads a model repository laid out as <c>&lt;repository&gt;/&lt;model&gt;/&lt;version&gt;/</c> (each version folder holding
+/// what its backend loads, e.g. <c>model.onnx</c>) with an
 /// optional <c>&lt;repository&gt;/&lt;model&gt;/config.json</c>. A model that fails is recorded with its reason
 /// and never stops the others. Every scheduler it creates stops waiting for peers when <paramref name="stopWaiting"/> fires.
 /// Each version gets the stages <paramref name="stageFactories"/> make for it (in their order), then, for a sequence
@@ -128,7 +129,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
         var selected = config.VersionPolicy.Select(available);
         if (selected.Count == 0)
         {
-            return Unavailable(name, "no version folders (expected <model>/<version>/model.onnx, version a positive integer)");
+            return Unavailable(name, "no version folders (expected <model>/<version>/, version a positive integer)");
         }
 
         var statuses = new List<ModelVersionStatus>();
@@ -185,11 +186,12 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             return (null, "the version folder does not exist");
         }
 
-        var backend = backends.FirstOrDefault(b => b.CanLoad(directory));
-        if (backend is null)
+        if (BackendChoice.Choose(backends, config, directory, out var choiceProblem) is not { } choice)
         {
-            return (null, "no model file that a configured backend loads (expected model.onnx)");
+            return (null, choiceProblem);
         }
+
+        var backend = choice.Loader;
 
         // Taken before the files are read: a file changed during the load changes the next poll's fingerprint.
         var fingerprint = RepositoryFingerprint.OfDirectory(directory);
@@ -197,29 +199,30 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
         var instances = new List<IModelInstance>();
         try
         {
-            model = await backend.LoadAsync(new ModelLoadContext(name, version, Path.GetFullPath(directory), config, loggerFactory, time), cancellationToken).ConfigureAwait(false);
+            var context = choice.Apply(new ModelLoadContext(name, version, Path.GetFullPath(directory), config, loggerFactory, time));
+            model = await backend.LoadAsync(context, cancellationToken).ConfigureAwait(false);
             if (!SignatureResolver.TryResolve(model.Signature, config, out var signature, out var maxBatchSize, out var problem))
             {
-                model.Dispose();
+                await model.DisposeAsync().ConfigureAwait(false);
                 return (null, problem);
             }
 
             if (CheckBatching(config.DynamicBatching, maxBatchSize) is { } batchingProblem)
             {
-                model.Dispose();
+                await model.DisposeAsync().ConfigureAwait(false);
                 return (null, batchingProblem);
             }
 
             SequenceSignature? sequenceSignature = null;
             if (config.SequenceBatching is { } sequencing && !SequenceSignature.TrySplit(signature, maxBatchSize, sequencing, out sequenceSignature, out var sequenceProblem))
             {
-                model.Dispose();
+                await model.DisposeAsync().ConfigureAwait(false);
                 return (null, sequenceProblem);
             }
 
             for (var i = 0; i < config.InstanceCount; i++)
             {
-                instances.Add(model.CreateInstance(i));
+                instances.Add(await model.CreateInstanceAsync(i, cancellationToken).ConfigureAwait(false));
             }
 
             if (await Warmup.RunAsync(name, signature, maxBatchSize, config.Warmup, instances, cancellationToken).ConfigureAwait(false) is { } warning)
@@ -246,10 +249,14 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
         {
             foreach (var instance in instances)
             {
-                instance.Dispose();
+                await instance.DisposeAsync().ConfigureAwait(false);
             }
 
-            model?.Dispose();
+            if (model is not null)
+            {
+                await model.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
                 throw;

@@ -49,6 +49,27 @@ public sealed record ModelConfig
     /// </summary>
     public PrecomputedConfig? Precomputed { get; init; }
 
+    /// <summary>
+    /// The backend that loads the model, by its name (<c>"backend": "onnxruntime"</c>); null (the default) takes the first
+    /// registered backend whose files the version folder holds.
+    /// </summary>
+    public string? Backend { get; init; }
+
+    /// <summary>
+    /// Where the model runs: <see cref="InProcess"/> (the default) in the engine's process, or the isolation an isolating
+    /// backend serves, e.g. <c>process</c> for worker processes.
+    /// </summary>
+    public string Isolation { get; init; } = InProcess;
+
+    /// <summary>The isolation of a model that runs inside the engine's process.</summary>
+    public const string InProcess = "none";
+
+    /// <summary>
+    /// Each backend's own settings section (<c>backend_settings</c>), by backend name; the backend reads its section into
+    /// its typed settings and rejects what it does not know.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> BackendSettings { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
+
     /// <summary>Backend-specific settings, e.g. <c>intra_op_threads</c> for ONNX Runtime.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 

@@ -18,6 +18,9 @@ namespace Augur.Models;
 ///   "response_cache": { "enable": true, "ttl_seconds": 600 },  // answers of identical requests are reused
 ///   "precomputed": { "source": "predictions.db", "max_age_seconds": 86400 },   // see PrecomputedConfigReader
 ///   "parameters": { "intra_op_threads": "1" },
+///   "backend": "onnxruntime",                                 // default: the first backend whose files the version holds
+///   "isolation": "process",                                   // run in worker processes (default "none": in the server)
+///   "backend_settings": { "worker": { "call_timeout_ms": 5000 } },   // one section per backend, read by that backend
 ///   "required": true }                                        // the server is not ready until this model is
 /// </code>
 /// Unknown fields are errors, so a misspelt setting is reported rather than ignored.
@@ -71,6 +74,9 @@ public static class ModelConfigReader
                 "sequence_batching" => config with { SequenceBatching = SequenceBatchingConfigReader.Read(value) },
                 "response_cache" => config with { ResponseCache = ResponseCacheConfigReader.Read(value) },
                 "precomputed" => config with { Precomputed = PrecomputedConfigReader.Read(value) },
+                "backend" => config with { Backend = BackendConfigReader.ReadName(value, property.Name) },
+                "isolation" => config with { Isolation = BackendConfigReader.ReadName(value, property.Name) },
+                "backend_settings" => config with { BackendSettings = BackendConfigReader.ReadSettings(value) },
                 _ => throw new FormatException($"unknown setting '{property.Name}'"),
             };
         }

@@ -87,7 +87,7 @@ internal sealed partial class DynamicBatcher
 
             var ticks = end - start;
             _predictedCompute = _predictedCompute == 0 ? ticks : ((_predictedCompute * 4) + ticks) / 5;
-            _idle.Push(batch.Instance);
+            _idle.Add(batch.Instance);
             if (!_disposing)
             {
                 next = DispatchLocked(end);

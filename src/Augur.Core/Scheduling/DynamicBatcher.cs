@@ -28,7 +28,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     private readonly object _gate = new();
     private readonly string _model;
     private readonly IReadOnlyList<IModelInstance> _instances;
-    private readonly Stack<IModelInstance> _idle;
+    private readonly List<IModelInstance> _idle;
     private readonly RequestQueue _queue;
     private readonly BatchPolicy _policy;
     private readonly DynamicBatchingConfig _config;
@@ -53,7 +53,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         _config = settings.Batching;
         _maxBatchSize = settings.MaxBatchSize;
         _instances = instances;
-        _idle = new Stack<IModelInstance>(instances.Reverse());
+        _idle = instances.Reverse().ToList();
         _queue = new RequestQueue(_config.PriorityLevels);
         _clock = time;
         _time = new Timestamps(time);
@@ -341,7 +341,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             }
 
             var requests = _candidates.ToArray();
-            var batch = new RunningBatch(_idle.Pop(), requests, reason);
+            var batch = new RunningBatch(TakeIdleInstance(), requests, reason);
             foreach (var request in requests)
             {
                 _queue.Remove(request);
@@ -370,6 +370,27 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         }
 
         return _expired.Count > 0;
+    }
+
+    /// <summary>
+    /// The most recently freed idle instance that reports itself ready, or, when none does, the most recently freed one
+    /// (its batch then fails at once with the instance's reason rather than waiting for a ready instance). Under the lock.
+    /// </summary>
+    private IModelInstance TakeIdleInstance()
+    {
+        var index = _idle.Count - 1;
+        for (var i = index; i >= 0 && _idle.Count > 1; i--)
+        {
+            if (_idle[i].Health.IsReady)
+            {
+                index = i;
+                break;
+            }
+        }
+
+        var instance = _idle[index];
+        _idle.RemoveAt(index);
+        return instance;
     }
 
     private void ArmWake(long at, long now)
@@ -425,7 +446,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         _metrics.Unregister();
         foreach (var instance in _instances)
         {
-            instance.Dispose();
+            await instance.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

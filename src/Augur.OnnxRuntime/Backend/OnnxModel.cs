@@ -43,13 +43,17 @@ internal sealed class OnnxModel : IModel
         }
     }
 
-    public IModelInstance CreateInstance(int index)
+    public ValueTask<IModelInstance> CreateInstanceAsync(int index, CancellationToken cancellationToken)
     {
         var session = Interlocked.Exchange(ref _firstSession, null) ?? CreateSession(_bytes, _settings, _context.VersionDirectory);
-        return new OnnxModelInstance(_context.ModelName, session, Signature, _context.Time);
+        return ValueTask.FromResult<IModelInstance>(new OnnxModelInstance(_context.ModelName, session, Signature, _context.Time));
     }
 
-    public void Dispose() => Interlocked.Exchange(ref _firstSession, null)?.Dispose();
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Exchange(ref _firstSession, null)?.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private static InferenceSession CreateSession(byte[] bytes, SessionSettings settings, string versionDirectory)
     {

@@ -79,9 +79,10 @@ internal sealed class OnnxModelInstance(string model, InferenceSession session, 
 
     private TimeSpan TimeBetween(long from, long to) => time.GetElapsedTime(from, to);
 
-    public void Dispose()
+    public ValueTask DisposeAsync()
     {
         _runOptions.Dispose();
         session.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

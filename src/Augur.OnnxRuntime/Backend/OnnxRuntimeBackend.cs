@@ -8,8 +8,17 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     /// <summary>The file name looked for in a version folder.</summary>
     public const string ModelFileName = "model.onnx";
 
+    /// <summary>The backend's name in config.json (<c>backend</c>, <c>backend_settings</c>).</summary>
+    public const string BackendName = "onnxruntime";
+
+    /// <inheritdoc />
+    public string Name => BackendName;
+
     /// <inheritdoc />
     public string Platform => "onnxruntime_onnx";
+
+    /// <inheritdoc />
+    public string ExpectedFiles => ModelFileName;
 
     /// <inheritdoc />
     public bool CanLoad(string versionDirectory) => File.Exists(Path.Combine(versionDirectory, ModelFileName));
@@ -23,6 +32,6 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
             throw new InvalidDataException(problem);
         }
 
-        return OnnxModel.Load(bytes, SessionSettings.Resolve(options, context.Config.Parameters), context);
+        return OnnxModel.Load(bytes, SessionSettings.Resolve(options, context.Config.Parameters, context.Settings), context);
     }
 }

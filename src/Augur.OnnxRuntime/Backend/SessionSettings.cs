@@ -1,14 +1,51 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Augur.OnnxRuntime.Backend;
 
-/// <summary>The session options of one model: the backend's defaults with the model's overrides applied.</summary>
+/// <summary>
+/// The session options of one model: the backend's defaults with the model's overrides applied, from its typed section
+/// <c>backend_settings.onnxruntime</c> (<c>{ "intra_op_threads": 2, "inter_op_threads": 1, "optimize_graph": true }</c>)
+/// or, as before, from string <c>parameters</c>; the section wins where both say.
+/// </summary>
 internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, bool OptimizeGraph)
 {
     private static readonly string[] KnownParameters = ["intra_op_threads", "inter_op_threads"];
 
-    public static SessionSettings Resolve(OnnxRuntimeOptions defaults, IReadOnlyDictionary<string, string> parameters)
+    public static SessionSettings Resolve(OnnxRuntimeOptions defaults, IReadOnlyDictionary<string, string> parameters, JsonElement section = default)
+    {
+        var settings = ResolveParameters(defaults, parameters);
+        if (section.ValueKind == JsonValueKind.Undefined)
+        {
+            return settings;
+        }
+
+        foreach (var property in section.EnumerateObject())
+        {
+            settings = property.Name switch
+            {
+                "intra_op_threads" => settings with { IntraOpThreads = ReadThreads(property) },
+                "inter_op_threads" => settings with { InterOpThreads = ReadThreads(property) },
+                "optimize_graph" => settings with
+                {
+                    OptimizeGraph = property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                        ? property.Value.GetBoolean()
+                        : throw new FormatException("backend_settings.onnxruntime.optimize_graph must be true or false"),
+                },
+                _ => throw new FormatException($"unknown setting backend_settings.onnxruntime.{property.Name}; known: intra_op_threads, inter_op_threads, optimize_graph"),
+            };
+        }
+
+        return settings;
+    }
+
+    private static int ReadThreads(JsonProperty property) =>
+        property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var threads) && threads is >= 1 and <= 256
+            ? threads
+            : throw new FormatException($"backend_settings.onnxruntime.{property.Name} must be an integer from 1 to 256, not {property.Value.GetRawText()}");
+
+    private static SessionSettings ResolveParameters(OnnxRuntimeOptions defaults, IReadOnlyDictionary<string, string> parameters)
     {
         foreach (var name in parameters.Keys)
         {

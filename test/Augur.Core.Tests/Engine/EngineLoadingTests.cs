@@ -382,19 +382,6 @@ public sealed class EngineLoadingTests : IDisposable
     }
 
     [Fact]
-    public async Task FirstBackendThatCanLoad_IsUsed()
-    {
-        _repository.AddModel("echo");
-        var first = new FakeBackend("first").Register("echo", Echo());
-        var second = new FakeBackend("second").Register("echo", Echo());
-
-        await using var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).AddBackend(first).AddBackend(second).BuildAsync().WaitAsync(TestTimeout);
-
-        Assert.Equal("first", engine.Metadata("echo").Platform);
-        Assert.Equal(0, second.LoadCalls);
-    }
-
-    [Fact]
     public async Task CancelledBuild_ReleasesEverythingItLoaded()
     {
         using var cts = new CancellationTokenSource();

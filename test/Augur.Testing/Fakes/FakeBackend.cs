@@ -17,14 +17,21 @@ public sealed class FakeBackend : IModelBackend
     private readonly ConcurrentDictionary<(string Model, long? Version), FakeModelSpec> _specs = new();
     private readonly ConcurrentQueue<FakeModel> _loaded = new();
 
-    /// <summary>Creates a backend reporting <paramref name="platform"/> in model metadata.</summary>
-    public FakeBackend(string platform = "fake")
+    /// <summary>Creates a backend reporting <paramref name="platform"/> in model metadata, named <paramref name="name"/> in config.json.</summary>
+    public FakeBackend(string platform = "fake", string name = "fake")
     {
         Platform = platform;
+        Name = name;
     }
 
     /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
     public string Platform { get; }
+
+    /// <inheritdoc />
+    public string ExpectedFiles => FileName;
 
     /// <summary>Every model loaded so far (including those whose version later failed), in load order.</summary>
     public IReadOnlyList<FakeModel> Loaded => _loaded.ToArray();

@@ -56,25 +56,29 @@ public sealed class FakeModel : IModel
     /// <summary>The most executions that ran at the same time across all instances.</summary>
     public int MaxConcurrentExecutions => Volatile.Read(ref _maxActive);
 
-    /// <summary>True once <see cref="Dispose"/> was called.</summary>
+    /// <summary>True once <see cref="DisposeAsync"/> was called.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>How many times <see cref="Dispose"/> was called.</summary>
+    /// <summary>How many times <see cref="DisposeAsync"/> was called.</summary>
     public int DisposeCalls => Volatile.Read(ref _disposed);
 
     /// <summary>Every lifecycle violation any instance saw (see <see cref="FakeModelInstance.Violations"/>).</summary>
     public IReadOnlyList<string> Violations => _instances.SelectMany(i => i.Violations).ToArray();
 
     /// <inheritdoc />
-    public IModelInstance CreateInstance(int index)
+    public ValueTask<IModelInstance> CreateInstanceAsync(int index, CancellationToken cancellationToken)
     {
         var instance = new FakeModelInstance(this, index);
         _instances.Enqueue(instance);
-        return instance;
+        return ValueTask.FromResult<IModelInstance>(instance);
     }
 
     /// <inheritdoc />
-    public void Dispose() => Interlocked.Increment(ref _disposed);
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Increment(ref _disposed);
+        return ValueTask.CompletedTask;
+    }
 
     internal FakeCall BeginCall(FakeModelInstance instance, IReadOnlyList<Augur.Inference.InferenceRequest> batch, CancellationToken cancellationToken)
     {

@@ -28,7 +28,7 @@ public sealed class FakeModelInstance : IModelInstance
     /// <summary>True once disposed.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposeCalls) > 0;
 
-    /// <summary>How many times <see cref="Dispose"/> was called.</summary>
+    /// <summary>How many times <see cref="DisposeAsync"/> was called.</summary>
     public int DisposeCalls => Volatile.Read(ref _disposeCalls);
 
     /// <summary>
@@ -63,8 +63,11 @@ public sealed class FakeModelInstance : IModelInstance
         }
     }
 
+    /// <summary>What the instance reports to the engine; tests set it to take the instance down and up.</summary>
+    public InstanceHealth Health { get; set; } = InstanceHealth.Ready;
+
     /// <inheritdoc />
-    public void Dispose()
+    public ValueTask DisposeAsync()
     {
         if (Volatile.Read(ref _active) > 0)
         {
@@ -72,5 +75,6 @@ public sealed class FakeModelInstance : IModelInstance
         }
 
         Interlocked.Increment(ref _disposeCalls);
+        return ValueTask.CompletedTask;
     }
 }

@@ -14,7 +14,13 @@ public sealed class HeldLoadBackend(IModelBackend inner) : IModelBackend
     public TaskCompletionSource LoadBegan { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <inheritdoc />
+    public string Name => inner.Name;
+
+    /// <inheritdoc />
     public string Platform => inner.Platform;
+
+    /// <inheritdoc />
+    public string ExpectedFiles => inner.ExpectedFiles;
 
     /// <inheritdoc />
     public bool CanLoad(string versionDirectory) => inner.CanLoad(versionDirectory);
