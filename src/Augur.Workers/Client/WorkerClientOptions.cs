@@ -1,0 +1,26 @@
+namespace Augur.Workers.Client;
+
+/// <summary>Settings of a <see cref="WorkerClient"/>.</summary>
+public sealed record WorkerClientOptions
+{
+    /// <summary>
+    /// How the worker is named in errors, e.g. <c>the worker of model 'fraud' version 1 (pid 4242)</c>. Default: "the
+    /// worker at" its endpoint, and once described, "the worker of model '...' version ... at" its endpoint.
+    /// </summary>
+    public string? Name { get; init; }
+
+    /// <summary>
+    /// How long the connection may carry a call without a frame from the worker before an HTTP/2 ping checks it is alive;
+    /// a worker that stops answering (a stopped or wedged process) fails its calls one ping timeout later. Default 15 seconds.
+    /// </summary>
+    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a ping may go unanswered before the connection is dropped. Default 15 seconds.</summary>
+    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long connecting (to the socket or TCP address) may take. Default 5 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The clock of batch timings. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

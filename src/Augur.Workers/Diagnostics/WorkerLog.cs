@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Augur.Workers.Diagnostics;
+
+/// <summary>The model worker's log messages, with stable event ids (3000–3019).</summary>
+internal static partial class WorkerLog
+{
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Worker loaded model {Model} version {Version} ({Platform}) in {Milliseconds} ms")]
+    public static partial void Loaded(ILogger logger, string model, long version, string platform, long milliseconds);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Worker of model {Model} version {Version} listening on {Endpoint}")]
+    public static partial void Listening(ILogger logger, string model, long version, string endpoint);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Model {Model} failed while executing a batch in the worker")]
+    public static partial void BatchFailed(ILogger logger, string model, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Worker of model {Model} version {Version} stopping")]
+    public static partial void Stopping(ILogger logger, string model, long version);
+}

@@ -1,0 +1,258 @@
+using System.Net.Sockets;
+using Augur.Backends;
+using Augur.Workers.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Augur.Workers.Hosting;
+
+/// <summary>
+/// A model worker: loads one model version with a backend (the same backend code that serves in-process), creates one
+/// instance and serves <c>augur.worker.v1.ModelWorker</c> (Describe, Execute, Health) on a Unix socket or a TCP address,
+/// over HTTP/2 cleartext. <c>augur worker</c> runs one in its own process; tests host one in theirs.
+/// </summary>
+/// <remarks>
+/// The host reads no configuration or environment variables and does not handle signals: its owner decides when it
+/// stops (<see cref="DisposeAsync"/>).
+/// </remarks>
+public sealed class WorkerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly WorkerModel _model;
+    private readonly WorkerHostOptions _options;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    private WorkerHost(WebApplication app, WorkerModel model, WorkerHostOptions options, WorkerEndpoint endpoint, ILogger logger)
+    {
+        _app = app;
+        _model = model;
+        _options = options;
+        _logger = logger;
+        Endpoint = endpoint;
+    }
+
+    /// <summary>Where the worker listens, with a TCP port 0 resolved to the port it got.</summary>
+    public WorkerEndpoint Endpoint { get; }
+
+    /// <summary>The loaded model's signature.</summary>
+    public Models.ModelSignature Signature => _model.Signature;
+
+    /// <summary>
+    /// Loads the model, creates its instance and starts listening; returns once the worker answers. Throws
+    /// <see cref="WorkerStartupException"/>, with a one-line message, when the folder is missing or holds no model the
+    /// backend loads, the model fails to load, or the endpoint cannot be listened on.
+    /// </summary>
+    public static async Task<WorkerHost> StartAsync(IModelBackend backend, WorkerHostOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(options);
+        var logger = options.LoggerFactory.CreateLogger("Augur.Workers");
+        var model = await LoadAsync(backend, options, logger, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var app = Build(model, options);
+            try
+            {
+                var endpoint = await ListenAsync(app, options.Endpoint, cancellationToken).ConfigureAwait(false);
+                WorkerLog.Listening(logger, options.ModelName, options.Version, endpoint.ToString());
+                return new WorkerHost(app, model, options, endpoint, logger);
+            }
+            catch
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch
+        {
+            await model.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<WorkerModel> LoadAsync(IModelBackend backend, WorkerHostOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetFullPath(options.ModelDirectory);
+        var what = $"model '{options.ModelName}' version {options.Version}";
+        if (!Directory.Exists(directory))
+        {
+            throw new WorkerStartupException($"the model folder '{directory}' does not exist");
+        }
+
+        if (!backend.CanLoad(directory))
+        {
+            throw new WorkerStartupException($"the model folder '{directory}' holds no model the {backend.Platform} backend loads");
+        }
+
+        var started = options.Time.GetTimestamp();
+        var context = new ModelLoadContext(options.ModelName, options.Version, directory, options.Config, options.LoggerFactory, options.Time);
+        IModel loaded;
+        try
+        {
+            loaded = await backend.LoadAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new WorkerStartupException($"{what} could not be loaded: {ex.Message}", ex);
+        }
+
+        IModelInstance instance;
+        try
+        {
+            instance = loaded.CreateInstance(0);
+        }
+        catch (Exception ex)
+        {
+            loaded.Dispose();
+            throw new WorkerStartupException($"{what} loaded but its instance could not be created: {ex.Message}", ex);
+        }
+
+        WorkerLog.Loaded(logger, options.ModelName, options.Version, backend.Platform, (long)options.Time.GetElapsedTime(started).TotalMilliseconds);
+        return new WorkerModel(options.ModelName, options.Version, backend.Platform, options.Config.MaxBatchSize, loaded, instance, options.Time, logger);
+    }
+
+    private static WebApplication Build(WorkerModel model, WorkerHostOptions options)
+    {
+        // The empty builder reads no appsettings.json and no ASPNETCORE_* variables: a worker inherits its parent's
+        // environment, and nothing in it should move the worker's endpoint or logging.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddSingleton(options.LoggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, OwnerLifetime>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
+        builder.Services.AddSingleton(model);
+        builder.Services.AddSingleton<ModelWorkerService>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            // The engine enforces the request size limits before a batch gets here; a batch of large tensors is one message.
+            grpc.MaxReceiveMessageSize = null;
+            grpc.MaxSendMessageSize = null;
+        });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            // The one connection from the engine stays open however long the model is idle.
+            kestrel.Limits.KeepAliveTimeout = Timeout.InfiniteTimeSpan;
+            // Batches of large tensors go in one window instead of waiting for window updates.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = WorkerWindows.Connection;
+            kestrel.Limits.Http2.InitialStreamWindowSize = WorkerWindows.Stream;
+            var endpoint = options.Endpoint;
+            Action<ListenOptions> http2 = listen => listen.Protocols = HttpProtocols.Http2;
+            if (endpoint.IsUnixSocket)
+            {
+                kestrel.ListenUnixSocket(endpoint.SocketPath, http2);
+            }
+            else
+            {
+                kestrel.Listen(endpoint.Address, endpoint.Port, http2);
+            }
+        });
+
+        var app = builder.Build();
+        app.MapGrpcService<ModelWorkerService>();
+        return app;
+    }
+
+    private static async Task<WorkerEndpoint> ListenAsync(WebApplication app, WorkerEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        if (endpoint.IsUnixSocket)
+        {
+            var folder = Path.GetDirectoryName(endpoint.SocketPath)!;
+            if (!Directory.Exists(folder))
+            {
+                throw new WorkerStartupException($"cannot listen on {endpoint}: the folder '{folder}' does not exist");
+            }
+
+            // Never removed here: it may be another live worker's socket.
+            if (File.Exists(endpoint.SocketPath) || Directory.Exists(endpoint.SocketPath))
+            {
+                throw new WorkerStartupException($"cannot listen on {endpoint}: '{endpoint.SocketPath}' exists already; remove it or pick another socket path");
+            }
+        }
+
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (FindSocketError(ex) is { } error)
+        {
+            throw new WorkerStartupException($"cannot listen on {endpoint}: {Describe(error)}", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new WorkerStartupException($"cannot listen on {endpoint}: {ex.Message}", ex);
+        }
+
+        if (endpoint.IsUnixSocket || endpoint.Port != 0)
+        {
+            return endpoint;
+        }
+
+        var server = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>();
+        var address = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        return endpoint.WithPort(new Uri(address).Port);
+    }
+
+    private static SocketException? FindSocketError(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is SocketException socket)
+            {
+                return socket;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Describe(SocketException error) => error.SocketErrorCode switch
+    {
+        SocketError.AddressAlreadyInUse => "the address is in use; stop the other process or pick another port (0 picks a free one)",
+        SocketError.AddressNotAvailable => "that address is not one of this machine's; give 127.0.0.1 or another address of the machine",
+        SocketError.AccessDenied => "listening there is not permitted (ports below 1024 and some folders need privileges)",
+        _ => error.Message,
+    };
+
+    /// <summary>
+    /// Stops listening, lets a running batch finish (up to <see cref="WorkerHostOptions.DrainTimeout"/>, then cancels it),
+    /// disposes the instance and the model, and removes the socket file.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        WorkerLog.Stopping(_logger, _options.ModelName, _options.Version);
+        try
+        {
+            using var drain = new CancellationTokenSource(_options.DrainTimeout);
+            await _app.StopAsync(drain.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            await _model.DisposeAsync().ConfigureAwait(false);
+            if (Endpoint.IsUnixSocket)
+            {
+                File.Delete(Endpoint.SocketPath);
+            }
+        }
+    }
+
+    // The owner (augur worker's signal handlers, a test) stops the host; it registers no Ctrl+C or SIGTERM handler of its own.
+    private sealed class OwnerLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
