@@ -56,6 +56,9 @@ internal sealed class WorkerModel : IAsyncDisposable
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
+    /// <summary>The instance's health; down once the worker is stopping.</summary>
+    public InstanceHealth Health => IsDisposed ? InstanceHealth.Down($"the worker of model '{Name}' is stopping") : _instance.Health;
+
     public async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken)
     {
         try
@@ -186,8 +189,8 @@ internal sealed class WorkerModel : IAsyncDisposable
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            _instance.Dispose();
-            _model.Dispose();
+            await _instance.DisposeAsync().ConfigureAwait(false);
+            await _model.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
