@@ -51,7 +51,7 @@ public sealed class ProcessWorkerBackend(WorkerOptions options) : IIsolatingBack
         }
         else
         {
-            var command = options.Command ?? WorkerCommand.ThisProgram();
+            var command = options.Command ?? WorkerProgram.ThisProgram();
             var directory = options.SocketDirectory ?? DefaultSocketDirectory();
             Directory.CreateDirectory(directory);
             var logger = context.LoggerFactory.CreateLogger("Augur.Workers");

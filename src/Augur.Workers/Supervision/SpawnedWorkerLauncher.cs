@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Augur.Workers.Supervision;
 
 /// <summary>Starts <c>augur worker</c> for one instance of a model version on its own Unix domain socket.</summary>
-internal sealed class SpawnedWorkerLauncher(WorkerSlot slot, WorkerCommand command, string socketPath, Func<WorkerEndpoint, IWorkerConnection> connect, TimeProvider time, ILogger logger) : IWorkerLauncher
+internal sealed class SpawnedWorkerLauncher(WorkerSlot slot, WorkerProgram command, string socketPath, Func<WorkerEndpoint, IWorkerConnection> connect, TimeProvider time, ILogger logger) : IWorkerLauncher
 {
     public string Describe => slot.Describe;
 

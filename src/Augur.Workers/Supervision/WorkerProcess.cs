@@ -52,7 +52,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// Starts the worker and waits for its ready line. Throws with the worker's own words (its last standard error line)
     /// when it exits first, or when it is not ready within <paramref name="startTimeout"/> (it is then killed).
     /// </summary>
-    public static async Task<WorkerProcess> StartAsync(WorkerCommand command, IEnumerable<string> arguments, TimeSpan startTimeout, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<WorkerProcess> StartAsync(WorkerProgram command, IEnumerable<string> arguments, TimeSpan startTimeout, ILogger logger, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(command.FileName)
         {

@@ -11,6 +11,8 @@ internal static class ServeEngine
     {
         engine.UseModelRepository(settings.ModelRepository!);
         engine.UseOnnxRuntime(onnx => onnx.IntraOpThreads = settings.IntraOpThreads);
+        // Models with "isolation": "process" run in `augur worker` processes started from this same program.
+        engine.UseProcessIsolation();
         engine.UseModelControl(settings.ModelControlMode, TimeSpan.FromSeconds(settings.PollIntervalSeconds));
         engine.LoadModelsAtStartup([.. settings.LoadModels]);
         engine.RequireModels([.. settings.RequiredModels]);
