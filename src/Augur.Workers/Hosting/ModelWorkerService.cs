@@ -12,7 +12,7 @@ internal sealed class ModelWorkerService(WorkerModel model) : ModelWorker.ModelW
 
     public override Task<ExecuteResponse> Execute(ExecuteRequest request, ServerCallContext context) => model.ExecuteAsync(request, context.CancellationToken);
 
-    public override Task<HealthResponse> Health(HealthRequest request, ServerCallContext context) => Task.FromResult(model.IsDisposed
-        ? new HealthResponse { Ready = false, Reason = $"the worker of model '{model.Name}' is stopping" }
+    public override Task<HealthResponse> Health(HealthRequest request, ServerCallContext context) => Task.FromResult(model.Health is { IsReady: false } down
+        ? new HealthResponse { Ready = false, Reason = down.Reason ?? "not ready" }
         : Ready);
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text.Json;
 using Augur.Backends;
 using Augur.Workers.Diagnostics;
 using Microsoft.AspNetCore.Builder;
@@ -38,6 +39,9 @@ public sealed class WorkerHost : IAsyncDisposable
 
     /// <summary>Where the worker listens, with a TCP port 0 resolved to the port it got.</summary>
     public WorkerEndpoint Endpoint { get; }
+
+    /// <summary>The worker's model and instance (for tests).</summary>
+    internal WorkerModel Model => _model;
 
     /// <summary>The loaded model's signature.</summary>
     public Models.ModelSignature Signature => _model.Signature;
@@ -86,11 +90,16 @@ public sealed class WorkerHost : IAsyncDisposable
 
         if (!backend.CanLoad(directory))
         {
-            throw new WorkerStartupException($"the model folder '{directory}' holds no model the {backend.Platform} backend loads");
+            throw new WorkerStartupException($"the model folder '{directory}' holds no {backend.ExpectedFiles} for the {backend.Name} backend");
         }
 
         var started = options.Time.GetTimestamp();
-        var context = new ModelLoadContext(options.ModelName, options.Version, directory, options.Config, options.LoggerFactory, options.Time);
+        var context = new ModelLoadContext(options.ModelName, options.Version, directory, options.Config, options.LoggerFactory, options.Time)
+        {
+            // The worker runs the model itself: its section is the one of the backend that runs the file.
+            Settings = options.Config.BackendSettings.TryGetValue(backend.Name, out var section) ? section : default(JsonElement),
+            Backend = backend.Name,
+        };
         IModel loaded;
         try
         {
@@ -104,15 +113,20 @@ public sealed class WorkerHost : IAsyncDisposable
         IModelInstance instance;
         try
         {
-            instance = loaded.CreateInstance(0);
+            instance = await loaded.CreateInstanceAsync(0, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            loaded.Dispose();
+            await loaded.DisposeAsync().ConfigureAwait(false);
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
             throw new WorkerStartupException($"{what} loaded but its instance could not be created: {ex.Message}", ex);
         }
 
-        WorkerLog.Loaded(logger, options.ModelName, options.Version, backend.Platform, (long)options.Time.GetElapsedTime(started).TotalMilliseconds);
+        WorkerLog.Loaded(logger, options.ModelName, options.Version, backend.Name, (long)options.Time.GetElapsedTime(started).TotalMilliseconds);
         return new WorkerModel(options.ModelName, options.Version, backend.Platform, options.Config.MaxBatchSize, loaded, instance, options.Time, logger);
     }
 

@@ -54,17 +54,27 @@ internal sealed class WorkerModel : IAsyncDisposable
     /// <summary>The answer to every Describe call (built once).</summary>
     public DescribeResponse Description { get; }
 
+    /// <summary>Called when a batch arrives while another runs and waits for its turn (a test's known point).</summary>
+    internal Action? WaitingForTurn { get; set; }
+
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>The instance's health; down once the worker is stopping.</summary>
+    public InstanceHealth Health => IsDisposed ? InstanceHealth.Down($"the worker of model '{Name}' is stopping") : _instance.Health;
 
     public async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken)
     {
-        try
+        if (!_gate.Wait(0))
         {
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return Failure(new InferenceError(ErrorCode.Cancelled, $"the batch for model '{Name}' was cancelled before it ran"));
+            WaitingForTurn?.Invoke();
+            try
+            {
+                await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return Failure(new InferenceError(ErrorCode.Cancelled, $"the batch for model '{Name}' was cancelled before it ran"));
+            }
         }
 
         try
@@ -186,8 +196,8 @@ internal sealed class WorkerModel : IAsyncDisposable
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            _instance.Dispose();
-            _model.Dispose();
+            await _instance.DisposeAsync().ConfigureAwait(false);
+            await _model.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
