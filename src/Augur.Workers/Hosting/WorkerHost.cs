@@ -257,8 +257,20 @@ public sealed class WorkerHost : IAsyncDisposable
             await _model.DisposeAsync().ConfigureAwait(false);
             if (Endpoint.IsUnixSocket)
             {
-                File.Delete(Endpoint.SocketPath);
+                DeleteSocketFile(Endpoint.SocketPath);
             }
+        }
+    }
+
+    private static void DeleteSocketFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Its folder went first (a temp folder removed by the owner): nothing is left to remove.
         }
     }
 
