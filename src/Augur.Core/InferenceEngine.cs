@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Augur.Diagnostics;
 using Augur.Engine;
 using Augur.Errors;
@@ -112,18 +113,48 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrival = _time.GetTimestamp();
-        LoadedVersion version;
-        InferenceError? error;
+        if (MustWaitItsTurn(request))
+        {
+            return InferAfterLoadAsync(request, null, arrival, cancellationToken);
+        }
+
+        if (!TryLease(request, arrival, out var version, out var error))
+        {
+            // Under a memory budget a model that is not loaded loads now, and the request waits for it within its timeout.
+            return OnDemandOf(request.ModelName, error) is { } demand
+                ? InferAfterLoadAsync(request, demand, arrival, cancellationToken)
+                : ValueTask.FromResult<InferenceResult>(error);
+        }
+
+        return RunLeasedAsync(request, version, arrival, cancellationToken);
+    }
+
+    /// <summary>Resolves the request's version and takes a reference on it for the request; false with the error otherwise.</summary>
+    private bool TryLease(InferenceRequest request, long arrival, out LoadedVersion version, [NotNullWhen(false)] out InferenceError? error)
+    {
         do
         {
-            if (!TryResolve(request.ModelName, request.ModelVersion, out version, out error))
+            if (!TryResolve(request.ModelName, request.ModelVersion, out version, out var problem))
             {
-                return ValueTask.FromResult<InferenceResult>(error!);
+                error = problem!;
+                return false;
             }
         }
         while (!version.Lease.TryAcquire()); // Swapped out since the lookup: the next lookup finds its successor.
 
-        error = SequenceRules.CheckBefore(request, version) ?? RequestValidator.Validate(request, version) ?? SequenceRules.CheckAfter(request, version);
+        if (_controller.Budget is not null)
+        {
+            version.MarkUsed(arrival);
+        }
+
+        error = null;
+        return true;
+    }
+
+    /// <summary>Validates and runs a request on the version it leased; the lease is released when it ends.</summary>
+    private ValueTask<InferenceResult> RunLeasedAsync(InferenceRequest request, LoadedVersion version, long arrival, CancellationToken cancellationToken)
+    {
+        var error = SequenceRules.CheckBefore(request, version) ?? RequestValidator.Validate(request, version) ?? SequenceRules.CheckAfter(request, version);
         if (error is not null)
         {
             version.Scheduler.Metrics.RequestCompleted(error.Code, _time.GetElapsedTime(arrival));

@@ -27,6 +27,7 @@ public sealed class InferenceEngineBuilder
     private string[]? _startupModels;
     private string[] _requiredModels = [];
     private Func<string, IPrecomputedPredictions>? _precomputed;
+    private long? _memoryBudget;
 
     /// <summary>The folder holding <c>&lt;model&gt;/&lt;version&gt;/</c> trees (e.g. <c>fraud/1/model.onnx</c>).</summary>
     public InferenceEngineBuilder UseModelRepository(string path)
@@ -81,6 +82,22 @@ public sealed class InferenceEngineBuilder
     public InferenceEngineBuilder UsePrecomputedPredictions(Func<string, IPrecomputedPredictions> resolver)
     {
         _precomputed = resolver ?? throw new ArgumentNullException(nameof(resolver));
+        return this;
+    }
+
+    /// <summary>
+    /// Bounds the memory of the loaded models, all together, to <paramref name="bytes"/> (design note 0010). Start-up then
+    /// loads no model but the required ones; a model loads on its first request (concurrent requests share the load and
+    /// wait within their timeout), and the least recently used idle models are unloaded to make room. A model with a
+    /// request in flight, or a required one, is never unloaded: when nothing can be, the load is refused with an error
+    /// (ResourceExhausted) naming the models in use. A version counts what its model reports
+    /// (<see cref="IReportsMemory"/>), else the byte size of its folder's files. Default: no budget, every model loads
+    /// at start-up.
+    /// </summary>
+    public InferenceEngineBuilder UseMemoryBudget(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        _memoryBudget = bytes;
         return this;
     }
 
@@ -190,9 +207,10 @@ public sealed class InferenceEngineBuilder
             Func<string, bool>? include = _modelControl == ModelControlMode.Explicit && !startupModels.Contains("*")
                 ? name => startupModels.Contains(name, StringComparer.Ordinal)
                 : null;
+            var budget = _memoryBudget;
             return new InferenceEngine(
                 new ModelSet(new Dictionary<string, ModelEntry>(StringComparer.Ordinal), _requiredModels),
-                set => new ModelController(set, loader, _repository, _modelControl, _pollInterval, _time, _loggerFactory, include),
+                set => new ModelController(set, loader, _repository, _modelControl, _pollInterval, _time, _loggerFactory, include, budget is { } bytes ? new Engine.Budget.MemoryBudget(bytes, set, metrics.Meter) : null),
                 _repository,
                 _time,
                 metrics,

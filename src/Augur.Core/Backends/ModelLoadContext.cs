@@ -24,4 +24,7 @@ public sealed record ModelLoadContext(string ModelName, long Version, string Ver
     /// runs models elsewhere, e.g. in worker processes), the backend its workers load the model with.
     /// </summary>
     public string Backend { get; init; } = string.Empty;
+
+    /// <summary>The engine's meter, for the backend's own instruments (e.g. worker restarts); null outside an engine.</summary>
+    public System.Diagnostics.Metrics.Meter? Meter { get; init; }
 }

@@ -58,6 +58,23 @@ internal sealed class LoadedVersion : IAsyncDisposable
     /// <summary>Identifies the files this version was loaded from; a poll reloads the version when it changes.</summary>
     public string Fingerprint { get; init; } = string.Empty;
 
+    /// <summary>The byte size of the version folder's files: what the memory budget counts when the model does not report its memory.</summary>
+    public long FileBytes { get; init; }
+
+    /// <summary>
+    /// The memory the version holds, for the memory budget: what the model reports (<see cref="IReportsMemory"/>), else
+    /// <see cref="FileBytes"/>; 0 once disposed.
+    /// </summary>
+    public long MemoryBytes => Lease.IsDisposed ? 0 : _model is IReportsMemory { MemoryBytes: > 0 and var reported } ? reported : FileBytes;
+
+    private long _lastUsed;
+
+    /// <summary>When a request last resolved the version (a <see cref="TimeProvider"/> timestamp); kept only under a memory budget.</summary>
+    public long LastUsed => Volatile.Read(ref _lastUsed);
+
+    /// <summary>Records a use at <paramref name="timestamp"/>, for least-recently-used unloading.</summary>
+    public void MarkUsed(long timestamp) => Volatile.Write(ref _lastUsed, timestamp);
+
     /// <summary>Stops serving immediately (queued requests fail); idempotent. For swaps use <see cref="VersionLease.Retire"/>.</summary>
     public async ValueTask DisposeAsync()
     {

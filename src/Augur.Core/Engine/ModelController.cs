@@ -1,4 +1,5 @@
 using Augur.Diagnostics;
+using Augur.Engine.Budget;
 using Augur.Errors;
 using Augur.Models;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Augur.Engine;
 /// set is published in one write, and the old versions are retired (disposed when their last request ends). A reload
 /// in which any version fails publishes nothing: the old versions keep serving and the index reports why.
 /// </summary>
-internal sealed class ModelController : IAsyncDisposable
+internal sealed partial class ModelController : IAsyncDisposable
 {
     private readonly ModelSet _set;
     private readonly RepositoryLoader _loader;
@@ -26,9 +27,13 @@ internal sealed class ModelController : IAsyncDisposable
     private ITimer? _timer;
     private volatile bool _started;
 
-    /// <summary>A controller of <paramref name="set"/>; <paramref name="startupModels"/> picks what <see cref="StartAsync"/> loads (null: every model).</summary>
-    public ModelController(ModelSet set, RepositoryLoader loader, string? repository, ModelControlMode mode, TimeSpan pollInterval, TimeProvider time, ILoggerFactory loggerFactory, Func<string, bool>? startupModels)
+    /// <summary>
+    /// A controller of <paramref name="set"/>; <paramref name="startupModels"/> picks what <see cref="StartAsync"/> loads
+    /// (null: every model). Under a <paramref name="budget"/> models load on their first request instead (see the budget part).
+    /// </summary>
+    public ModelController(ModelSet set, RepositoryLoader loader, string? repository, ModelControlMode mode, TimeSpan pollInterval, TimeProvider time, ILoggerFactory loggerFactory, Func<string, bool>? startupModels, MemoryBudget? budget = null)
     {
+        Budget = budget;
         _set = set;
         _loader = loader;
         _repository = repository;
@@ -57,7 +62,15 @@ internal sealed class ModelController : IAsyncDisposable
         await _lock.WaitAsync(linked.Token).ConfigureAwait(false);
         try
         {
-            _set.Publish(await _loader.LoadAsync(_repository, linked.Token, _startupModels).ConfigureAwait(false));
+            if (Budget is null)
+            {
+                _set.Publish(await _loader.LoadAsync(_repository, linked.Token, _startupModels).ConfigureAwait(false));
+            }
+            else
+            {
+                await StartWithinBudgetAsync(linked.Token).ConfigureAwait(false);
+            }
+
             _started = true;
             if (Mode == ModelControlMode.Poll && !_stopping.IsCancellationRequested)
             {
@@ -93,7 +106,7 @@ internal sealed class ModelController : IAsyncDisposable
         await _lock.WaitAsync(linked.Token).ConfigureAwait(false);
         try
         {
-            return await ReloadAsync(model, directory, linked.Token).ConfigureAwait(false);
+            return await (Budget is null ? ReloadAsync(model, directory, linked.Token) : LoadWithinBudgetAsync(model, directory, linked.Token)).ConfigureAwait(false);
         }
         finally
         {
@@ -219,7 +232,7 @@ internal sealed class ModelController : IAsyncDisposable
                 continue;
             }
 
-            await ReloadAsync(name, directory, cancellationToken).ConfigureAwait(false);
+            await (Budget is null ? ReloadAsync(name, directory, cancellationToken) : PollWithinBudgetAsync(name, directory, cancellationToken)).ConfigureAwait(false);
             changes++;
         }
 

@@ -38,6 +38,9 @@ internal sealed class ModelSet(IReadOnlyDictionary<string, ModelEntry> initial, 
     /// <summary>Versions swapped out and still running requests.</summary>
     public int RetiringCount => _retiring.Count;
 
+    /// <summary>The versions swapped out or unloaded that still run requests.</summary>
+    public IEnumerable<LoadedVersion> Retiring => _retiring.Keys;
+
     /// <summary>Disposes every version, published or retiring, without waiting for leases (engine shutdown).</summary>
     public async ValueTask DisposeAllAsync()
     {

@@ -199,7 +199,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
         var instances = new List<IModelInstance>();
         try
         {
-            var context = choice.Apply(new ModelLoadContext(name, version, Path.GetFullPath(directory), config, loggerFactory, time));
+            var context = choice.Apply(new ModelLoadContext(name, version, Path.GetFullPath(directory), config, loggerFactory, time) { Meter = metrics.Meter });
             model = await backend.LoadAsync(context, cancellationToken).ConfigureAwait(false);
             if (!SignatureResolver.TryResolve(model.Signature, config, out var signature, out var maxBatchSize, out var problem))
             {
@@ -242,8 +242,8 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
                 stages.Add(new SequenceBatcher(name, versionText, config.SequenceBatching!, sequenceSignature, maxBatchSize, time, metrics));
             }
 
-            EngineLog.VersionReady(_logger, name, version, backend.Platform, instances.Count, maxBatchSize);
-            return (new LoadedVersion(name, version, backend.Platform, clientSignature, maxBatchSize, config.DynamicBatching, model, scheduler, stages) { Fingerprint = fingerprint }, null);
+            EngineLog.VersionReady(_logger, name, version, choice.Runner.Platform, instances.Count, maxBatchSize);
+            return (new LoadedVersion(name, version, choice.Runner.Platform, clientSignature, maxBatchSize, config.DynamicBatching, model, scheduler, stages) { Fingerprint = fingerprint, FileBytes = Budget.ModelFootprint.OfDirectory(directory) }, null);
         }
         catch (Exception ex)
         {

@@ -48,6 +48,12 @@ internal sealed class VersionLease
     /// <summary>Drops the model set's reference; true when no request holds the version (dispose it now).</summary>
     public bool Retire() => Release();
 
+    /// <summary>Requests holding the version now (references other than the model set's, while it is published).</summary>
+    public int Requests(bool published) => Math.Max(0, Volatile.Read(ref _count) - (published ? 1 : 0));
+
+    /// <summary>True once the version was disposed.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     /// <summary>True the first time only: disposal happens once whoever triggers it.</summary>
     public bool MarkDisposed() => Interlocked.Exchange(ref _disposed, 1) == 0;
 }

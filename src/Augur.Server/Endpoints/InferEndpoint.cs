@@ -37,9 +37,10 @@ internal static class InferEndpoint
             return;
         }
 
-        // An unknown or unready model is answered before the body is read, so such requests cost no buffer.
+        // An unknown or unready model is answered before the body is read, so such requests cost no buffer. A model that a
+        // memory budget keeps unloaded passes: the engine loads it for this request.
         var engine = services.GetRequiredService<InferenceEngine>();
-        if (engine.CheckReady(model, version) is { } notReady)
+        if (engine.CheckCanInfer(model, version) is { } notReady)
         {
             await HttpResponses.WriteErrorAsync(context, notReady).ConfigureAwait(false);
             return;

@@ -135,7 +135,7 @@ public sealed class BackendChoiceTests : IDisposable
 
         await using var engine = await BuildAsync(isolating);
 
-        Assert.Equal("isolated-platform", engine.Metadata("echo").Platform);
+        Assert.Equal("second-platform", engine.Metadata("echo").Platform);
         var context = isolating.Inner.Model("echo").Context;
         Assert.Equal("second", context.Backend);
         Assert.Equal(1, context.Settings.GetProperty("x").GetInt32());

@@ -49,6 +49,22 @@ internal sealed class MetricsProbe : IMeterFactory
         }
     }
 
+    /// <summary>The value an observable gauge without tags (an engine-wide one) reports now.</summary>
+    public double Observe(string instrument)
+    {
+        lock (_listener)
+        {
+            var before = _recorded.Count;
+            _listener.RecordObservableInstruments();
+            return _recorded.Skip(before).LastOrDefault(r => r.Instrument == instrument)?.Value
+                ?? throw new InvalidOperationException($"no gauge '{instrument}'");
+        }
+    }
+
+    /// <summary>The sum a counter recorded for <paramref name="model"/>.</summary>
+    public double Count(string instrument, string model) =>
+        Of(instrument).Where(r => r.Tags.TryGetValue("model", out var m) && m == model).Sum(r => r.Value);
+
     public Meter Create(MeterOptions options)
     {
         var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);

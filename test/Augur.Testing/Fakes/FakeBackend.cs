@@ -80,6 +80,6 @@ public sealed class FakeBackend : IModelBackend
 
         var model = new FakeModel(context, spec);
         _loaded.Enqueue(model);
-        return ValueTask.FromResult<IModel>(model);
+        return ValueTask.FromResult<IModel>(spec.MemoryBytes is null ? model : new FakeMemoryModel(model));
     }
 }

@@ -21,6 +21,7 @@ public sealed class FakeModel : IModel
     {
         Context = context;
         Spec = spec;
+        _memoryBytes = spec.MemoryBytes ?? 0;
     }
 
     /// <summary>What the engine passed to the backend (name, version, folder, config).</summary>
@@ -28,6 +29,15 @@ public sealed class FakeModel : IModel
 
     /// <summary>The spec the model was built from.</summary>
     public FakeModelSpec Spec { get; }
+
+    /// <summary>What the model reports as its memory when its spec set <see cref="FakeModelSpec.MemoryBytes"/> (tests may change it, as a worker's resident size grows).</summary>
+    public long MemoryBytes
+    {
+        get => Volatile.Read(ref _memoryBytes);
+        set => Volatile.Write(ref _memoryBytes, value);
+    }
+
+    private long _memoryBytes;
 
     /// <summary>The model name.</summary>
     public string Name => Context.ModelName;

@@ -23,6 +23,13 @@ public sealed record FakeModelSpec(ModelSignature Signature, FakeExecute Execute
     public string? LoadError { get; init; }
 
     /// <summary>
+    /// When set, the loaded model reports this memory to the engine (<see cref="Augur.Backends.IReportsMemory"/>, through
+    /// <see cref="FakeMemoryModel"/>); change it later with <see cref="FakeModel.MemoryBytes"/>. Null: the model does not
+    /// report its memory, and the engine counts its version folder's files.
+    /// </summary>
+    public long? MemoryBytes { get; init; }
+
+    /// <summary>
     /// One input echoed as one output: <c>output = input</c>, both of <paramref name="type"/> and <paramref name="shape"/>
     /// (-1 for dynamic dimensions).
     /// </summary>

@@ -14,6 +14,10 @@ internal static class ServeEngine
         engine.UseModelControl(settings.ModelControlMode, TimeSpan.FromSeconds(settings.PollIntervalSeconds));
         engine.LoadModelsAtStartup([.. settings.LoadModels]);
         engine.RequireModels([.. settings.RequiredModels]);
+        if (settings.MemoryBudget > 0)
+        {
+            engine.UseMemoryBudget(settings.MemoryBudget);
+        }
         engine.UseResponseCache(responseCache);
         // Precomputed predictions (config.json "precomputed"): SQLite, postgres:// and redis:// sources.
         engine.UsePrecomputedPredictions(Augur.Batch.Precomputed.PrecomputedStores.Open);

@@ -23,6 +23,11 @@ internal sealed class ServeOptions
 
     public Option<double> ShutdownDelay { get; } = new("--shutdown-delay") { Description = "Seconds to keep serving with readiness 503 after SIGTERM, before draining. Default 0." };
 
+    public Option<long> MemoryBudget { get; } = new("--memory-budget")
+    {
+        Description = "Bytes all loaded models may take together: models then load on their first request and the least recently used are unloaded to make room. Default 0 (no budget: every model loads at start-up).",
+    };
+
     public Option<bool> AllowAdminWithoutKey { get; } = new("--allow-admin-without-key") { Description = "Serve model control with no admin key (trusted networks only). Default off." };
 
     public Option<string?> Certificate { get; } = new("--https-certificate") { Description = "Serve HTTPS with this certificate (PFX, or PEM with --https-certificate-key)." };
@@ -33,7 +38,7 @@ internal sealed class ServeOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, ModelControl, PollInterval, LoadModel, RequiredModel, DrainTimeout, ShutdownDelay, AllowAdminWithoutKey, Certificate, CertificateKey })
+        foreach (var option in new Option[] { Config, ModelControl, PollInterval, LoadModel, RequiredModel, DrainTimeout, ShutdownDelay, MemoryBudget, AllowAdminWithoutKey, Certificate, CertificateKey })
         {
             command.Options.Add(option);
         }
@@ -48,6 +53,7 @@ internal sealed class ServeOptions
         (RequiredModel, "RequiredModels"),
         (DrainTimeout, "DrainTimeoutSeconds"),
         (ShutdownDelay, "ShutdownDelaySeconds"),
+        (MemoryBudget, "MemoryBudget"),
         (AllowAdminWithoutKey, "Security:AllowAdminWithoutKey"),
         (Certificate, "Security:CertificatePath"),
         (CertificateKey, "Security:CertificateKeyPath"),

@@ -41,6 +41,9 @@ internal sealed class ServeSettings
 
     public double ShutdownDelaySeconds { get; set; }
 
+    /// <summary>Bytes all loaded models may take together (design note 0010); 0 sets no budget.</summary>
+    public long MemoryBudget { get; set; }
+
     public AugurSecurityOptions Security { get; set; } = new();
 
     /// <summary>A SQLite file or postgres:// URI written by <c>augur batch</c>, served by the predictions route; null for none.</summary>
@@ -111,6 +114,11 @@ internal sealed class ServeSettings
             {
                 return $"{setting}: '{name}' is not a valid model name";
             }
+        }
+
+        if (MemoryBudget < 0)
+        {
+            return $"MemoryBudget (--memory-budget) {MemoryBudget} must be 0 (no budget) or more bytes";
         }
 
         if (CacheSize < 0)

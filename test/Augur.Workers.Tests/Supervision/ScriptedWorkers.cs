@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Augur.Backends;
+using Augur.Inference;
+using Augur.Models;
+using Augur.Workers.Supervision;
+
+namespace Augur.Workers.Tests.Supervision;
+
+/// <summary>
+/// A launcher whose workers are in-memory connections the test drives: each launch takes the next scripted outcome
+/// (a connection, or an exception), and each call on a connection waits at a gate until the test answers or breaks it.
+/// </summary>
+internal sealed class ScriptedWorkers(TimeProvider time) : IWorkerLauncher
+{
+    private readonly ConcurrentQueue<Exception?> _script = new();
+    private readonly ConcurrentQueue<ScriptedConnection> _launched = new();
+
+    public string Describe => "worker 0 of model 'm' version 1";
+
+    /// <summary>Launches so far (failed ones included).</summary>
+    public int Launches => _launches;
+
+    private int _launches;
+
+    public TaskCompletionSource LaunchedAgain { get; private set; } = NewSignal();
+
+    public IReadOnlyList<ScriptedConnection> Connections => _launched.ToArray();
+
+    /// <summary>The next launch throws <paramref name="error"/>.</summary>
+    public void FailNextLaunch(Exception error) => _script.Enqueue(error);
+
+    public Task<LiveWorker> LaunchAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _launches);
+        var signal = LaunchedAgain;
+        LaunchedAgain = NewSignal();
+        if (_script.TryDequeue(out var error) && error is not null)
+        {
+            signal.TrySetResult();
+            return Task.FromException<LiveWorker>(error);
+        }
+
+        var connection = new ScriptedConnection();
+        _launched.Enqueue(connection);
+        signal.TrySetResult();
+        return Task.FromResult(new LiveWorker(null, connection, time.GetTimestamp()));
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>A worker connection held at a gate: calls complete when the test answers, breaks or ignores them.</summary>
+internal sealed class ScriptedConnection : IWorkerConnection
+{
+    private readonly ConcurrentQueue<TaskCompletionSource<BatchResult>> _calls = new();
+
+    public static ModelSignature Signature { get; } = new([new TensorSpec("x", Tensors.DataType.Fp32, [-1, 1])], [new TensorSpec("y", Tensors.DataType.Fp32, [-1, 1])]);
+
+    public TaskCompletionSource CallArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsDisposed { get; private set; }
+
+    public Task<ModelSignature> DescribeAsync(CancellationToken cancellationToken) => Task.FromResult(Signature);
+
+    public async ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken)
+    {
+        var call = new TaskCompletionSource<BatchResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _calls.Enqueue(call);
+        CallArrived.TrySetResult();
+        return await call.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Answers the oldest waiting call.</summary>
+    public void Answer(BatchResult result) => Next().TrySetResult(result);
+
+    /// <summary>Breaks the oldest waiting call, as a dropped connection does.</summary>
+    public void Break(string message) => Next().TrySetException(new IOException(message));
+
+    public ValueTask DisposeAsync()
+    {
+        IsDisposed = true;
+        return ValueTask.CompletedTask;
+    }
+
+    private TaskCompletionSource<BatchResult> Next() =>
+        _calls.TryDequeue(out var call) ? call : throw new InvalidOperationException("no call is waiting");
+}
