@@ -76,6 +76,20 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task A_disposed_client_fails_every_later_call_as_unavailable()
+    {
+        var backend = new FakeBackend().Register("echo", FakeModelSpec.Identity("input", "output", DataType.Fp32, -1, 3));
+        await using var worker = await RunningWorker.StartFakeAsync(backend, "echo");
+        var client = WorkerClient.Create(worker.Host.Endpoint);
+        await client.DescribeAsync().WaitAsync(RunningWorker.Timeout);
+
+        client.Dispose();
+        var result = await client.ExecuteAsync([Request()], new CancellationTokenSource().Token).AsTask().WaitAsync(RunningWorker.Timeout);
+
+        Assert.Equal(InferenceError.Unavailable($"the worker of model 'echo' version 1 at {worker.Host.Endpoint} is unavailable: the client was disposed"), result.Error);
+    }
+
+    [Fact]
     public async Task A_caller_cancelling_ends_the_call_at_once_and_cancels_the_run_in_the_worker()
     {
         var held = new HeldModel();

@@ -244,8 +244,8 @@ public sealed class WorkerClient : IDisposable
     public void Dispose()
     {
         Close("the client was disposed");
+        // _closed is not disposed: a call that starts after this still reads its token, and finds the client closed.
         _channel.Dispose();
-        _closed.Dispose();
     }
 
     // One token that fires when the caller cancels or the client closes; a linked source only when the caller's can fire.
