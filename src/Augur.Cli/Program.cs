@@ -13,7 +13,8 @@ var root = new RootCommand("Augur: serve ONNX models over the Open Inference Pro
     StreamCommand.Create(),
     BatchCommand.Create(),
     PredictionsCommand.Create(),
+    WorkerCommand.Create(),
 };
 
 var parse = root.Parse(args);
-return ServeCommand.ReportParseErrors(parse) ?? await parse.InvokeAsync().ConfigureAwait(false);
+return ServeCommand.ReportParseErrors(parse) ?? WorkerCommand.ReportParseErrors(parse) ?? await parse.InvokeAsync().ConfigureAwait(false);

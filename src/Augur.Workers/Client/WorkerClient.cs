@@ -76,8 +76,20 @@ public sealed class WorkerClient : IDisposable
         var (token, linked) = CallToken(cancellationToken);
         try
         {
-            ThrowIfClosed();
-            response = await _worker.DescribeAsync(new DescribeRequest(), new CallOptions(cancellationToken: token)).ResponseAsync.ConfigureAwait(false);
+            for (var attempt = 0; ; attempt++)
+            {
+                ThrowIfClosed();
+                try
+                {
+                    response = await _worker.DescribeAsync(new DescribeRequest(), new CallOptions(cancellationToken: token)).ResponseAsync.ConfigureAwait(false);
+                    break;
+                }
+                // Describe touches no model: a call that failed on a connection the worker had closed (it restarted at the
+                // same endpoint, and this side had not noticed yet) goes once more, on a new connection.
+                catch (RpcException) when (attempt == 0)
+                {
+                }
+            }
         }
         catch (Exception ex) when (IsCallFailure(ex, cancellationToken))
         {
@@ -134,8 +146,18 @@ public sealed class WorkerClient : IDisposable
         var (token, linked) = CallToken(cancellationToken);
         try
         {
-            ThrowIfClosed();
-            response = await _worker.ExecuteAsync(request, new CallOptions(cancellationToken: token)).ResponseAsync.ConfigureAwait(false);
+            for (var attempt = 0; ; attempt++)
+            {
+                ThrowIfClosed();
+                try
+                {
+                    response = await _worker.ExecuteAsync(request, new CallOptions(cancellationToken: token)).ResponseAsync.ConfigureAwait(false);
+                    break;
+                }
+                catch (RpcException ex) when (attempt == 0 && NeverReachedWorker(ex))
+                {
+                }
+            }
         }
         catch (Exception ex) when (IsCallFailure(ex, cancellationToken))
         {
@@ -179,9 +201,19 @@ public sealed class WorkerClient : IDisposable
         var (token, linked) = CallToken(cancellationToken);
         try
         {
-            ThrowIfClosed();
-            var response = await _worker.HealthAsync(new HealthRequest(), new CallOptions(cancellationToken: token)).ResponseAsync.ConfigureAwait(false);
-            return new WorkerHealth(response.Ready, response.Ready ? null : response.Reason);
+            for (var attempt = 0; ; attempt++)
+            {
+                ThrowIfClosed();
+                try
+                {
+                    var response = await _worker.HealthAsync(new HealthRequest(), new CallOptions(cancellationToken: token)).ResponseAsync.ConfigureAwait(false);
+                    return new WorkerHealth(response.Ready, response.Ready ? null : response.Reason);
+                }
+                // As Describe: touches no model, so one failed call goes once more.
+                catch (RpcException) when (attempt == 0)
+                {
+                }
+            }
         }
         catch (Exception ex) when (IsCallFailure(ex, cancellationToken))
         {
@@ -212,8 +244,8 @@ public sealed class WorkerClient : IDisposable
     public void Dispose()
     {
         Close("the client was disposed");
+        // _closed is not disposed: a call that starts after this still reads its token, and finds the client closed.
         _channel.Dispose();
-        _closed.Dispose();
     }
 
     // One token that fires when the caller cancels or the client closes; a linked source only when the caller's can fire.
@@ -241,6 +273,25 @@ public sealed class WorkerClient : IDisposable
     private static bool IsCallFailure(Exception ex, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested
         && ex is OperationCanceledException or RpcException or IOException or HttpRequestException or SocketException or ObjectDisposedException;
+
+    /// <summary>
+    /// True when a batch failed writing to a connection the worker had already closed (it stopped, or restarted at the
+    /// same endpoint) before this side noticed: the write fails with EPIPE, so no worker saw the batch, and it is sent
+    /// once more, on a new connection. Any other failure (a reset while the batch runs: the worker crashed) may have
+    /// reached a worker, and the batch is not sent again.
+    /// </summary>
+    private static bool NeverReachedWorker(RpcException ex)
+    {
+        for (var inner = ex.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException { SocketErrorCode: SocketError.Shutdown })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private InferenceError Unavailable(Exception ex)
     {

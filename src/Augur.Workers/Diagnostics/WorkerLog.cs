@@ -5,8 +5,8 @@ namespace Augur.Workers.Diagnostics;
 /// <summary>The model worker's log messages, with stable event ids (3000–3019).</summary>
 internal static partial class WorkerLog
 {
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Worker loaded model {Model} version {Version} ({Platform}) in {Milliseconds} ms")]
-    public static partial void Loaded(ILogger logger, string model, long version, string platform, long milliseconds);
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Worker loaded model {Model} version {Version} with backend {Backend} in {Milliseconds} ms")]
+    public static partial void Loaded(ILogger logger, string model, long version, string backend, long milliseconds);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Worker of model {Model} version {Version} listening on {Endpoint}")]
     public static partial void Listening(ILogger logger, string model, long version, string endpoint);

@@ -40,6 +40,9 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <summary>Where the worker listens, with a TCP port 0 resolved to the port it got.</summary>
     public WorkerEndpoint Endpoint { get; }
 
+    /// <summary>The worker's model and instance (for tests).</summary>
+    internal WorkerModel Model => _model;
+
     /// <summary>The loaded model's signature.</summary>
     public Models.ModelSignature Signature => _model.Signature;
 
@@ -254,8 +257,20 @@ public sealed class WorkerHost : IAsyncDisposable
             await _model.DisposeAsync().ConfigureAwait(false);
             if (Endpoint.IsUnixSocket)
             {
-                File.Delete(Endpoint.SocketPath);
+                DeleteSocketFile(Endpoint.SocketPath);
             }
+        }
+    }
+
+    private static void DeleteSocketFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Its folder went first (a temp folder removed by the owner): nothing is left to remove.
         }
     }
 

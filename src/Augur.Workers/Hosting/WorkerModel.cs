@@ -54,6 +54,9 @@ internal sealed class WorkerModel : IAsyncDisposable
     /// <summary>The answer to every Describe call (built once).</summary>
     public DescribeResponse Description { get; }
 
+    /// <summary>Called when a batch arrives while another runs and waits for its turn (a test's known point).</summary>
+    internal Action? WaitingForTurn { get; set; }
+
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>The instance's health; down once the worker is stopping.</summary>
@@ -61,13 +64,17 @@ internal sealed class WorkerModel : IAsyncDisposable
 
     public async Task<ExecuteResponse> ExecuteAsync(ExecuteRequest request, CancellationToken cancellationToken)
     {
-        try
+        if (!_gate.Wait(0))
         {
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return Failure(new InferenceError(ErrorCode.Cancelled, $"the batch for model '{Name}' was cancelled before it ran"));
+            WaitingForTurn?.Invoke();
+            try
+            {
+                await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return Failure(new InferenceError(ErrorCode.Cancelled, $"the batch for model '{Name}' was cancelled before it ran"));
+            }
         }
 
         try

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+using Augur.Models;
+using Augur.OnnxRuntime.Backend;
+using Augur.OnnxRuntime.Samples;
+using Augur.Workers.Hosting;
+
+namespace Augur.Workers.Tests;
+
+/// <summary>A worker that cannot start says why in one line naming the folder, model or endpoint, and leaves nothing listening.</summary>
+public sealed class StartupTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task A_missing_folder_is_named()
+    {
+        var missing = Path.Combine(_folder.Path, "nope");
+
+        var failure = await StartFailsAsync(Options() with { ModelDirectory = missing });
+
+        Assert.Equal($"the model folder '{missing}' does not exist", failure.Message);
+    }
+
+    [Fact]
+    public async Task A_folder_without_the_backends_file_says_what_it_expected()
+    {
+        var failure = await StartFailsAsync(Options());
+
+        Assert.Equal($"the model folder '{_folder.ModelDirectory}' holds no model.onnx for the onnxruntime backend", failure.Message);
+        Assert.False(File.Exists(_folder.SocketPath));
+    }
+
+    [Fact]
+    public async Task A_model_that_fails_to_load_names_the_model_and_the_reason()
+    {
+        File.WriteAllBytes(Path.Combine(_folder.ModelDirectory, "model.onnx"), [1, 2, 3, 4]);
+
+        var failure = await StartFailsAsync(Options());
+
+        Assert.StartsWith("model 'm' version 1 could not be loaded: ", failure.Message);
+        Assert.DoesNotContain('\n', failure.Message);
+        Assert.False(File.Exists(_folder.SocketPath));
+    }
+
+    [Fact]
+    public async Task The_backends_settings_section_of_the_config_applies_and_its_mistakes_fail_the_start()
+    {
+        WriteFraud();
+        Assert.True(ModelConfigReader.TryParse("""{"backend_settings": {"onnxruntime": {"intra_op_thread": 2}}}""", out var config, out _));
+
+        var failure = await StartFailsAsync(Options() with { Config = config });
+
+        Assert.Equal("model 'm' version 1 could not be loaded: unknown setting backend_settings.onnxruntime.intra_op_thread; known: intra_op_threads, inter_op_threads, optimize_graph", failure.Message);
+    }
+
+    [Fact]
+    public async Task An_existing_socket_path_is_left_alone_and_named()
+    {
+        WriteFraud();
+        File.WriteAllText(_folder.SocketPath, "someone else's");
+
+        var failure = await StartFailsAsync(Options());
+
+        Assert.Equal($"cannot listen on unix:{_folder.SocketPath}: '{_folder.SocketPath}' exists already; remove it or pick another socket path", failure.Message);
+        Assert.Equal("someone else's", File.ReadAllText(_folder.SocketPath));
+    }
+
+    [Fact]
+    public async Task A_socket_folder_that_does_not_exist_is_named()
+    {
+        WriteFraud();
+        var path = Path.Combine(_folder.Path, "missing", "w.sock");
+
+        var failure = await StartFailsAsync(Options() with { Endpoint = WorkerEndpoint.UnixSocket(path) });
+
+        Assert.Equal($"cannot listen on unix:{path}: the folder '{Path.GetDirectoryName(path)}' does not exist", failure.Message);
+    }
+
+    [Fact]
+    public async Task A_taken_tcp_port_is_named()
+    {
+        WriteFraud();
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        taken.Listen();
+        var port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+
+        var failure = await StartFailsAsync(Options() with { Endpoint = WorkerEndpoint.Tcp(IPAddress.Loopback, port) });
+
+        Assert.Equal($"cannot listen on http://127.0.0.1:{port}: the address is in use; stop the other process or pick another port (0 picks a free one)", failure.Message);
+    }
+
+    private void WriteFraud() => File.WriteAllBytes(Path.Combine(_folder.ModelDirectory, "model.onnx"), SampleModels.BuildFraud());
+
+    private WorkerHostOptions Options() => new()
+    {
+        ModelDirectory = _folder.ModelDirectory,
+        ModelName = "m",
+        Version = 1,
+        Endpoint = WorkerEndpoint.UnixSocket(_folder.SocketPath),
+    };
+
+    private static Task<WorkerStartupException> StartFailsAsync(WorkerHostOptions options) =>
+        Assert.ThrowsAsync<WorkerStartupException>(() => WorkerHost.StartAsync(new OnnxRuntimeBackend(new OnnxRuntimeOptions()), options)).WaitAsync(RunningWorker.Timeout);
+}

@@ -1,0 +1,114 @@
+using Augur.Cli.Tests;
+using Augur.Inference;
+using Augur.OnnxRuntime.Samples;
+using Augur.Tensors;
+using Augur.Testing;
+using Augur.Workers.Client;
+
+namespace Augur.Workers.Tests;
+
+/// <summary>
+/// <c>augur worker</c> as the engine's supervisor runs it: one ready line naming the endpoint once it listens, batches
+/// over the socket, exit 0 on SIGTERM; a start-up failure is one line on stderr and exit code 2.
+/// </summary>
+public sealed class WorkerCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static string FraudVersion => Path.Combine(RepositoryPaths.SampleModels, SampleModels.Fraud, "1");
+
+    [Fact]
+    public async Task The_worker_prints_its_ready_line_serves_batches_over_the_socket_and_exits_0_on_sigterm()
+    {
+        using var process = AugurProcess.Start("worker", "--model-dir", FraudVersion, "--model", "fraud", "--version", "1", "--socket", _folder.SocketPath);
+        var ready = await process.WaitForLineAsync("Augur worker ready ");
+        Assert.Equal($"unix:{_folder.SocketPath}", ready);
+        Assert.True(WorkerEndpoint.TryParse(ready, out var endpoint, out _));
+        await using var local = await InProcessOnnx.LoadAsync(FraudVersion, "fraud");
+        using var client = WorkerClient.Create(endpoint);
+        InferenceRequest[] batch = [new("fraud", [InferenceTensor.Create("features", new[] { 0.1f, 0.9f, 0.3f, 0.2f, 0.5f, 0.7f, 0.0f, 1.0f }, 1, 8)])];
+
+        var description = await client.DescribeAsync().WaitAsync(RunningWorker.Timeout);
+        var result = await client.ExecuteAsync(batch).AsTask().WaitAsync(RunningWorker.Timeout);
+
+        Assert.Equal(process.Id, description.ProcessId);
+        Same.Outputs(await local.ExecuteAsync(batch), result);
+        process.Terminate();
+        Assert.Equal(0, await process.WaitForExitAsync());
+        Assert.Equal([$"Augur worker ready unix:{_folder.SocketPath}"], Lines(process.Stdout));
+        Assert.False(File.Exists(_folder.SocketPath));
+    }
+
+    [Fact]
+    public async Task With_port_0_the_worker_listens_on_tcp_and_names_the_port_it_got()
+    {
+        using var process = AugurProcess.Start("worker", "--model-dir", FraudVersion, "--model", "fraud", "--version", "1", "--port", "0");
+        var ready = await process.WaitForLineAsync("Augur worker ready ");
+        Assert.True(WorkerEndpoint.TryParse(ready, out var endpoint, out var problem), problem);
+        using var client = WorkerClient.Create(endpoint);
+
+        var result = await client.ExecuteAsync([new("fraud", [InferenceTensor.Create("features", new float[16], 2, 8)])]).AsTask().WaitAsync(RunningWorker.Timeout);
+
+        Assert.StartsWith("http://127.0.0.1:", ready);
+        Assert.Null(result.Error);
+        Assert.Equal([2L, 1L], result.Outputs![0][0].Shape.ToArray());
+        process.Terminate();
+        Assert.Equal(0, await process.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task A_folder_that_does_not_exist_exits_2_with_one_line()
+    {
+        var missing = Path.Combine(_folder.Path, "nope");
+
+        var (code, stdout, stderr) = await AugurProcess.RunAsync("worker", "--model-dir", missing, "--model", "fraud", "--version", "1", "--socket", _folder.SocketPath);
+
+        Assert.Equal(2, code);
+        Assert.Equal([$"augur worker: --model-dir '{missing}' does not exist; give a model version folder, such as models/fraud/1"], Lines(stderr));
+        Assert.Empty(Lines(stdout));
+    }
+
+    [Fact]
+    public async Task A_model_that_fails_to_load_exits_2_with_one_line_naming_it()
+    {
+        File.WriteAllBytes(Path.Combine(_folder.ModelDirectory, "model.onnx"), [1, 2, 3, 4]);
+
+        var (code, stdout, stderr) = await AugurProcess.RunAsync("worker", "--model-dir", _folder.ModelDirectory, "--model", "broken", "--version", "1", "--socket", _folder.SocketPath);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(Lines(stderr));
+        Assert.StartsWith("augur worker: model 'broken' version 1 could not be loaded: ", line);
+        Assert.DoesNotContain("Augur worker ready", stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(_folder.SocketPath));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--version", "one" }, "augur worker: --version 'one': expected a whole number; see augur worker --help")]
+    [InlineData(new[] { "--version", "1", "--port", "0", "--socket", "/tmp/x.sock" }, "augur worker: --socket and --port: give one of them (a Unix socket, or a TCP port)")]
+    [InlineData(new[] { "--version", "1", "--backend", "tensorrt" }, "augur worker: --backend 'tensorrt' is not a backend this worker has; known: onnxruntime")]
+    [InlineData(new[] { "--version", "1", "--port", "0", "--host", "example.com" }, "augur worker: --host 'example.com' is not an IP address; give one, such as 127.0.0.1")]
+    public async Task A_command_line_it_cannot_use_exits_2_with_one_line(string[] args, string expected)
+    {
+        var (code, _, stderr) = await AugurProcess.RunAsync(["worker", "--model-dir", FraudVersion, "--model", "fraud", .. args]);
+
+        Assert.Equal(2, code);
+        Assert.Equal([expected], Lines(stderr));
+    }
+
+    [Fact]
+    public async Task A_config_that_does_not_parse_exits_2_naming_the_file()
+    {
+        var config = Path.Combine(_folder.Path, "config.json");
+        File.WriteAllText(config, """{"max_batch_size": "many"}""");
+
+        var (code, _, stderr) = await AugurProcess.RunAsync("worker", "--model-dir", FraudVersion, "--model", "fraud", "--version", "1", "--config", config);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(Lines(stderr));
+        Assert.StartsWith($"augur worker: --config '{config}': config.json: ", line);
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
