@@ -29,7 +29,7 @@ public sealed class ProcessIsolationTests
             .UseOnnxRuntime()
             .UseProcessIsolation(o =>
             {
-                o.Command = new WorkerCommand("dotnet", [Path.Combine(AppContext.BaseDirectory, "augur.dll")]);
+                o.Command = new WorkerProgram("dotnet", [Path.Combine(AppContext.BaseDirectory, "augur.dll")]);
                 o.SocketDirectory = sockets.Path;
             })
             .BuildAsync().WaitAsync(Timeout);

@@ -5,18 +5,18 @@ namespace Augur.Workers.Supervision;
 /// <summary>The supervision's log messages.</summary>
 internal static partial class WorkerLog
 {
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "worker: {Line}")]
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "worker: {Line}")]
     public static partial void Output(ILogger logger, string line);
 
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "worker: {Line}")]
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "worker: {Line}")]
     public static partial void Error(ILogger logger, string line);
 
-    [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Worker {Instance} of model '{Model}' version {Version} started (pid {Pid}) at {Endpoint}")]
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Worker {Instance} of model '{Model}' version {Version} started (pid {Pid}) at {Endpoint}")]
     public static partial void Started(ILogger logger, string model, long version, int instance, int pid, string endpoint);
 
-    [LoggerMessage(EventId = 1404, Level = LogLevel.Error, Message = "Worker {Instance} of model '{Model}' version {Version} is down: {Reason}")]
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Error, Message = "Worker {Instance} of model '{Model}' version {Version} is down: {Reason}")]
     public static partial void Down(ILogger logger, string model, long version, int instance, string reason);
 
-    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Worker {Instance} of model '{Model}' version {Version} did not restart: {Reason}")]
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "Worker {Instance} of model '{Model}' version {Version} did not restart: {Reason}")]
     public static partial void RestartFailed(ILogger logger, string model, long version, int instance, string reason);
 }
