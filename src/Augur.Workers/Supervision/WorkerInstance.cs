@@ -12,7 +12,9 @@ namespace Augur.Workers.Supervision;
 /// the first restart at once, then after doubling delays (from <see cref="FirstRetryDelay"/> up to the model's
 /// <c>max_restart_delay_ms</c>) while it keeps failing; a worker that ran for <see cref="StableUptime"/> starts the count
 /// again. A batch not answered within <c>call_timeout_ms</c> counts as a hung worker, which is killed and restarted.
-/// While no worker is up the instance reports itself down, and its batches fail at once rather than wait.
+/// While no worker is up the instance reports itself down. A batch that finds it down while the immediate first restart
+/// runs waits for that worker, up to <c>restart_wait_ms</c>, so a single crash fails only the batch in flight; during a
+/// later attempt (a worker that keeps failing) or past that wait, batches fail at once with the reason.
 /// </summary>
 internal sealed class WorkerInstance : IModelInstance
 {
@@ -35,6 +37,8 @@ internal sealed class WorkerInstance : IModelInstance
     private LiveWorker? _live;
     private string _downReason = "not started";
     private Task _restarting = Task.CompletedTask;
+    private TaskCompletionSource _up = NewSignal();
+    private bool _restartingAtOnce;
     private int _failureStreak;
 
     private WorkerInstance(WorkerSlot slot, IWorkerLauncher launcher, TimeProvider time, WorkerMetrics metrics, ILogger logger)
@@ -106,10 +110,12 @@ internal sealed class WorkerInstance : IModelInstance
     /// <inheritdoc />
     public async ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken)
     {
-        var live = Volatile.Read(ref _live);
+        var live = Volatile.Read(ref _live) ?? await AwaitRestartAsync(cancellationToken).ConfigureAwait(false);
         if (live is null)
         {
-            return BatchResult.Failure(InferenceError.Unavailable($"{_slot.Describe} is down: {_downReason}"));
+            return cancellationToken.IsCancellationRequested
+                ? BatchResult.Failure(new InferenceError(ErrorCode.Cancelled, $"the batch on {_slot.Describe} was cancelled"))
+                : BatchResult.Failure(InferenceError.Unavailable($"{_slot.Describe} is down: {DownReason}"));
         }
 
         using var timeout = new CancellationTokenSource(_slot.Settings.CallTimeout, _time);
@@ -135,6 +141,48 @@ internal sealed class WorkerInstance : IModelInstance
             return await FailedAsync(live, hung ? $"did not answer a batch within {_slot.Settings.CallTimeout.TotalMilliseconds:0} ms" : ex.Message, hung).ConfigureAwait(false);
         }
     }
+
+    private string DownReason
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _downReason;
+            }
+        }
+    }
+
+    /// <summary>The worker the immediate restart brings up, awaited for at most <c>restart_wait_ms</c>; null when none comes.</summary>
+    private async Task<LiveWorker?> AwaitRestartAsync(CancellationToken cancellationToken)
+    {
+        Task up;
+        lock (_gate)
+        {
+            if (_live is not null || !_restartingAtOnce)
+            {
+                return _live;
+            }
+
+            up = _up.Task;
+        }
+
+        try
+        {
+            await up.WaitAsync(_slot.Settings.RestartWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        return Volatile.Read(ref _live);
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async ValueTask<BatchResult> FailedAsync(LiveWorker live, string problem, bool hung)
     {
@@ -166,6 +214,8 @@ internal sealed class WorkerInstance : IModelInstance
         {
             _live = live;
             _downReason = string.Empty;
+            _restartingAtOnce = false;
+            _up.TrySetResult();
         }
 
         if (live.Process is { } process)
@@ -194,6 +244,7 @@ internal sealed class WorkerInstance : IModelInstance
                 return;
             }
 
+            _up = NewSignal();
             _downReason = reason + "; restarting";
             if (cause is not null)
             {
@@ -206,6 +257,7 @@ internal sealed class WorkerInstance : IModelInstance
                 _failureStreak = 0;
             }
 
+            _restartingAtOnce = RestartDelay(_failureStreak) == TimeSpan.Zero;
             _restarting = Task.Run(() => RestartAsync(live));
         }
     }
@@ -246,6 +298,7 @@ internal sealed class WorkerInstance : IModelInstance
                 lock (_gate)
                 {
                     _downReason = $"the restart failed ({ex.Message}); retrying";
+                    _restartingAtOnce = false;
                 }
 
                 WorkerLog.RestartFailed(_logger, _slot.Model, _slot.Version, _slot.Index, ex.Message);
@@ -280,6 +333,8 @@ internal sealed class WorkerInstance : IModelInstance
             live = _live;
             _live = null;
             _downReason = "stopped";
+            _restartingAtOnce = false;
+            _up.TrySetResult();
             restarting = _restarting;
         }
 

@@ -8,7 +8,8 @@ namespace Augur.Workers.Supervision;
 /// { "endpoint": "unix:/sockets/fraud.sock",   // a worker started elsewhere (a sidecar); default: the server starts its own
 ///   "call_timeout_ms": 10000,                 // a batch not answered by then: the worker is killed and restarted
 ///   "start_timeout_ms": 60000,                // a worker not ready by then failed to start
-///   "max_restart_delay_ms": 30000 }           // the longest wait between restarts of a worker that keeps dying
+///   "max_restart_delay_ms": 30000,            // the longest wait between restarts of a worker that keeps dying
+///   "restart_wait_ms": 2000 }                 // how long a batch waits for the immediate restart after a crash
 /// </code>
 /// </summary>
 /// <param name="Endpoint">The address of a worker the server does not start (<c>unix:/path</c> or <c>http://host:port</c>); null when the server starts its own.</param>
@@ -19,6 +20,9 @@ internal sealed record WorkerSettings(string? Endpoint, TimeSpan CallTimeout, Ti
 {
     /// <summary>The settings of a model with no section.</summary>
     public static WorkerSettings Default { get; } = new(null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30));
+
+    /// <summary>How long a batch that finds the worker down waits for the immediate first restart before it fails.</summary>
+    public TimeSpan RestartWait { get; init; } = TimeSpan.FromSeconds(2);
 
     private const string Section = "backend_settings.worker";
 
@@ -39,7 +43,8 @@ internal sealed record WorkerSettings(string? Endpoint, TimeSpan CallTimeout, Ti
                 "call_timeout_ms" => settings with { CallTimeout = ReadMilliseconds(property) },
                 "start_timeout_ms" => settings with { StartTimeout = ReadMilliseconds(property) },
                 "max_restart_delay_ms" => settings with { MaxRestartDelay = ReadMilliseconds(property) },
-                _ => throw new FormatException($"unknown setting {Section}.{property.Name}; known: endpoint, call_timeout_ms, start_timeout_ms, max_restart_delay_ms"),
+                "restart_wait_ms" => settings with { RestartWait = ReadMilliseconds(property) },
+                _ => throw new FormatException($"unknown setting {Section}.{property.Name}; known: endpoint, call_timeout_ms, start_timeout_ms, max_restart_delay_ms, restart_wait_ms"),
             };
         }
 

@@ -14,6 +14,7 @@ internal sealed class ScriptedWorkers(TimeProvider time) : IWorkerLauncher
 {
     private readonly ConcurrentQueue<Exception?> _script = new();
     private readonly ConcurrentQueue<ScriptedConnection> _launched = new();
+    private readonly ConcurrentQueue<TaskCompletionSource> _holds = new();
 
     public string Describe => "worker 0 of model 'm' version 1";
 
@@ -29,21 +30,38 @@ internal sealed class ScriptedWorkers(TimeProvider time) : IWorkerLauncher
     /// <summary>The next launch throws <paramref name="error"/>.</summary>
     public void FailNextLaunch(Exception error) => _script.Enqueue(error);
 
-    public Task<LiveWorker> LaunchAsync(CancellationToken cancellationToken)
+    /// <summary>The next launch waits until the returned gate is opened; <see cref="LaunchHeld"/> completes when it waits there.</summary>
+    public TaskCompletionSource HoldNextLaunch()
+    {
+        var gate = NewSignal();
+        _holds.Enqueue(gate);
+        return gate;
+    }
+
+    /// <summary>Completes when a launch waits at a gate of <see cref="HoldNextLaunch"/>.</summary>
+    public TaskCompletionSource LaunchHeld { get; } = NewSignal();
+
+    public async Task<LiveWorker> LaunchAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _launches);
+        if (_holds.TryDequeue(out var gate))
+        {
+            LaunchHeld.TrySetResult();
+            await gate.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var signal = LaunchedAgain;
         LaunchedAgain = NewSignal();
         if (_script.TryDequeue(out var error) && error is not null)
         {
             signal.TrySetResult();
-            return Task.FromException<LiveWorker>(error);
+            throw error;
         }
 
         var connection = new ScriptedConnection();
         _launched.Enqueue(connection);
         signal.TrySetResult();
-        return Task.FromResult(new LiveWorker(null, connection, time.GetTimestamp()));
+        return new LiveWorker(null, connection, time.GetTimestamp());
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -4,7 +4,6 @@ using Augur.Inference;
 using Augur.Tensors;
 using Augur.Workers.Supervision;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Augur.Workers.Tests.Supervision;
 
@@ -14,7 +13,7 @@ public sealed class WorkerInstanceTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromMilliseconds(100);
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly WatchedClock _time = new();
     private readonly ScriptedWorkers _workers;
 
     public WorkerInstanceTests() => _workers = new ScriptedWorkers(_time);
@@ -86,21 +85,15 @@ public sealed class WorkerInstanceTests
         _workers.Connections[0].Break("gone");
         await call.WaitAsync(Bound);
         await failedLaunch.WaitAsync(Bound);
+        await _time.TimerStarted(WorkerInstance.FirstRetryDelay).WaitAsync(Bound);   // the failure is recorded; the next attempt waits
 
         Assert.False(instance.Health.IsReady);
         var down = await instance.ExecuteAsync(Batch(), CancellationToken.None).AsTask().WaitAsync(Bound);
         Assert.Equal(ErrorCode.Unavailable, down.Error?.Code);
         Assert.StartsWith("worker 0 of model 'm' version 1 is down: ", down.Error?.Message);
 
-        // The second attempt waits FirstRetryDelay on the fake clock; advance it until that attempt has run.
-        var restarting = instance.Restarting;
-        for (var i = 0; i < 3000 && !restarting.IsCompleted; i++)
-        {
-            _time.Advance(WorkerInstance.FirstRetryDelay);
-            await Task.WhenAny(restarting, Task.Delay(10));
-        }
-
-        await restarting.WaitAsync(Bound);
+        _time.Advance(WorkerInstance.FirstRetryDelay);
+        await instance.Restarting.WaitAsync(Bound);
         Assert.Equal(3, _workers.Launches);
         Assert.True(instance.Health.IsReady);
     }
