@@ -6,10 +6,10 @@
 #   1. single-stream p50 (closed loop, one request at a time) on fraud and ranker, interleaved rounds, medians;
 #      target: worker p50 ≤ in-process p50 + 150 µs.
 #   2. server scenario peak QPS with p99 ≤ 15 ms on ranker, worker against in-process; target ≥ 0.9×.
-#   3. a worker killed with SIGKILL during a Server run on ranker (2 worker instances) at a fixed QPS: the requests
-#      that failed, the bound on them (the killed worker's in-flight batch: at most max_batch_size 64) and the time
-#      from the kill to the killed instance's replacement answering (its "started" log line) and to the first good
-#      answer of a probe loop.
+#   3. a worker crash (SIGKILL, and SIGSEGV for a native crash) during a Server run at a fixed QPS, on a ranker copy
+#      with one worker (nothing else can answer until it is back) and on the bundled two: the requests that failed,
+#      against the bound (the crashed worker's in-flight batch: at most max_batch_size 64), the time from the signal
+#      to the first good answer of a probe loop and to the replacement's "started" log line.
 # Usage: docs/benchmarks/worker-isolation.sh [rounds=3] [seconds=10] [crash_qps=400]
 source "$(dirname "$0")/lib.sh"
 ROUNDS="${1:-3}"; DURATION="${2:-10}"; CRASH_QPS="${3:-400}"
@@ -23,6 +23,8 @@ for model in fraud ranker; do
   cp -r "$REPO/$model" "$REPO/${model}_worker"
   config_merge "$REPO/${model}_worker/config.json" '{"isolation": "process"}'
 done
+cp -r "$REPO/ranker" "$REPO/ranker_single"   # one worker: after a crash, nothing else can answer until it is back
+config_merge "$REPO/ranker_single/config.json" '{"isolation": "process", "instance_count": 1}'
 start_augur "$PORT" "$REPO"
 LOG="$OUT/augur-$PORT.log"
 
@@ -63,40 +65,43 @@ peak() { # model
 peak_inprocess="$(peak ranker)"
 peak_worker="$(peak ranker_worker)"
 
-echo "## 3. SIGKILL of a ranker worker during a Server run at $CRASH_QPS QPS" >&2
 worker_pid() { # model instance: the pid of the worker the log names last
   sed -n "s/.*Worker $2 of model '$1' version 1 started (pid \([0-9]*\)).*/\1/p" "$LOG" | tail -1
 }
 now_ms() { date +%s%3N; }
-victim="$(worker_pid ranker_worker 0)"
-[ -n "$victim" ] || { echo "no worker pid for ranker_worker in $LOG" >&2; exit 1; }
-bench --model ranker_worker --request "$ROOT/docs/benchmarks/requests/ranker.json" --scenario server --qps "$CRASH_QPS" \
-  --duration "$(( DURATION * 2 ))s" --warmup 2s >"$OUT/crash.txt" 2>&1 &
-load=$!
-sleep $(( 2 + DURATION ))
-killed_at="$(now_ms)"
-kill -KILL "$victim"
-first_good=""
-for _ in $(seq 1 2000); do   # a probe of its own, besides the load: the first 200 after the kill
-  if curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary @"$ROOT/docs/benchmarks/requests/ranker.json" \
-    "$BASE/v2/models/ranker_worker/infer"; then first_good="$(now_ms)"; break; fi
-done
-replaced=""
-for _ in $(seq 1 200); do
-  pid="$(worker_pid ranker_worker 0)"
-  if [ -n "$pid" ] && [ "$pid" != "$victim" ]; then replaced="$(now_ms)"; break; fi
-  sleep 0.01
-done
-wait "$load" || true
-cat "$OUT/crash.txt" >&2
-crash_line="$(grep 'p50_ms=' "$OUT/crash.txt" | tail -1)"
-failed="$(field errors <<<"$crash_line")"
-grep -m1 -o 'first error[^$]*' "$OUT/crash.txt" >&2 || true
+CRASHES=()
+crash() { # model signal: a Server run at CRASH_QPS on the model, its worker 0 sent the signal in the middle
+  local model="$1" signal="$2" victim load killed_at first_good="" replaced="" pid line
+  echo "## 3. SIG$signal to worker 0 of $model during a Server run at $CRASH_QPS QPS" >&2
+  victim="$(worker_pid "$model" 0)"
+  [ -n "$victim" ] || { echo "no worker pid for $model in $LOG" >&2; exit 1; }
+  bench --model "$model" --request "$ROOT/docs/benchmarks/requests/ranker.json" --scenario server --qps "$CRASH_QPS" \
+    --duration "$(( DURATION * 2 ))s" --warmup 2s >"$OUT/crash-$model-$signal.txt" 2>&1 &
+  load=$!
+  sleep $(( 2 + DURATION ))
+  killed_at="$(now_ms)"
+  kill "-$signal" "$victim"
+  for _ in $(seq 1 2000); do   # a probe of its own, besides the load: the first 200 after the signal
+    if curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary @"$ROOT/docs/benchmarks/requests/ranker.json" \
+      "$BASE/v2/models/$model/infer"; then first_good="$(now_ms)"; break; fi
+  done
+  for _ in $(seq 1 500); do
+    pid="$(worker_pid "$model" 0)"
+    if [ -n "$pid" ] && [ "$pid" != "$victim" ]; then replaced="$(now_ms)"; break; fi
+    sleep 0.01
+  done
+  wait "$load" || true
+  cat "$OUT/crash-$model-$signal.txt" >&2
+  line="$(grep 'p50_ms=' "$OUT/crash-$model-$signal.txt" | tail -1)"
+  CRASHES+=("$model SIG$signal at ${CRASH_QPS} qps: failed_requests=$(field errors <<<"$line") of $(field queries <<<"$line") (bound: one batch, at most 64) p99_ms=$(field p99_ms <<<"$line") first_good_answer_ms=$(( ${first_good:-0} - killed_at )) replacement_started_ms=$(( ${replaced:-0} - killed_at ))")
+}
+crash ranker_single KILL
+crash ranker_single SEGV
+crash ranker_worker KILL
 
 echo
 single_stream fraud
 single_stream ranker
 awk -v a="$peak_inprocess" -v b="$peak_worker" 'BEGIN {printf "ranker peak_qps in_process=%s worker=%s worker/in_process=%.2f\n", a, b, b / a}'
-echo "crash at ${CRASH_QPS} qps: failed_requests=${failed:-?} (bound: one batch of at most 64)" \
-  "first_good_answer_ms=$(( ${first_good:-0} - killed_at )) replacement_started_ms=$(( ${replaced:-0} - killed_at ))" \
-  "$(grep -c 'is down' "$LOG") down-lines in the server log"
+printf '%s\n' "${CRASHES[@]}"
+grep 'is down' "$LOG" | sed 's/^/# /' || true

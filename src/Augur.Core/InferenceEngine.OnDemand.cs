@@ -24,13 +24,15 @@ public sealed partial class InferenceEngine
     public long? MemoryBudget => _controller.Budget?.Bytes;
 
     /// <summary>
-    /// Null when a request for the model (or version) can be served: it is ready, or, under a memory budget, it is not
-    /// loaded and loads on the request. Otherwise why not, as <see cref="CheckReady"/> says it. A door uses this to refuse
-    /// an unknown or failed model before it reads the request body; <see cref="CheckReady"/> is what readiness reports.
+    /// Null when a request for the model (or version) can be served: it is loaded (its instances may be down for a
+    /// moment, e.g. a worker restarting: the instance then answers, after its restart or with its reason), or, under a
+    /// memory budget, it is not loaded and loads on the request. Otherwise why not, as <see cref="CheckReady"/> says it.
+    /// A door uses this to refuse an unknown or failed model before it reads the request body; <see cref="CheckReady"/>
+    /// is what readiness reports.
     /// </summary>
     public InferenceError? CheckCanInfer(string model, string? version)
     {
-        var error = CheckReady(model, version);
+        var error = CheckLoaded(model, version);
         return error is not null && OnDemandOf(model, error) is not null ? null : error;
     }
 

@@ -104,6 +104,9 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         return health.IsReady ? null : InferenceError.Unavailable($"model '{model}' version {loaded.VersionText} is not ready: {health.Reason}");
     }
 
+    /// <summary>Null when the model (or version) is loaded, whatever its instances' health; otherwise why not.</summary>
+    private InferenceError? CheckLoaded(string model, string? version) => TryResolve(model, version, out _, out var error) ? null : error;
+
     /// <summary>
     /// Runs one inference. Expected failures (bad input, unknown model, ...) are returned, not thrown.
     /// The model runs on the calling thread when an instance is free (the call then completes synchronously);

@@ -326,7 +326,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     {
         List<RunningBatch>? started = null;
         var wakeAt = long.MaxValue;
-        while (_idle.Count > 0 && _queue.Count > 0)
+        while (_queue.Count > 0 && HasUsableIdleInstance())
         {
             _expired.Clear();
             var decision = _policy.Decide(_queue, now, _predictedCompute, _candidates, _expired, out wakeAt);
@@ -373,8 +373,39 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     }
 
     /// <summary>
+    /// True when a batch can start: an idle instance is ready, or no instance is ready at all (the batch then goes to a
+    /// down instance, which waits for its restart or fails at once with its reason). While a busy instance is ready,
+    /// batches wait for it rather than go to an instance that is down. Under the lock.
+    /// </summary>
+    private bool HasUsableIdleInstance()
+    {
+        if (_idle.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var instance in _idle)
+        {
+            if (instance.Health.IsReady)
+            {
+                return true;
+            }
+        }
+
+        foreach (var instance in _instances)
+        {
+            if (instance.Health.IsReady)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// The most recently freed idle instance that reports itself ready, or, when none does, the most recently freed one
-    /// (its batch then fails at once with the instance's reason rather than waiting for a ready instance). Under the lock.
+    /// (<see cref="HasUsableIdleInstance"/> allows that only while no instance is ready). Under the lock.
     /// </summary>
     private IModelInstance TakeIdleInstance()
     {
