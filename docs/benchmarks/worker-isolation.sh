@@ -6,7 +6,7 @@
 #   1. single-stream p50 (closed loop, one request at a time) on fraud and ranker, interleaved rounds, medians;
 #      target: worker p50 ≤ in-process p50 + 150 µs.
 #   2. server scenario peak QPS with p99 ≤ 15 ms on ranker, worker against in-process; target ≥ 0.9×.
-#   3. a worker crash (SIGKILL, and SIGSEGV for a native crash) during a Server run at a fixed QPS, on a ranker copy
+#   3. a worker crash (SIGKILL, and SIGABRT as a native abort sends it) during a Server run at a fixed QPS, on a ranker copy
 #      with one worker (nothing else can answer until it is back) and on the bundled two: the requests that failed,
 #      against the bound (the crashed worker's in-flight batch: at most max_batch_size 64), the time from the signal
 #      to the first good answer of a probe loop and to the replacement's "started" log line.
@@ -96,7 +96,7 @@ crash() { # model signal: a Server run at CRASH_QPS on the model, its worker 0 s
   CRASHES+=("$model SIG$signal at ${CRASH_QPS} qps: failed_requests=$(field errors <<<"$line") of $(field queries <<<"$line") (bound: one batch, at most 64) p99_ms=$(field p99_ms <<<"$line") first_good_answer_ms=$(( ${first_good:-0} - killed_at )) replacement_started_ms=$(( ${replaced:-0} - killed_at ))")
 }
 crash ranker_single KILL
-crash ranker_single SEGV
+crash ranker_single ABRT   # what a native abort (a failed assertion, std::terminate) sends
 crash ranker_worker KILL
 
 echo
