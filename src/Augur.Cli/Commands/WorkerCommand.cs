@@ -34,7 +34,7 @@ internal static class WorkerCommand
         var modelDir = new Option<string>("--model-dir") { Description = "The model version folder to load, e.g. models/fraud/1.", Required = true };
         var model = new Option<string>("--model") { Description = "The model's name (for errors and logs).", Required = true };
         var version = new Option<long>("--version") { Description = "The model version number.", Required = true };
-        var socket = new Option<string?>("--socket") { Description = "Unix socket path to listen on; it must not exist yet. Default: a new path in the temp folder (unless --port is given)." };
+        var socket = new Option<string?>("--socket") { Description = "Unix socket path to listen on. A stale socket there (left by a killed worker: nobody listens on it) is replaced; a live one or any other file fails the start. Default: a new path in the temp folder (unless --port is given)." };
         var port = new Option<int?>("--port") { Description = "Listen on TCP instead of a Unix socket; 0 picks a free port." };
         var host = new Option<string>("--host") { Description = "Address to listen on with --port. Default 127.0.0.1 (this machine only).", DefaultValueFactory = _ => "127.0.0.1" };
         var backend = new Option<string>("--backend") { Description = $"The backend that loads the model. Default {OnnxRuntimeBackend.BackendName}.", DefaultValueFactory = _ => OnnxRuntimeBackend.BackendName };
