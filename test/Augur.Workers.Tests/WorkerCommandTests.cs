@@ -109,6 +109,20 @@ public sealed class WorkerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task With_exit_with_stdin_the_worker_serves_until_its_stdin_closes_then_exits_0_and_removes_its_socket()
+    {
+        using var process = AugurProcess.StartWithInput(FraudWorkerAt(_folder.SocketPath, "--exit-with-stdin"));
+        await process.WaitForLineAsync(ReadyPrefix);
+        using var client = WorkerClient.Create(WorkerEndpoint.UnixSocket(_folder.SocketPath));
+        Assert.Equal(process.Id, (await client.DescribeAsync().WaitAsync(RunningWorker.Timeout)).ProcessId);
+
+        process.CloseInput();
+
+        Assert.Equal(0, await process.WaitForExitAsync());
+        Assert.False(File.Exists(_folder.SocketPath));
+    }
+
+    [Fact]
     public async Task A_folder_that_does_not_exist_exits_2_with_one_line()
     {
         var missing = Path.Combine(_folder.Path, "nope");
