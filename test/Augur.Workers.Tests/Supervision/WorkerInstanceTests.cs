@@ -1,10 +1,10 @@
 using Augur.Backends;
+using Augur.Core.Tests.Caching;
 using Augur.Errors;
 using Augur.Inference;
 using Augur.Tensors;
 using Augur.Workers.Supervision;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Augur.Workers.Tests.Supervision;
 
@@ -14,7 +14,8 @@ public sealed class WorkerInstanceTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromMilliseconds(100);
 
-    private readonly FakeTimeProvider _time = new();
+    // Watches the wait before a second restart attempt, so a test can end exactly that wait.
+    private readonly TimerWatchingClock _time = new(WorkerInstance.FirstRetryDelay);
     private readonly ScriptedWorkers _workers;
 
     public WorkerInstanceTests() => _workers = new ScriptedWorkers(_time);
@@ -92,15 +93,14 @@ public sealed class WorkerInstanceTests
         Assert.Equal(ErrorCode.Unavailable, down.Error?.Code);
         Assert.StartsWith("worker 0 of model 'm' version 1 is down: ", down.Error?.Message);
 
-        // The second attempt waits FirstRetryDelay on the fake clock; advance it until that attempt has run.
-        var restarting = instance.Restarting;
-        for (var i = 0; i < 3000 && !restarting.IsCompleted; i++)
-        {
-            _time.Advance(WorkerInstance.FirstRetryDelay);
-            await Task.WhenAny(restarting, Task.Delay(10));
-        }
+        // The second attempt waits FirstRetryDelay on the fake clock: once that wait has begun, end it, and only it.
+        var secondAttempt = _workers.LaunchedAgain.Task;
+        Assert.Equal(WorkerInstance.FirstRetryDelay, await _time.NextTimerAsync());
+        Assert.False(secondAttempt.IsCompleted);
+        _time.Advance(WorkerInstance.FirstRetryDelay);
+        await secondAttempt.WaitAsync(Bound);
 
-        await restarting.WaitAsync(Bound);
+        await instance.Restarting.WaitAsync(Bound);
         Assert.Equal(3, _workers.Launches);
         Assert.True(instance.Health.IsReady);
     }
