@@ -72,8 +72,7 @@ public sealed class WorkerCommandTests : IDisposable
         using var again = AugurProcess.Start(FraudWorkerAt(_folder.SocketPath));
 
         Assert.Equal($"unix:{_folder.SocketPath}", await again.WaitForLineAsync(ReadyPrefix));
-        using var client = WorkerClient.Create(WorkerEndpoint.UnixSocket(_folder.SocketPath));
-        Assert.Equal(again.Id, (await client.DescribeAsync().WaitAsync(RunningWorker.Timeout)).ProcessId);
+        await AssertServedByAsync(again);
         again.Terminate();
         Assert.Equal(0, await again.WaitForExitAsync());
         Assert.False(File.Exists(_folder.SocketPath));
@@ -90,8 +89,7 @@ public sealed class WorkerCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal([$"augur worker: cannot listen on unix:{_folder.SocketPath}: another process is listening on '{_folder.SocketPath}'; stop it or pick another socket path"], Lines(stderr));
         Assert.Empty(Lines(stdout));
-        using var client = WorkerClient.Create(WorkerEndpoint.UnixSocket(_folder.SocketPath));
-        Assert.Equal(live.Id, (await client.DescribeAsync().WaitAsync(RunningWorker.Timeout)).ProcessId);
+        await AssertServedByAsync(live);
         live.Terminate();
         Assert.Equal(0, await live.WaitForExitAsync());
     }
@@ -113,8 +111,7 @@ public sealed class WorkerCommandTests : IDisposable
     {
         using var process = AugurProcess.StartWithInput(FraudWorkerAt(_folder.SocketPath, "--exit-with-stdin"));
         await process.WaitForLineAsync(ReadyPrefix);
-        using var client = WorkerClient.Create(WorkerEndpoint.UnixSocket(_folder.SocketPath));
-        Assert.Equal(process.Id, (await client.DescribeAsync().WaitAsync(RunningWorker.Timeout)).ProcessId);
+        await AssertServedByAsync(process);
 
         process.CloseInput();
 
@@ -175,6 +172,13 @@ public sealed class WorkerCommandTests : IDisposable
     }
 
     private const string ReadyPrefix = "Augur worker ready ";
+
+    /// <summary>Asserts that the worker answering at the socket is <paramref name="process"/>.</summary>
+    private async Task AssertServedByAsync(AugurProcess process)
+    {
+        using var client = WorkerClient.Create(WorkerEndpoint.UnixSocket(_folder.SocketPath));
+        Assert.Equal(process.Id, (await client.DescribeAsync().WaitAsync(RunningWorker.Timeout)).ProcessId);
+    }
 
     private static string[] FraudWorkerAt(string socket, params string[] extra) =>
         ["worker", "--model-dir", FraudVersion, "--model", "fraud", "--version", "1", "--socket", socket, .. extra];
