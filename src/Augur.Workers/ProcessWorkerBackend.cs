@@ -38,6 +38,7 @@ public sealed class ProcessWorkerBackend(WorkerOptions options) : IIsolatingBack
     {
         var settings = WorkerSettings.Read(context.Settings);
         var connect = options.Connect ?? WorkerConnections.Open;
+        var logger = context.LoggerFactory.CreateLogger("Augur.Workers");
         Func<WorkerSlot, IWorkerLauncher> launchers;
         if (settings.Endpoint is { } text)
         {
@@ -47,14 +48,13 @@ public sealed class ProcessWorkerBackend(WorkerOptions options) : IIsolatingBack
             }
 
             WorkerEndpoint.TryParse(text, out var endpoint, out _);
-            launchers = slot => new RemoteWorkerLauncher(slot, endpoint!, connect, context.Time);
+            launchers = slot => new RemoteWorkerLauncher(slot, endpoint!, connect, context.Time, logger);
         }
         else
         {
             var command = options.Command ?? WorkerProgram.ThisProgram();
             var directory = options.SocketDirectory ?? DefaultSocketDirectory();
             Directory.CreateDirectory(directory);
-            var logger = context.LoggerFactory.CreateLogger("Augur.Workers");
             launchers = slot => new SpawnedWorkerLauncher(slot, command, NextSocket(directory), connect, context.Time, logger);
         }
 

@@ -21,8 +21,13 @@ internal sealed class AugurProcess : IDisposable
     }
 
     private AugurProcess(IReadOnlyDictionary<string, string>? environment, params string[] args)
+        : this(environment, redirectInput: false, args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    }
+
+    private AugurProcess(IReadOnlyDictionary<string, string>? environment, bool redirectInput, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = redirectInput, UseShellExecute = false };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
@@ -98,6 +103,12 @@ internal sealed class AugurProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     public static AugurProcess Start(params string[] args) => new(args);
+
+    /// <summary>Starts augur with its standard input on a pipe the test holds, to be closed with <see cref="CloseInput"/>.</summary>
+    public static AugurProcess StartWithInput(params string[] args) => new(null, redirectInput: true, args);
+
+    /// <summary>Closes the write end of standard input (for <see cref="StartWithInput"/>): augur reads end of file, as when its parent dies.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>Starts augur with extra environment variables (e.g. <c>AUGUR_*</c> settings).</summary>
     public static AugurProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) => new(environment, args);

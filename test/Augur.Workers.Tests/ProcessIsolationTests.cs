@@ -1,8 +1,10 @@
+using Augur.Cli.Tests;
 using Augur.Inference;
 using Augur.OnnxRuntime.Samples;
 using Augur.Tensors;
 using Augur.Testing;
 using Augur.Testing.Fakes;
+using Augur.Workers.Client;
 
 namespace Augur.Workers.Tests;
 
@@ -43,5 +45,52 @@ public sealed class ProcessIsolationTests
         Assert.Equal(expected["probability"].Data.ToArray(), remote["probability"].Data.ToArray());
         Assert.Equal(expected["label"].Data.ToArray(), remote["label"].Data.ToArray());
         Assert.Equal([3L, 1L], remote["probability"].Shape.ToArray());
+    }
+
+    [Fact]
+    public async Task The_workers_of_a_server_killed_with_sigkill_stop_and_remove_their_sockets()
+    {
+        using var repository = new TempRepository();
+        TestModels.WriteModel(repository.Path, SampleModels.Fraud, SampleModels.BuildFraud());
+        repository.WriteConfig(SampleModels.Fraud, """{"isolation": "process"}""");
+        using var server = AugurProcess.Start("serve", "--model-repository", repository.Path, "--host", "127.0.0.1", "--http-port", "0", "--grpc-port", "0");
+        await server.WaitForListeningAsync();
+        // The server makes its workers' sockets in a folder of the temp directory named by its process id.
+        var socket = Assert.Single(Directory.GetFiles(Path.Combine(Path.GetTempPath(), $"augur-workers-{server.Id}"), "*.sock"));
+        using var client = WorkerClient.Create(WorkerEndpoint.UnixSocket(socket));
+        var worker = (await client.DescribeAsync().WaitAsync(Timeout)).ProcessId;
+        try
+        {
+            using var watcher = new FileSystemWatcher(Path.GetDirectoryName(socket)!, Path.GetFileName(socket));
+            var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            watcher.Deleted += (_, _) => removed.TrySetResult();
+            watcher.EnableRaisingEvents = true;
+
+            server.Kill();
+            Assert.Equal(128 + 9, await server.WaitForExitAsync());
+
+            // Its stdin's pipe closed with the server: the worker stops as on SIGTERM, removing its socket on the way out.
+            var stopped = await Task.WhenAny(removed.Task, Task.Delay(Timeout)) == removed.Task;
+            Assert.True(stopped, $"the worker (pid {worker}) still had its socket {Timeout.TotalSeconds:0} s after its server was killed");
+            Assert.False(File.Exists(socket));
+        }
+        finally
+        {
+            KillIfRunning(worker);
+            Directory.Delete(Path.GetDirectoryName(socket)!, recursive: true);
+        }
+    }
+
+    private static void KillIfRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Gone already, as it should be.
+        }
     }
 }

@@ -57,15 +57,54 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
-    public async Task An_existing_socket_path_is_left_alone_and_named()
+    public async Task A_regular_file_at_the_socket_path_is_left_alone_and_named()
     {
         WriteFraud();
         File.WriteAllText(_folder.SocketPath, "someone else's");
 
         var failure = await StartFailsAsync(Options());
 
-        Assert.Equal($"cannot listen on unix:{_folder.SocketPath}: '{_folder.SocketPath}' exists already; remove it or pick another socket path", failure.Message);
+        Assert.Equal($"cannot listen on unix:{_folder.SocketPath}: '{_folder.SocketPath}' exists and is not a socket; remove it or pick another socket path", failure.Message);
         Assert.Equal("someone else's", File.ReadAllText(_folder.SocketPath));
+    }
+
+    [Fact]
+    public async Task A_folder_at_the_socket_path_is_left_alone_and_named()
+    {
+        WriteFraud();
+        Directory.CreateDirectory(_folder.SocketPath);
+
+        var failure = await StartFailsAsync(Options());
+
+        Assert.Equal($"cannot listen on unix:{_folder.SocketPath}: '{_folder.SocketPath}' exists and is not a socket; remove it or pick another socket path", failure.Message);
+        Assert.True(Directory.Exists(_folder.SocketPath));
+    }
+
+    [Fact]
+    public async Task A_stale_socket_nobody_listens_on_is_replaced()
+    {
+        WriteFraud();
+        StaleSocket.Create(_folder.SocketPath);
+
+        await using var host = await WorkerHost.StartAsync(new OnnxRuntimeBackend(new OnnxRuntimeOptions()), Options()).WaitAsync(RunningWorker.Timeout);
+        using var client = Client.WorkerClient.Create(host.Endpoint);
+
+        Assert.Equal("m", (await client.DescribeAsync().WaitAsync(RunningWorker.Timeout)).ModelName);
+    }
+
+    [Fact]
+    public async Task A_socket_another_process_listens_on_is_left_alone_and_named()
+    {
+        WriteFraud();
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(_folder.SocketPath));
+        listener.Listen();
+
+        var failure = await StartFailsAsync(Options());
+
+        Assert.Equal($"cannot listen on unix:{_folder.SocketPath}: another process is listening on '{_folder.SocketPath}'; stop it or pick another socket path", failure.Message);
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await probe.ConnectAsync(new UnixDomainSocketEndPoint(_folder.SocketPath)).WaitAsync(RunningWorker.Timeout);
     }
 
     [Fact]

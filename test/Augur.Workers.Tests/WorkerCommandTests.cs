@@ -59,6 +59,67 @@ public sealed class WorkerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_worker_started_again_at_the_socket_a_killed_worker_left_replaces_it()
+    {
+        using (var killed = AugurProcess.Start(FraudWorkerAt(_folder.SocketPath)))
+        {
+            await killed.WaitForLineAsync(ReadyPrefix);
+            killed.Kill();
+            Assert.Equal(128 + 9, await killed.WaitForExitAsync());
+        }
+
+        Assert.True(File.Exists(_folder.SocketPath), "a worker killed with SIGKILL leaves its socket file");
+        using var again = AugurProcess.Start(FraudWorkerAt(_folder.SocketPath));
+
+        Assert.Equal($"unix:{_folder.SocketPath}", await again.WaitForLineAsync(ReadyPrefix));
+        await AssertServedByAsync(again);
+        again.Terminate();
+        Assert.Equal(0, await again.WaitForExitAsync());
+        Assert.False(File.Exists(_folder.SocketPath));
+    }
+
+    [Fact]
+    public async Task A_worker_at_the_socket_a_live_worker_listens_on_exits_2_with_one_line_and_the_live_one_keeps_serving()
+    {
+        using var live = AugurProcess.Start(FraudWorkerAt(_folder.SocketPath));
+        await live.WaitForLineAsync(ReadyPrefix);
+
+        var (code, stdout, stderr) = await AugurProcess.RunAsync(FraudWorkerAt(_folder.SocketPath));
+
+        Assert.Equal(2, code);
+        Assert.Equal([$"augur worker: cannot listen on unix:{_folder.SocketPath}: another process is listening on '{_folder.SocketPath}'; stop it or pick another socket path"], Lines(stderr));
+        Assert.Empty(Lines(stdout));
+        await AssertServedByAsync(live);
+        live.Terminate();
+        Assert.Equal(0, await live.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task A_regular_file_at_the_socket_path_exits_2_with_one_line_and_is_kept()
+    {
+        File.WriteAllText(_folder.SocketPath, "notes");
+
+        var (code, _, stderr) = await AugurProcess.RunAsync(FraudWorkerAt(_folder.SocketPath));
+
+        Assert.Equal(2, code);
+        Assert.Equal([$"augur worker: cannot listen on unix:{_folder.SocketPath}: '{_folder.SocketPath}' exists and is not a socket; remove it or pick another socket path"], Lines(stderr));
+        Assert.Equal("notes", File.ReadAllText(_folder.SocketPath));
+    }
+
+    [Fact]
+    public async Task With_exit_with_stdin_the_worker_serves_until_its_stdin_closes_then_exits_0_and_removes_its_socket()
+    {
+        using var process = AugurProcess.StartWithInput(FraudWorkerAt(_folder.SocketPath, "--exit-with-stdin"));
+        await process.WaitForLineAsync(ReadyPrefix);
+        await AssertServedByAsync(process);
+
+        process.CloseInput();
+
+        Assert.Equal(0, await process.WaitForExitAsync());
+        Assert.False(File.Exists(_folder.SocketPath));
+    }
+
+    [Fact]
     public async Task A_folder_that_does_not_exist_exits_2_with_one_line()
     {
         var missing = Path.Combine(_folder.Path, "nope");
@@ -109,6 +170,18 @@ public sealed class WorkerCommandTests : IDisposable
         var line = Assert.Single(Lines(stderr));
         Assert.StartsWith($"augur worker: --config '{config}': config.json: ", line);
     }
+
+    private const string ReadyPrefix = "Augur worker ready ";
+
+    /// <summary>Asserts that the worker answering at the socket is <paramref name="process"/>.</summary>
+    private async Task AssertServedByAsync(AugurProcess process)
+    {
+        using var client = WorkerClient.Create(WorkerEndpoint.UnixSocket(_folder.SocketPath));
+        Assert.Equal(process.Id, (await client.DescribeAsync().WaitAsync(RunningWorker.Timeout)).ProcessId);
+    }
+
+    private static string[] FraudWorkerAt(string socket, params string[] extra) =>
+        ["worker", "--model-dir", FraudVersion, "--model", "fraud", "--version", "1", "--socket", socket, .. extra];
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -17,8 +17,8 @@ namespace Augur.Cli.Commands;
 /// <summary>
 /// <c>augur worker</c>: load one model version and serve its batches to the engine that started this process, over a
 /// Unix socket (the default) or TCP. Once listening it prints one line, <c>Augur worker ready &lt;endpoint&gt;</c>, on
-/// stdout; logs go to stderr. SIGTERM or Ctrl+C stop it with exit code 0; a start-up failure is one line on stderr and
-/// exit code 2.
+/// stdout; logs go to stderr. SIGTERM or Ctrl+C (and, with <c>--exit-with-stdin</c>, the end of standard input) stop it
+/// with exit code 0; a start-up failure is one line on stderr and exit code 2.
 /// </summary>
 internal static class WorkerCommand
 {
@@ -34,15 +34,19 @@ internal static class WorkerCommand
         var modelDir = new Option<string>("--model-dir") { Description = "The model version folder to load, e.g. models/fraud/1.", Required = true };
         var model = new Option<string>("--model") { Description = "The model's name (for errors and logs).", Required = true };
         var version = new Option<long>("--version") { Description = "The model version number.", Required = true };
-        var socket = new Option<string?>("--socket") { Description = "Unix socket path to listen on; it must not exist yet. Default: a new path in the temp folder (unless --port is given)." };
+        var socket = new Option<string?>("--socket") { Description = "Unix socket path to listen on. A stale socket there (left by a killed worker: nobody listens on it) is replaced; a live one or any other file fails the start. Default: a new path in the temp folder (unless --port is given)." };
         var port = new Option<int?>("--port") { Description = "Listen on TCP instead of a Unix socket; 0 picks a free port." };
         var host = new Option<string>("--host") { Description = "Address to listen on with --port. Default 127.0.0.1 (this machine only).", DefaultValueFactory = _ => "127.0.0.1" };
         var backend = new Option<string>("--backend") { Description = $"The backend that loads the model. Default {OnnxRuntimeBackend.BackendName}.", DefaultValueFactory = _ => OnnxRuntimeBackend.BackendName };
         var config = new Option<string?>("--config") { Description = "The model's config.json (its backend settings apply). Default: none." };
+        var exitWithStdin = new Option<bool>("--exit-with-stdin")
+        {
+            Description = "Stop (exit 0, socket removed) once standard input reaches end of file. The server that starts a worker passes it, with standard input on a pipe it never writes, so the worker ends with its server however the server ends.",
+        };
         var threads = CommonOptions.IntraOpThreads();
         var command = new Command(Name, "Serve one model version's batches to an Augur engine over a Unix socket or TCP (an isolated model worker).")
         {
-            modelDir, model, version, socket, port, host, backend, config, threads,
+            modelDir, model, version, socket, port, host, backend, config, threads, exitWithStdin,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,7 +75,9 @@ internal static class WorkerCommand
                 })
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
 
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var stopping = parse.GetValue(exitWithStdin)
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, EndOfInput.Watch())
+                : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             WorkerHost worker;
@@ -107,7 +113,8 @@ internal static class WorkerCommand
                 }
                 catch (OperationCanceledException)
                 {
-                    // SIGTERM or Ctrl+C: the running batch finishes (or is cancelled after the drain timeout), then exit 0.
+                    // SIGTERM, Ctrl+C or (with --exit-with-stdin) the end of standard input: the running batch finishes (or
+                    // is cancelled after the drain timeout), then exit 0.
                 }
             }
 

@@ -16,4 +16,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Worker of model {Model} version {Version} stopping")]
     public static partial void Stopping(ILogger logger, string model, long version);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Removed the stale socket {Path}: nobody listened on it (its worker was killed)")]
+    public static partial void RemovedStaleSocket(ILogger logger, string path);
 }

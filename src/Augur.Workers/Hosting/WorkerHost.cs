@@ -49,13 +49,20 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <summary>
     /// Loads the model, creates its instance and starts listening; returns once the worker answers. Throws
     /// <see cref="WorkerStartupException"/>, with a one-line message, when the folder is missing or holds no model the
-    /// backend loads, the model fails to load, or the endpoint cannot be listened on.
+    /// backend loads, the model fails to load, or the endpoint cannot be listened on. A stale socket file at the
+    /// endpoint (its worker was killed and nobody listens on it) is replaced; see <see cref="SocketPathClaim"/>.
     /// </summary>
     public static async Task<WorkerHost> StartAsync(IModelBackend backend, WorkerHostOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(options);
         var logger = options.LoggerFactory.CreateLogger("Augur.Workers");
+        // Before the model loads: a socket path that cannot be used fails the start at once, and as its only line.
+        if (options.Endpoint.IsUnixSocket)
+        {
+            await ClaimSocketPathAsync(options.Endpoint, logger, cancellationToken).ConfigureAwait(false);
+        }
+
         var model = await LoadAsync(backend, options, logger, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -77,6 +84,14 @@ public sealed class WorkerHost : IAsyncDisposable
             await model.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static Task ClaimSocketPathAsync(WorkerEndpoint endpoint, ILogger logger, CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(endpoint.SocketPath)!;
+        return Directory.Exists(folder)
+            ? SocketPathClaim.ClaimAsync(endpoint, logger, cancellationToken)
+            : throw new WorkerStartupException($"cannot listen on {endpoint}: the folder '{folder}' does not exist");
     }
 
     private static async Task<WorkerModel> LoadAsync(IModelBackend backend, WorkerHostOptions options, ILogger logger, CancellationToken cancellationToken)
@@ -175,21 +190,6 @@ public sealed class WorkerHost : IAsyncDisposable
 
     private static async Task<WorkerEndpoint> ListenAsync(WebApplication app, WorkerEndpoint endpoint, CancellationToken cancellationToken)
     {
-        if (endpoint.IsUnixSocket)
-        {
-            var folder = Path.GetDirectoryName(endpoint.SocketPath)!;
-            if (!Directory.Exists(folder))
-            {
-                throw new WorkerStartupException($"cannot listen on {endpoint}: the folder '{folder}' does not exist");
-            }
-
-            // Never removed here: it may be another live worker's socket.
-            if (File.Exists(endpoint.SocketPath) || Directory.Exists(endpoint.SocketPath))
-            {
-                throw new WorkerStartupException($"cannot listen on {endpoint}: '{endpoint.SocketPath}' exists already; remove it or pick another socket path");
-            }
-        }
-
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -27,6 +27,8 @@ internal sealed class SpawnedWorkerLauncher(WorkerSlot slot, WorkerProgram comma
             "--version", slot.Version.ToString(CultureInfo.InvariantCulture),
             "--socket", socketPath,
             "--backend", slot.Backend,
+            // Its standard input is a pipe this server never writes (WorkerProcess): the worker ends when the server does.
+            "--exit-with-stdin",
         };
         var config = Path.Combine(Path.GetDirectoryName(slot.VersionDirectory)!, Augur.Models.ModelConfigReader.FileName);
         if (File.Exists(config))

@@ -19,4 +19,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "Worker {Instance} of model '{Model}' version {Version} did not restart: {Reason}")]
     public static partial void RestartFailed(ILogger logger, string model, long version, int instance, string reason);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Information, Message = "Model '{Model}' version {Version}: no worker answers at {Endpoint} yet ({Reason}); trying again for up to {Milliseconds} ms")]
+    public static partial void WaitingForRemote(ILogger logger, string model, long version, string endpoint, string reason, long milliseconds);
 }

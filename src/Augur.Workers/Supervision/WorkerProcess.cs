@@ -58,6 +58,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // Never written: the pipe reaches end of file when this process ends, however it ends, and a worker started
+            // with --exit-with-stdin then stops instead of outliving its server.
             RedirectStandardInput = true,
             UseShellExecute = false,
         };

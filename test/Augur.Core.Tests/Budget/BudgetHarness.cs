@@ -1,37 +1,14 @@
-using Augur.Core.Tests.Scheduling;
-using Augur.Models;
 using Augur.Testing.Fakes;
 using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Engine.EngineHarness;
 
 namespace Augur.Core.Tests.Budget;
 
-/// <summary>Engines under a memory budget over fake models that report their memory, on a fake clock.</summary>
+/// <summary>Fake models that report their memory, for engines under a memory budget on a fake clock (see <see cref="BudgetTestBase"/>).</summary>
 internal static class BudgetHarness
 {
     /// <summary>What each test model reports holding, unless the test says otherwise.</summary>
     public const long ModelBytes = 100;
-
-    /// <summary>Builds (and starts) an engine with a budget of <paramref name="budget"/> bytes.</summary>
-    public static Task<InferenceEngine> BuildAsync(TempRepository repository, Augur.Backends.IModelBackend backend, long budget, FakeTimeProvider time, MetricsProbe metrics, Action<InferenceEngineBuilder>? configure = null)
-    {
-        var builder = new InferenceEngineBuilder().UseModelRepository(repository.Path).AddBackend(backend)
-            .UseTimeProvider(time).UseMeterFactory(metrics).UseMemoryBudget(budget)
-            // A day between polls: tests poll explicitly.
-            .UseModelControl(ModelControlMode.None, TimeSpan.FromDays(1));
-        configure?.Invoke(builder);
-        return builder.BuildAsync().WaitAsync(TestTimeout);
-    }
-
-    /// <summary>Adds echo models named <paramref name="names"/> that report <paramref name="bytes"/> each.</summary>
-    public static void AddModels(TempRepository repository, FakeBackend backend, long bytes, params string[] names)
-    {
-        foreach (var name in names)
-        {
-            repository.AddModel(name);
-            backend.Register(name, Echo() with { MemoryBytes = bytes });
-        }
-    }
 
     /// <summary>An echo model whose requests with id "held" wait at <paramref name="gate"/> once they run.</summary>
     public static FakeModelSpec Gated(Gate gate, long bytes = ModelBytes) => FakeModelSpec.Custom(EchoSignature, async call =>

@@ -1,35 +1,22 @@
-using Augur.Core.Tests.Scheduling;
 using Augur.Core.Tests.Sequences;
 using Augur.Errors;
 using Augur.Inference;
 using Augur.Models;
 using Augur.Testing.Fakes;
-using Microsoft.Extensions.Time.Testing;
 using static Augur.Core.Tests.Budget.BudgetHarness;
 using static Augur.Core.Tests.Engine.EngineHarness;
 
 namespace Augur.Core.Tests.Budget;
 
 /// <summary>A model's first request loads it: concurrent requests share the load, and each waits within its own timeout.</summary>
-public sealed class OnDemandLoadTests : IDisposable
+public sealed class OnDemandLoadTests : BudgetTestBase
 {
-    private readonly TempRepository _repository = new();
-    private readonly FakeBackend _backend = new();
-    private readonly FakeTimeProvider _time = new();
-    private readonly MetricsProbe _metrics = new();
-
-    public void Dispose()
-    {
-        _metrics.Dispose();
-        _repository.Dispose();
-    }
-
     [Fact]
     public async Task Concurrent_first_requests_share_one_load()
     {
-        AddModels(_repository, _backend, ModelBytes, "a");
-        var held = new HeldLoadBackend(_backend);
-        await using var engine = await BuildAsync(_repository, held, 300, _time, _metrics);
+        AddModels(ModelBytes, "a");
+        var held = new HeldLoadBackend(Backend);
+        await using var engine = await BuildAsync(held, 300);
 
         var requests = Enumerable.Range(0, 8).Select(i => engine.TryInferAsync(EchoRequest("a", id: $"r{i}")).AsTask()).ToArray();
         await held.LoadBegan.Task.WaitAsync(TestTimeout);
@@ -38,17 +25,17 @@ public sealed class OnDemandLoadTests : IDisposable
         var results = await Task.WhenAll(requests).WaitAsync(TestTimeout);
 
         Assert.All(results, r => Assert.True(r.IsSuccess, r.Error?.ToString()));
-        Assert.Equal(1, _backend.LoadCalls);
-        Assert.Equal(1d, _metrics.Count("augur.model.loads.on_demand", "a"));
+        Assert.Equal(1, Backend.LoadCalls);
+        Assert.Equal(1d, Metrics.Count("augur.model.loads.on_demand", "a"));
     }
 
     [Fact]
     public async Task A_request_waiting_for_a_load_times_out_cleanly_and_the_load_goes_on_for_the_next()
     {
-        AddModels(_repository, _backend, ModelBytes, "a");
-        _repository.WriteConfig("a", """{"dynamic_batching": {"default_timeout_microseconds": 20000}}""");
-        var held = new HeldLoadBackend(_backend);
-        await using var engine = await BuildAsync(_repository, held, 300, _time, _metrics);
+        AddModels(ModelBytes, "a");
+        Repository.WriteConfig("a", """{"dynamic_batching": {"default_timeout_microseconds": 20000}}""");
+        var held = new HeldLoadBackend(Backend);
+        await using var engine = await BuildAsync(held, 300);
 
         var own = engine.TryInferAsync(EchoRequest("a")).AsTask();
         var ownTimeout = engine.TryInferAsync(new InferenceRequest("a", EchoRequest("a").Inputs) { Timeout = TimeSpan.FromMilliseconds(50) }).AsTask();
@@ -57,13 +44,13 @@ public sealed class OnDemandLoadTests : IDisposable
         await held.LoadBegan.Task.WaitAsync(TestTimeout);
 
         // The model's default timeout (20 ms) bounds the request that has none of its own.
-        _time.Advance(TimeSpan.FromMilliseconds(20));
+        Time.Advance(TimeSpan.FromMilliseconds(20));
         Assert.Equal(
             new InferenceError(ErrorCode.DeadlineExceeded, "model 'a' did not finish loading within the request's timeout of 20 ms (it loads on its first request under the memory budget); the request was not run, retry it"),
             (await own.WaitAsync(TestTimeout)).Error);
         Assert.False(ownTimeout.IsCompleted);
 
-        _time.Advance(TimeSpan.FromMilliseconds(30));
+        Time.Advance(TimeSpan.FromMilliseconds(30));
         var timedOut = (await ownTimeout.WaitAsync(TestTimeout)).Error!;
         Assert.Equal(ErrorCode.DeadlineExceeded, timedOut.Code);
         Assert.Contains("timeout of 50 ms", timedOut.Message, StringComparison.Ordinal);
@@ -74,16 +61,16 @@ public sealed class OnDemandLoadTests : IDisposable
 
         held.Release();
         await engine.InferOk(EchoRequest("a"));
-        Assert.Equal(1, _backend.LoadCalls);
+        Assert.Equal(1, Backend.LoadCalls);
     }
 
     [Fact]
     public async Task Steps_of_a_sequence_that_wait_for_the_load_reach_the_model_in_the_order_they_came()
     {
-        _repository.AddModel("sum").WriteConfig("sum", SequenceHarness.Config(SequenceHarness.SumState));
-        _backend.Register("sum", SequenceHarness.Sum() with { MemoryBytes = ModelBytes });
-        var held = new HeldLoadBackend(_backend);
-        await using var engine = await BuildAsync(_repository, held, 300, _time, _metrics);
+        Repository.AddModel("sum").WriteConfig("sum", SequenceHarness.Config(SequenceHarness.SumState));
+        Backend.Register("sum", SequenceHarness.Sum() with { MemoryBytes = ModelBytes });
+        var held = new HeldLoadBackend(Backend);
+        await using var engine = await BuildAsync(held, 300);
 
         var steps = Enumerable.Range(1, 10).Select(i => engine.TryInferAsync(SequenceHarness.Step("s", i, start: i == 1)).AsTask()).ToArray();
         await held.LoadBegan.Task.WaitAsync(TestTimeout);
@@ -93,86 +80,86 @@ public sealed class OnDemandLoadTests : IDisposable
         // A running sum: any step that overtook an earlier one would show it (or fail, before the start).
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (float)(i * (i + 1) / 2)), results.Select(r => r.IsSuccess ? r.Response.Y() : float.NaN));
         Assert.Equal(66f, (await engine.InferOk(SequenceHarness.Step("s", 11, end: true))).Y());
-        Assert.Equal(1, _backend.LoadCalls);
+        Assert.Equal(1, Backend.LoadCalls);
     }
 
     [Fact]
     public async Task A_model_that_fails_to_load_answers_its_reason_and_stays_failed()
     {
-        _repository.AddModel("broken");
-        _backend.Register("broken", Echo() with { LoadError = "the file is truncated" });
-        await using var engine = await BuildAsync(_repository, _backend, 300, _time, _metrics);
+        Repository.AddModel("broken");
+        Backend.Register("broken", Echo() with { LoadError = "the file is truncated" });
+        await using var engine = await BuildAsync(300);
 
         var error = await engine.InferError(EchoRequest("broken"));
         var again = await engine.InferError(EchoRequest("broken"));
 
         Assert.Equal(new InferenceError(ErrorCode.Unavailable, "model 'broken' is not ready: version 1: the file is truncated"), error);
         Assert.Equal(error, again);
-        Assert.Equal(1, _backend.LoadCalls);
+        Assert.Equal(1, Backend.LoadCalls);
         Assert.Equal(ModelState.Unavailable, engine.Status("broken").State);
     }
 
     [Fact]
     public async Task A_request_for_a_version_loads_the_model_and_a_version_the_policy_skips_is_not_found()
     {
-        AddModels(_repository, _backend, ModelBytes, "a");
-        _repository.AddModel("a", 2);
-        await using var engine = await BuildAsync(_repository, _backend, 300, _time, _metrics);
+        AddModels(ModelBytes, "a");
+        Repository.AddModel("a", 2);
+        await using var engine = await BuildAsync(300);
 
         Assert.Equal("2", (await engine.InferOk(EchoRequest("a", version: "2"))).ModelVersion);
         Assert.Equal(ErrorCode.NotFound, (await engine.InferError(EchoRequest("a", version: "1"))).Code);
         Assert.Equal(ErrorCode.InvalidArgument, (await engine.InferError(EchoRequest("a", version: "x"))).Code);
-        Assert.Equal(1, _backend.LoadCalls);
+        Assert.Equal(1, Backend.LoadCalls);
     }
 
     [Fact]
     public async Task In_explicit_mode_a_load_makes_room_and_an_unloaded_model_does_not_load_on_demand()
     {
-        AddModels(_repository, _backend, ModelBytes, "a", "b");
-        await using var engine = await BuildAsync(_repository, _backend, 100, _time, _metrics, b => b.UseModelControl(ModelControlMode.Explicit, TimeSpan.FromDays(1)).LoadModelsAtStartup("a"));
-        Assert.Equal(0, _backend.LoadCalls);
-        await engine.Use(_time, "a");
+        AddModels(ModelBytes, "a", "b");
+        await using var engine = await BuildAsync(100, b => b.UseModelControl(ModelControlMode.Explicit, TimeSpan.FromDays(1)).LoadModelsAtStartup("a"));
+        Assert.Equal(0, Backend.LoadCalls);
+        await engine.Use(Time, "a");
 
         Assert.Null(await engine.LoadModelAsync("b").WaitAsync(TestTimeout));
-        Assert.True(_backend.Model("a").IsDisposed);
+        Assert.True(Backend.Model("a").IsDisposed);
         Assert.Equal(ModelState.Ready, engine.Status("b").State);
 
         Assert.Null(await engine.UnloadModelAsync("b").WaitAsync(TestTimeout));
         Assert.Equal(ErrorCode.NotFound, (await engine.InferError(EchoRequest("b"))).Code);
         // a was unloaded by the budget, not by a client: it still loads on its next request.
-        await engine.Use(_time, "a");
-        Assert.Equal(3, _backend.LoadCalls);
+        await engine.Use(Time, "a");
+        Assert.Equal(3, Backend.LoadCalls);
     }
 
     [Fact]
     public async Task A_poll_publishes_a_new_folder_on_demand_without_loading_it()
     {
-        AddModels(_repository, _backend, ModelBytes, "a");
-        await using var engine = await BuildAsync(_repository, _backend, 300, _time, _metrics, b => b.UseModelControl(ModelControlMode.Poll, TimeSpan.FromDays(1)));
-        AddModels(_repository, _backend, ModelBytes, "b");
+        AddModels(ModelBytes, "a");
+        await using var engine = await BuildAsync(300, b => b.UseModelControl(ModelControlMode.Poll, TimeSpan.FromDays(1)));
+        AddModels(ModelBytes, "b");
 
         Assert.Equal(1, await engine.PollRepositoryAsync().WaitAsync(TestTimeout));
 
-        Assert.Equal(0, _backend.LoadCalls);
+        Assert.Equal(0, Backend.LoadCalls);
         Assert.Equal("not loaded: the memory budget loads it on its first request", engine.Status("b").Reason);
-        await engine.Use(_time, "b");
-        Assert.Equal(1, _backend.LoadCalls);
+        await engine.Use(Time, "b");
+        Assert.Equal(1, Backend.LoadCalls);
     }
 
     [Fact]
     public async Task A_required_model_that_failed_loads_again_at_the_poll_after_its_folder_changed()
     {
-        _repository.AddModel("r").WriteConfig("r", """{"required": true}""");
-        _backend.Register("r", Echo() with { MemoryBytes = ModelBytes, LoadError = "the file is truncated" });
-        await using var engine = await BuildAsync(_repository, _backend, 300, _time, _metrics, b => b.UseModelControl(ModelControlMode.Poll, TimeSpan.FromDays(1)));
+        Repository.AddModel("r").WriteConfig("r", """{"required": true}""");
+        Backend.Register("r", Echo() with { MemoryBytes = ModelBytes, LoadError = "the file is truncated" });
+        await using var engine = await BuildAsync(300, b => b.UseModelControl(ModelControlMode.Poll, TimeSpan.FromDays(1)));
         Assert.Equal("required model 'r' is not ready: version 1: the file is truncated", engine.NotReadyReason);
 
-        _backend.Register("r", Echo() with { MemoryBytes = ModelBytes });
-        File.WriteAllText(Path.Combine(_repository.ModelPath("r"), "1", "weights.bin"), "fixed");
+        Backend.Register("r", Echo() with { MemoryBytes = ModelBytes });
+        File.WriteAllText(Path.Combine(Repository.ModelPath("r"), "1", "weights.bin"), "fixed");
         Assert.Equal(1, await engine.PollRepositoryAsync().WaitAsync(TestTimeout));
 
         Assert.True(engine.IsReady, engine.NotReadyReason);
-        Assert.Equal(2, _backend.LoadCalls);
+        Assert.Equal(2, Backend.LoadCalls);
     }
 
     [Fact]

@@ -59,16 +59,6 @@ public sealed class BackendChoiceTests : IDisposable
     }
 
     [Fact]
-    public async Task AnUnknownBackendName_MakesTheVersionUnavailableAndNamesTheKnownOnes()
-    {
-        _repository.AddModel("echo").WriteConfig("echo", """{"backend": "tensorrt"}""");
-
-        await using var engine = await BuildAsync();
-
-        Assert.Equal("backend 'tensorrt' is not one this server has; known: first, second", engine.Status("echo").Versions[0].Reason);
-    }
-
-    [Fact]
     public async Task NoBackendLoadsTheFiles_TheReasonSaysWhatEachExpects()
     {
         _repository.AddModel("echo").AddVersionFolder("echo", "2", withModelFile: false).WriteConfig("echo", """{"version_policy": {"specific": {"versions": [2]}}}""");
@@ -104,26 +94,19 @@ public sealed class BackendChoiceTests : IDisposable
         Assert.Equal(JsonValueKind.Undefined, _first.Model("echo").Context.Settings.ValueKind);
     }
 
-    [Fact]
-    public async Task ASettingsSectionForAnUnknownBackend_MakesTheVersionUnavailable()
+    [Theory]
+    [InlineData("""{"backend": "tensorrt"}""", "backend 'tensorrt' is not one this server has; known: first, second")]
+    [InlineData("""{"backend_settings": {"tensorrt": {}}}""", "backend_settings.tensorrt: no backend is named 'tensorrt'; known: first, second")]
+    [InlineData("""{"isolation": "process"}""", "isolation 'process' is not available here; available: none")]
+    public async Task AConfigNoBackendServes_MakesTheVersionUnavailable_EvenWhenABackendLoadsTheFiles(string config, string reason)
     {
-        _repository.AddModel("echo").WriteConfig("echo", """{"backend_settings": {"tensorrt": {}}}""");
+        _repository.AddModel("echo").WriteConfig("echo", config);
         _first.Register("echo", Echo());
 
         await using var engine = await BuildAsync();
 
-        Assert.Equal("backend_settings.tensorrt: no backend is named 'tensorrt'; known: first, second", engine.Status("echo").Versions[0].Reason);
-    }
-
-    [Fact]
-    public async Task AnIsolationNoBackendServes_MakesTheVersionUnavailable()
-    {
-        _repository.AddModel("echo").WriteConfig("echo", """{"isolation": "process"}""");
-        _first.Register("echo", Echo());
-
-        await using var engine = await BuildAsync();
-
-        Assert.Equal("isolation 'process' is not available here; available: none", engine.Status("echo").Versions[0].Reason);
+        Assert.Equal(reason, engine.Status("echo").Versions[0].Reason);
+        Assert.Equal(0, _first.LoadCalls);
     }
 
     [Fact]

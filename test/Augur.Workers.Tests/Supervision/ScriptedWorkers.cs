@@ -67,8 +67,11 @@ internal sealed class ScriptedWorkers(TimeProvider time) : IWorkerLauncher
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-/// <summary>A worker connection held at a gate: calls complete when the test answers, breaks or ignores them.</summary>
-internal sealed class ScriptedConnection : IWorkerConnection
+/// <summary>
+/// A worker connection held at a gate: calls complete when the test answers, breaks or ignores them. Its health check
+/// answers, or does what <c>ping</c> does.
+/// </summary>
+internal sealed class ScriptedConnection(Func<CancellationToken, Task>? ping = null) : IWorkerConnection
 {
     private readonly ConcurrentQueue<TaskCompletionSource<BatchResult>> _calls = new();
 
@@ -88,7 +91,7 @@ internal sealed class ScriptedConnection : IWorkerConnection
         return await call.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task PingAsync(CancellationToken cancellationToken) => ping?.Invoke(cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>Answers the oldest waiting call.</summary>
     public void Answer(BatchResult result) => Next().TrySetResult(result);

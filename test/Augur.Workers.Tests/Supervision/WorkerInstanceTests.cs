@@ -1,4 +1,5 @@
 using Augur.Backends;
+using Augur.Core.Tests.Caching;
 using Augur.Errors;
 using Augur.Inference;
 using Augur.Tensors;
@@ -13,7 +14,8 @@ public sealed class WorkerInstanceTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromMilliseconds(100);
 
-    private readonly WatchedClock _time = new();
+    // Watches the wait before a second restart attempt, so a test can end exactly that wait.
+    private readonly TimerWatchingClock _time = new(WorkerInstance.FirstRetryDelay);
     private readonly ScriptedWorkers _workers;
 
     public WorkerInstanceTests() => _workers = new ScriptedWorkers(_time);
@@ -85,14 +87,21 @@ public sealed class WorkerInstanceTests
         _workers.Connections[0].Break("gone");
         await call.WaitAsync(Bound);
         await failedLaunch.WaitAsync(Bound);
-        await _time.TimerStarted(WorkerInstance.FirstRetryDelay).WaitAsync(Bound);   // the failure is recorded; the next attempt waits
 
+        // The second attempt waits FirstRetryDelay on the fake clock. Once that wait has begun the failed attempt is
+        // recorded: batches fail at once instead of waiting for a restart.
+        var secondAttempt = _workers.LaunchedAgain.Task;
+        Assert.Equal(WorkerInstance.FirstRetryDelay, await _time.NextTimerAsync());
         Assert.False(instance.Health.IsReady);
         var down = await instance.ExecuteAsync(Batch(), CancellationToken.None).AsTask().WaitAsync(Bound);
         Assert.Equal(ErrorCode.Unavailable, down.Error?.Code);
-        Assert.StartsWith("worker 0 of model 'm' version 1 is down: ", down.Error?.Message);
+        Assert.StartsWith("worker 0 of model 'm' version 1 is down: the restart failed (", down.Error?.Message);
 
+        // End that wait, and only it.
+        Assert.False(secondAttempt.IsCompleted);
         _time.Advance(WorkerInstance.FirstRetryDelay);
+        await secondAttempt.WaitAsync(Bound);
+
         await instance.Restarting.WaitAsync(Bound);
         Assert.Equal(3, _workers.Launches);
         Assert.True(instance.Health.IsReady);
