@@ -299,6 +299,10 @@ internal sealed class WorkerInstance : IModelInstance
                 {
                     _downReason = $"the restart failed ({ex.Message}); retrying";
                     _restartingAtOnce = false;
+
+                    // Batches waiting for this attempt fail now, with its reason.
+                    _up.TrySetResult();
+                    _up = NewSignal();
                 }
 
                 WorkerLog.RestartFailed(_logger, _slot.Model, _slot.Version, _slot.Index, ex.Message);

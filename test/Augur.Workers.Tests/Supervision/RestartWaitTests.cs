@@ -79,6 +79,20 @@ public sealed class RestartWaitTests
     }
 
     [Fact]
+    public async Task A_batch_waiting_for_the_restart_fails_as_soon_as_that_attempt_fails()
+    {
+        await using var instance = await StartAsync();
+        var (gate, _) = await CrashWithTheRestartHeldAsync(instance);
+        _workers.FailNextLaunch(new InvalidOperationException("the worker exited with code 2 before it was ready"));
+
+        var during = instance.ExecuteAsync(Batch(), CancellationToken.None).AsTask();
+        gate.SetResult();
+        var result = await during.WaitAsync(Bound);
+
+        Assert.Equal("worker 0 of model 'm' version 1 is down: the restart failed (the worker exited with code 2 before it was ready); retrying", result.Error?.Message);
+    }
+
+    [Fact]
     public async Task A_cancelled_batch_stops_waiting_for_the_restart()
     {
         await using var instance = await StartAsync();
