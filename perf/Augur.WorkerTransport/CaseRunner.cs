@@ -5,21 +5,25 @@ using Augur.Tensors;
 namespace Augur.WorkerTransport;
 
 /// <summary>
-/// Measures one case: per iteration, one call of each of the three variants, in an order that rotates every iteration,
-/// so machine noise falls on all three alike.
+/// Measures one case: per iteration, one call of each of the four variants, in an order that rotates every iteration,
+/// so machine noise falls on all of them alike.
 /// <list type="bullet">
 /// <item>in process: the local model's <c>ExecuteAsync</c> (the batch's work without a transport);</item>
 /// <item>worker: <c>WorkerClient.ExecuteAsync</c>, the whole round trip to the worker, its run included;</item>
 /// <item>shared-memory bound: the batch's input bytes copied into the mapped region, one empty call (Health) over the
 /// same connection as the signal, and the output bytes copied out into a new array: what a shared-memory transport
 /// adds to the run at least.</item>
+/// <item>raw socket: the same bytes to a plain Unix-socket echo process and back (<see cref="EchoPeer"/>): the socket's
+/// own cost, without gRPC.</item>
 /// </list>
 /// </summary>
 internal static class CaseRunner
 {
     private const int WarmupRounds = 3;
 
-    public static async Task<CaseResult> MeasureAsync(TransportCase c, SharedRegion region, BenchSettings settings)
+    private const int Variants = 4;
+
+    public static async Task<CaseResult> MeasureAsync(TransportCase c, SharedRegion region, EchoPeer echo, BenchSettings settings)
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(settings.SecondsPerCase * 4 + 120));
         var token = bound.Token;
@@ -29,23 +33,26 @@ internal static class CaseRunner
             await InProcessAsync(c);
             await WorkerAsync(c, token);
             await SharedMemoryBoundAsync(c, region, token);
+            RawSocket(c, echo);
         }
 
         var round = Stopwatch.StartNew();
         await InProcessAsync(c);
         await WorkerAsync(c, token);
         await SharedMemoryBoundAsync(c, region, token);
+        RawSocket(c, echo);
         var iterations = (int)Math.Clamp(settings.SecondsPerCase / Math.Max(round.Elapsed.TotalSeconds, 1e-6), settings.MinIterations, settings.MaxIterations);
 
         var inProcess = new double[iterations];
         var worker = new double[iterations];
         var shared = new double[iterations];
         var emptyCall = new double[iterations];
+        var socket = new double[iterations];
         for (var i = 0; i < iterations; i++)
         {
-            for (var k = 0; k < 3; k++)
+            for (var k = 0; k < Variants; k++)
             {
-                switch ((i + k) % 3)
+                switch ((i + k) % Variants)
                 {
                     case 0:
                         inProcess[i] = await InProcessAsync(c);
@@ -53,14 +60,17 @@ internal static class CaseRunner
                     case 1:
                         worker[i] = await WorkerAsync(c, token);
                         break;
-                    default:
+                    case 2:
                         (shared[i], emptyCall[i]) = await SharedMemoryBoundAsync(c, region, token);
+                        break;
+                    default:
+                        socket[i] = RawSocket(c, echo);
                         break;
                 }
             }
         }
 
-        return new CaseResult(c, iterations, inProcess, worker, shared, emptyCall);
+        return new CaseResult(c, iterations, inProcess, worker, shared, emptyCall, socket);
     }
 
     private static async Task<double> InProcessAsync(TransportCase c)
@@ -111,6 +121,15 @@ internal static class CaseRunner
         return (Stopwatch.GetElapsedTime(start, end).TotalMicroseconds, Stopwatch.GetElapsedTime(signalled, answered).TotalMicroseconds);
     }
 
+    private static double RawSocket(TransportCase c, EchoPeer echo)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var output = echo.RoundTrip(c.Batch.SelectMany(r => r.Inputs.Select(i => i.Data)), c.InputBytes, c.OutputBytes);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        GC.KeepAlive(output);
+        return elapsed.TotalMicroseconds;
+    }
+
     /// <summary>Once per case, before timing: the worker's outputs are the identity's inputs, or equal the local model's.</summary>
     private static async Task CheckAsync(TransportCase c, CancellationToken token)
     {
@@ -150,7 +169,7 @@ internal static class CaseRunner
 }
 
 /// <summary>The per-iteration times of one case, in microseconds, index i of each from the same iteration.</summary>
-internal sealed record CaseResult(TransportCase Case, int Iterations, double[] InProcess, double[] Worker, double[] SharedMemoryBound, double[] EmptyCall)
+internal sealed record CaseResult(TransportCase Case, int Iterations, double[] InProcess, double[] Worker, double[] SharedMemoryBound, double[] EmptyCall, double[] RawSocket)
 {
     /// <summary>Per iteration, what the worker's round trip cost beyond the in-process run next to it.</summary>
     public double[] WorkerExtra { get; } = Worker.Zip(InProcess, (w, p) => w - p).ToArray();

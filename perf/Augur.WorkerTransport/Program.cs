@@ -8,6 +8,11 @@ using Augur.WorkerTransport;
 // The cost of the worker transport per batch (gRPC over a Unix socket, raw tensor bytes in protobuf bytes fields)
 // against the same model in process and against the least a shared-memory transport would cost. See
 // docs/benchmarks/README.md ("Worker transport: how it runs").
+if (args is ["--echo", var echoSocket])
+{
+    return EchoPeer.Serve(echoSocket);
+}
+
 var settings = BenchSettings.Parse(args, out var problem);
 if (problem is not null)
 {
@@ -48,12 +53,13 @@ try
     }
 
     using var region = SharedRegion.Create(cases.Max(c => Math.Max(c.InputBytes, c.OutputBytes)));
+    using var echo = await EchoPeer.StartAsync(Path.Combine(scratch, "echo.sock"));
     var results = new List<CaseResult>();
     foreach (var c in cases)
     {
         Console.Error.WriteLine($"# {c.Name}: {Sizes.Format(c.InputBytes)} in, {Sizes.Format(c.OutputBytes)} out");
         GC.Collect();
-        results.Add(await CaseRunner.MeasureAsync(c, region, settings));
+        results.Add(await CaseRunner.MeasureAsync(c, region, echo, settings));
     }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
