@@ -6,12 +6,13 @@
 #   1. single-stream p50 (closed loop, one request at a time) on fraud and ranker, interleaved rounds, medians;
 #      target: worker p50 ≤ in-process p50 + 150 µs.
 #   2. server scenario peak QPS with p99 ≤ 15 ms on ranker, worker against in-process; target ≥ 0.9×.
-#   3. a worker crash (SIGKILL, and SIGABRT as a native abort sends it) during a Server run at a fixed QPS, on a ranker copy
+#   3. a worker crash (SIGKILL, and a native abort() made with gdb; needs gdb) during a Server run at a fixed QPS, on a ranker copy
 #      with one worker (nothing else can answer until it is back) and on the bundled two: the requests that failed,
 #      against the bound (the crashed worker's in-flight batch: at most max_batch_size 64), the time from the signal
 #      to the first good answer of a probe loop and to the replacement's "started" log line.
 # Usage: docs/benchmarks/worker-isolation.sh [rounds=3] [seconds=10] [crash_qps=400]
 source "$(dirname "$0")/lib.sh"
+command -v gdb >/dev/null || { echo "gdb is required (apt-get install gdb)" >&2; exit 1; }
 ROUNDS="${1:-3}"; DURATION="${2:-10}"; CRASH_QPS="${3:-400}"
 PORT=8200
 BASE="http://127.0.0.1:$PORT"
@@ -79,8 +80,15 @@ crash() { # model signal: a Server run at CRASH_QPS on the model, its worker 0 s
     --duration "$(( DURATION * 2 ))s" --warmup 2s >"$OUT/crash-$model-$signal.txt" 2>&1 &
   load=$!
   sleep $(( 2 + DURATION ))
-  killed_at="$(now_ms)"
-  kill "-$signal" "$victim"
+  if [ "$signal" = ABRT ]; then
+    # A native abort from inside the worker, as a failed assertion in a kernel would: .NET ignores a SIGABRT sent from
+    # outside, so gdb makes the process call abort() itself. The clock starts once gdb has let go.
+    gdb -p "$victim" -batch -ex 'call (void)abort()' >"$OUT/gdb.log" 2>&1 || true
+    killed_at="$(now_ms)"
+  else
+    killed_at="$(now_ms)"
+    kill "-$signal" "$victim"
+  fi
   for _ in $(seq 1 2000); do   # a probe of its own, besides the load: the first 200 after the signal
     if curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary @"$ROOT/docs/benchmarks/requests/ranker.json" \
       "$BASE/v2/models/$model/infer"; then first_good="$(now_ms)"; break; fi
@@ -96,7 +104,7 @@ crash() { # model signal: a Server run at CRASH_QPS on the model, its worker 0 s
   CRASHES+=("$model SIG$signal at ${CRASH_QPS} qps: failed_requests=$(field errors <<<"$line") of $(field queries <<<"$line") (bound: one batch, at most 64) p99_ms=$(field p99_ms <<<"$line") first_good_answer_ms=$(( ${first_good:-0} - killed_at )) replacement_started_ms=$(( ${replaced:-0} - killed_at ))")
 }
 crash ranker_single KILL
-crash ranker_single ABRT   # what a native abort (a failed assertion, std::terminate) sends
+crash ranker_single ABRT   # a native abort (a failed assertion, std::terminate), made with gdb
 crash ranker_worker KILL
 
 echo
