@@ -24,8 +24,12 @@ for model in fraud ranker; do
   cp -r "$REPO/$model" "$REPO/${model}_worker"
   config_merge "$REPO/${model}_worker/config.json" '{"isolation": "process"}'
 done
-cp -r "$REPO/ranker" "$REPO/ranker_single"   # one worker: after a crash, nothing else can answer until it is back
-config_merge "$REPO/ranker_single/config.json" '{"isolation": "process", "instance_count": 1}'
+# One worker each: after a crash, nothing else can answer until it is back. A copy per crash, so each is a first crash
+# (restarted at once); a second crash within 30 s of a restart is restarted after a backoff instead.
+for copy in ranker_single ranker_abort; do
+  cp -r "$REPO/ranker" "$REPO/$copy"
+  config_merge "$REPO/$copy/config.json" '{"isolation": "process", "instance_count": 1}'
+done
 start_augur "$PORT" "$REPO"
 LOG="$OUT/augur-$PORT.log"
 
@@ -104,7 +108,7 @@ crash() { # model signal: a Server run at CRASH_QPS on the model, its worker 0 s
   CRASHES+=("$model SIG$signal at ${CRASH_QPS} qps: failed_requests=$(field errors <<<"$line") of $(field queries <<<"$line") (bound: one batch, at most 64) p99_ms=$(field p99_ms <<<"$line") first_good_answer_ms=$(( ${first_good:-0} - killed_at )) replacement_started_ms=$(( ${replaced:-0} - killed_at ))")
 }
 crash ranker_single KILL
-crash ranker_single ABRT   # a native abort (a failed assertion, std::terminate), made with gdb
+crash ranker_abort ABRT   # a native abort (a failed assertion, std::terminate), made with gdb
 crash ranker_worker KILL
 
 echo
