@@ -8,8 +8,9 @@ internal static partial class WorkerLog
     [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "worker: {Line}")]
     public static partial void Output(ILogger logger, string line);
 
-    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "worker: {Line}")]
-    public static partial void Error(ILogger logger, string line);
+    /// <summary>A line of the worker's standard error, at the level the worker logged it (see <see cref="WorkerLogLine"/>).</summary>
+    [LoggerMessage(EventId = 3012, Message = "worker: {Line}")]
+    public static partial void Relayed(ILogger logger, LogLevel level, string line);
 
     [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Worker {Instance} of model '{Model}' version {Version} started (pid {Pid}) at {Endpoint}")]
     public static partial void Started(ILogger logger, string model, long version, int instance, int pid, string endpoint);

@@ -154,7 +154,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
             return;
         }
 
-        WorkerLog.Error(_logger, line);
+        var (level, message) = WorkerLogLine.Parse(line);
+        WorkerLog.Relayed(_logger, level, message);
         lock (_errors)
         {
             _errors.Enqueue(line);
