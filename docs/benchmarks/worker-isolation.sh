@@ -10,10 +10,10 @@
 #      with one worker (nothing else can answer until it is back) and on the bundled two: the requests that failed,
 #      against the bound (the crashed worker's in-flight batch: at most max_batch_size 64), the time from the signal
 #      to the first good answer of a probe loop and to the replacement's "started" log line.
-# Usage: docs/benchmarks/worker-isolation.sh [rounds=3] [seconds=10] [crash_qps=400]
+# Usage: docs/benchmarks/worker-isolation.sh [rounds=3] [seconds=10] [crash_qps=200]
 source "$(dirname "$0")/lib.sh"
 command -v gdb >/dev/null || { echo "gdb is required (apt-get install gdb)" >&2; exit 1; }
-ROUNDS="${1:-3}"; DURATION="${2:-10}"; CRASH_QPS="${3:-400}"
+ROUNDS="${1:-3}"; DURATION="${2:-10}"; CRASH_QPS="${3:-200}"
 PORT=8200
 BASE="http://127.0.0.1:$PORT"
 
