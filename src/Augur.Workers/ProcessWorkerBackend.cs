@@ -17,6 +17,7 @@ public sealed class ProcessWorkerBackend(WorkerOptions options) : IIsolatingBack
     public const string BackendName = "worker";
 
     private static int s_sockets;
+    private static int s_leftoversRemoved;
 
     /// <inheritdoc />
     public string Name => BackendName;
@@ -53,7 +54,16 @@ public sealed class ProcessWorkerBackend(WorkerOptions options) : IIsolatingBack
         else
         {
             var command = options.Command ?? WorkerProgram.ThisProgram();
-            var directory = options.SocketDirectory ?? DefaultSocketDirectory();
+            var directory = options.SocketDirectory;
+            if (directory is null)
+            {
+                directory = LeftoverSocketFolders.FolderOf(Path.GetTempPath(), Environment.ProcessId);
+                if (Interlocked.Exchange(ref s_leftoversRemoved, 1) == 0)
+                {
+                    await LeftoverSocketFolders.RemoveAsync(Path.GetTempPath(), logger, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             Directory.CreateDirectory(directory);
             launchers = slot => new SpawnedWorkerLauncher(slot, command, NextSocket(directory), connect, context.Time, logger);
         }
@@ -64,7 +74,4 @@ public sealed class ProcessWorkerBackend(WorkerOptions options) : IIsolatingBack
     // Socket paths are short (a Unix socket path has at most 107 bytes) and unique per server process.
     private static string NextSocket(string directory) =>
         Path.Combine(directory, $"w{Interlocked.Increment(ref s_sockets).ToString(CultureInfo.InvariantCulture)}.sock");
-
-    private static string DefaultSocketDirectory() =>
-        Path.Combine(Path.GetTempPath(), $"augur-workers-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
 }

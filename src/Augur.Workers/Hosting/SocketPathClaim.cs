@@ -45,6 +45,24 @@ internal static partial class SocketPathClaim
         WorkerLog.RemovedStaleSocket(logger, path);
     }
 
+    /// <summary>True when <paramref name="path"/> is a socket file nobody listens on (connecting is refused).</summary>
+    public static async Task<bool> IsStaleSocketAsync(string path, CancellationToken cancellationToken)
+    {
+        if (KindOf(path) != PathKind.Socket)
+        {
+            return false;
+        }
+
+        try
+        {
+            return await IsRefusedAsync(WorkerEndpoint.UnixSocket(path), path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WorkerStartupException)
+        {
+            return false;
+        }
+    }
+
     private static async Task<bool> IsRefusedAsync(WorkerEndpoint endpoint, string path, CancellationToken cancellationToken)
     {
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

@@ -23,4 +23,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 3016, Level = LogLevel.Information, Message = "Model '{Model}' version {Version}: no worker answers at {Endpoint} yet ({Reason}); trying again for up to {Milliseconds} ms")]
     public static partial void WaitingForRemote(ILogger logger, string model, long version, string endpoint, string reason, long milliseconds);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Information, Message = "Removed {Folder}, left by server process {Pid}, which is gone (it was killed before it could remove it)")]
+    public static partial void RemovedLeftoverFolder(ILogger logger, string folder, int pid);
 }
