@@ -47,7 +47,7 @@ public sealed class ServeWorkerCrashTests : IDisposable
         using var server = Serve();
         using var client = new HttpClient { BaseAddress = new Uri(await server.WaitForListeningAsync()), Timeout = Timeout };
         Assert.Equal(HttpStatusCode.OK, (await InferAsync(client, "isolated")).Status);
-        var worker = WorkerOf(server.Id);
+        var worker = WorkerProcesses.SingleOf(server.Id);
 
         Signal(worker, "STOP");
         var inFlight = InferAsync(client, "isolated");
@@ -61,11 +61,11 @@ public sealed class ServeWorkerCrashTests : IDisposable
         Assert.Contains($"worker 0 of model 'isolated' version 1 failed during the batch: the worker (pid {worker}) was killed by signal 9 (SIGKILL", body, StringComparison.Ordinal);
         Assert.All(local, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         Assert.All(afterKill, r => Assert.Equal(HttpStatusCode.OK, r.Status));
-        Assert.NotEqual(worker, WorkerOf(server.Id));
+        Assert.NotEqual(worker, WorkerProcesses.SingleOf(server.Id));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/v2/models/isolated/ready", UriKind.Relative))).StatusCode);
-        var metrics = await MetricsAsync(client);
-        Assert.Equal(1, Metric(metrics, "augur_worker_restarts_total{", "model=\"isolated\""));
-        Assert.Equal(1, Metric(metrics, "augur_worker_failures_total{", "cause=\"exit\""));
+        var metrics = await ServerMetrics.ReadAsync(client);
+        Assert.Equal(1, ServerMetrics.Value(metrics, "augur_worker_restarts_total{", "model=\"isolated\""));
+        Assert.Equal(1, ServerMetrics.Value(metrics, "augur_worker_failures_total{", "cause=\"exit\""));
         server.Terminate();
         Assert.Equal(0, await server.WaitForExitAsync());
     }
@@ -76,7 +76,7 @@ public sealed class ServeWorkerCrashTests : IDisposable
         WriteModels("""{"isolation": "process", "backend_settings": {"worker": {"max_restart_delay_ms": 500}}}""");
         using var server = Serve();
         using var client = new HttpClient { BaseAddress = new Uri(await server.WaitForListeningAsync()), Timeout = Timeout };
-        var worker = WorkerOf(server.Id);
+        var worker = WorkerProcesses.SingleOf(server.Id);
         var model = Path.Combine(_repository, "isolated", "1", "model.onnx");
         File.Move(model, model + ".away");   // the server does not watch the repository by default: only restarts read it
 
@@ -106,7 +106,7 @@ public sealed class ServeWorkerCrashTests : IDisposable
         using var server = Serve();
         using var client = new HttpClient { BaseAddress = new Uri(await server.WaitForListeningAsync()), Timeout = Timeout };
         Assert.Equal(HttpStatusCode.OK, (await InferAsync(client, "isolated")).Status);
-        var worker = WorkerOf(server.Id);
+        var worker = WorkerProcesses.SingleOf(server.Id);
 
         Signal(worker, "STOP");
         var (status, body) = await InferAsync(client, "isolated").WaitAsync(Timeout);
@@ -115,8 +115,8 @@ public sealed class ServeWorkerCrashTests : IDisposable
         Assert.Contains("worker 0 of model 'isolated' version 1 failed during the batch: did not answer a batch within 3000 ms; it was killed", body, StringComparison.Ordinal);
         await WaitForMetricAsync(client, "augur_worker_restarts_total{", "model=\"isolated\"", 1);
         Assert.Equal(HttpStatusCode.OK, (await InferAsync(client, "isolated")).Status);
-        Assert.Equal(1, Metric(await MetricsAsync(client), "augur_worker_failures_total{", "cause=\"hung\""));
-        Assert.NotEqual(worker, WorkerOf(server.Id));
+        Assert.Equal(1, ServerMetrics.Value(await ServerMetrics.ReadAsync(client), "augur_worker_failures_total{", "cause=\"hung\""));
+        Assert.NotEqual(worker, WorkerProcesses.SingleOf(server.Id));
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> InferAsync(HttpClient client, string model)
@@ -133,18 +133,6 @@ public sealed class ServeWorkerCrashTests : IDisposable
         return (response.StatusCode, body);
     }
 
-    /// <summary>The one worker process the server runs now (a child of the server's process).</summary>
-    private static int WorkerOf(int server)
-    {
-        var children = Directory.GetDirectories($"/proc/{server}/task")
-            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Select(pid => int.Parse(pid, CultureInfo.InvariantCulture))
-            .Where(pid => File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains("\0worker\0", StringComparison.Ordinal))
-            .Distinct()
-            .ToArray();
-        return Assert.Single(children);
-    }
-
     private void Signal(int pid, string signal, bool mustExist = true)
     {
         if (signal == "STOP")
@@ -157,16 +145,6 @@ public sealed class ServeWorkerCrashTests : IDisposable
         Assert.True(!mustExist || kill.ExitCode == 0, $"kill -{signal} {pid} failed: {kill.StandardError.ReadToEnd()}");
     }
 
-    private static async Task<string[]> MetricsAsync(HttpClient client) =>
-        (await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)).ConfigureAwait(false)).Split('\n');
-
-    /// <summary>The value of the series named <paramref name="prefix"/> whose labels hold <paramref name="label"/>; 0 when absent.</summary>
-    private static double Metric(string[] metrics, string prefix, string label) =>
-        metrics.Where(l => l.StartsWith(prefix, StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal))
-            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
-            .DefaultIfEmpty(0)
-            .Sum();
-
     /// <summary>
     /// Polls /metrics (bounded) until the series has <paramref name="value"/>; with <paramref name="failedAttempts"/>,
     /// until the server's log names a failed restart and the series still has that value.
@@ -176,8 +154,8 @@ public sealed class ServeWorkerCrashTests : IDisposable
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < Timeout)
         {
-            var metrics = await MetricsAsync(client).ConfigureAwait(false);
-            if (Metric(metrics, prefix, label) == value && (!failedAttempts || Metric(metrics, "augur_worker_failures_total{", label) >= 1))
+            var metrics = await ServerMetrics.ReadAsync(client).ConfigureAwait(false);
+            if (ServerMetrics.Value(metrics, prefix, label) == value && (!failedAttempts || ServerMetrics.Value(metrics, "augur_worker_failures_total{", label) >= 1))
             {
                 return;
             }

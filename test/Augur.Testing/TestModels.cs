@@ -18,6 +18,28 @@ public static class TestModels
             .ToBytes();
 
     /// <summary>
+    /// One Identity per datatype in one graph: for each of <paramref name="types"/>, <c>output_{type}</c> =
+    /// Identity(<c>input_{type}</c>), both of that type and <paramref name="shape"/>, the type spelled as
+    /// <see cref="IdentityName"/> does. Every datatype crosses one request, and one worker process, together.
+    /// </summary>
+    public static byte[] IdentityOfEach(IEnumerable<DataType> types, params long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        var builder = new OnnxGraphBuilder("identity_of_each");
+        foreach (var type in types)
+        {
+            builder.AddInput(IdentityName("input", type), type, shape)
+                .AddOutput(IdentityName("output", type), type, shape)
+                .AddNode("Identity", [IdentityName("input", type)], [IdentityName("output", type)]);
+        }
+
+        return builder.ToBytes();
+    }
+
+    /// <summary>The name of the input or output of <paramref name="type"/> in <see cref="IdentityOfEach"/>, e.g. <c>input_fp16</c>.</summary>
+    public static string IdentityName(string prefix, DataType type) => $"{prefix}_{type.Name().ToLowerInvariant()}";
+
+    /// <summary>
     /// Inputs <c>a</c> FP32 [-1, 3] and <c>b</c> INT64 [-1, 1]; outputs <c>sum</c> INT64 [-1, 1], the row sum of
     /// <c>a</c> cast to INT64 (so truncated toward zero element by element) plus <c>b</c>, and <c>doubled</c> FP32 [-1, 3] = 2a.
     /// </summary>
