@@ -36,6 +36,6 @@ internal sealed class ModelFileBytes(string path, byte[] bytes)
                 $"{path} changed since this version was loaded (its SHA-256 differs), so no instance can be added from it; load the model again to serve the new file");
     }
 
-    /// <summary>Lets the bytes go; <see cref="Read"/> reads the file from now on.</summary>
-    public void Drop() => Volatile.Write(ref _bytes, null);
+    /// <summary>Lets the bytes go; <see cref="Read"/> reads the file from now on. Returns how many were let go (0 after the first call).</summary>
+    public long Drop() => Interlocked.Exchange(ref _bytes, null)?.LongLength ?? 0;
 }
