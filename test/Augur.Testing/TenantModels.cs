@@ -2,26 +2,32 @@ using Augur.Inference;
 using Augur.OnnxRuntime.Onnx;
 using Augur.Tensors;
 
-namespace Augur.OnnxRuntime.Tests.Sharing;
+namespace Augur.Testing;
 
 /// <summary>
 /// Fine-tuned heads over one frozen encoder, as tests of shared weights need them: <c>y = Relu(x · encoder) · head</c>,
 /// x FP32 [-1, 64], an encoder of 64×64 FP32 (16 KiB, the default sharing minimum) and a head of 64×2 (too small to share).
 /// </summary>
-internal static class TenantModels
+public static class TenantModels
 {
+    /// <summary>The input and encoder width.</summary>
     public const int Width = 64;
 
+    /// <summary>The output width.</summary>
     public const int Outputs = 2;
 
+    /// <summary>The encoder's bytes.</summary>
     public const long EncoderBytes = Width * Width * sizeof(float);
 
+    /// <summary>The frozen encoder: a fixed function of <paramref name="seed"/>.</summary>
     public static float[] Encoder(int seed = 1) =>
         Enumerable.Range(0, Width * Width).Select(i => MathF.Sin((i * 0.61f) + seed) / Width).ToArray();
 
+    /// <summary>A tenant's head: a fixed function of <paramref name="tenant"/>.</summary>
     public static float[] Head(int tenant) =>
         Enumerable.Range(0, Width * Outputs).Select(i => MathF.Cos((i * 0.23f) + tenant)).ToArray();
 
+    /// <summary>The model file of one tenant.</summary>
     public static byte[] Model(float[] encoder, float[] head)
     {
         var builder = new OnnxGraphBuilder("tenant")

@@ -20,10 +20,10 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on. Default 0.0.0.0 (all interfaces).", DefaultValueFactory = _ => "0.0.0.0" };
         var maxBody = new Option<long>("--max-request-body") { Description = "Largest request body in bytes; larger gets 413. Default 67108864 (64 MiB).", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var threads = CommonOptions.IntraOpThreads();
-        var shareWeights = new Option<bool>("--share-weights")
+        // A string, bound like every other setting: a bool option would leave a mistyped value as a stray argument.
+        var shareWeights = new Option<string>("--share-weights")
         {
-            Description = "Hold identical large initializers of different models once (true or false; a model's config.json may override). Default true.",
-            DefaultValueFactory = _ => true,
+            Description = "Hold identical large initializers of different models once: true or false (a model's config.json may override). Default true.",
         };
         var lifecycle = ServeOptions.Create();
         var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights };
