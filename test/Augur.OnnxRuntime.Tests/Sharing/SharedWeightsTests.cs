@@ -140,10 +140,11 @@ public sealed class SharedWeightsTests : IDisposable
         WriteTenant("tenant_a", encoder, head: 1);
         WriteTenant("tenant_b", encoder, head: 2);
         var backend = Backend();
-        var engine = await ServeAsync(backend, b => b.UseModelControl(ModelControlMode.Explicit).LoadModelsAtStartup("*"));
+        var engine = await ServeAsync(backend, builder => builder.UseModelControl(ModelControlMode.Explicit).LoadModelsAtStartup("*"));
+        int[] b;
         await using (engine)
         {
-            var b = await AnswerAsync(engine, "tenant_b");
+            b = await AnswerAsync(engine, "tenant_b");
             var a1 = await AnswerAsync(engine, "tenant_a");
 
             // Version 2 of tenant_a gets tenant_b's head: it must then answer exactly what tenant_b does.
@@ -166,6 +167,12 @@ public sealed class SharedWeightsTests : IDisposable
         }
 
         Assert.Equal(default, backend.SharedInitializers.Totals);
+
+        // Emptied, the store started over (a new pre-packed weights container): the backend loads and shares again.
+        await using var again = await ServeAsync(backend);
+        Assert.Equal(new SharedWeightTotals(1, TenantModels.EncoderBytes, TenantModels.EncoderBytes), backend.SharedInitializers.Totals);
+        Assert.Equal(b, await AnswerAsync(again, "tenant_b"));
+        Assert.Equal(b, await AnswerAsync(again, "tenant_a"));
     }
 
     [Fact]
