@@ -59,7 +59,7 @@ internal sealed class OnnxModel : IModel
         {
             // The load left about twice the file's size of large-object garbage: these bytes and the parsed model's
             // copies of its initializers. Left alone, the GC keeps it until later allocations ask; a background
-            // collection returns most of it now without pausing requests (design note 0012: 3.8 → 2.0 MiB per extra
+            // collection returns most of it now without pausing requests (design note 0012: 3.8 → 1.9 MiB per extra
             // tenant over a 24 MiB encoder). A blocking aggressive one returned more (0.7) but pauses every request.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
         }
