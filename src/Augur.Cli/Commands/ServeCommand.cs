@@ -20,8 +20,13 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on. Default 0.0.0.0 (all interfaces).", DefaultValueFactory = _ => "0.0.0.0" };
         var maxBody = new Option<long>("--max-request-body") { Description = "Largest request body in bytes; larger gets 413. Default 67108864 (64 MiB).", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var threads = CommonOptions.IntraOpThreads();
+        // A string, bound like every other setting: a bool option would leave a mistyped value as a stray argument.
+        var shareWeights = new Option<string>("--share-weights")
+        {
+            Description = "Hold identical large initializers of different models once: true or false (a model's config.json may override). Default true.",
+        };
         var lifecycle = ServeOptions.Create();
-        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads };
+        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights };
         lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
         var cacheOptions = new ServeCacheOptions();
@@ -29,7 +34,7 @@ internal static class ServeCommand
         (Option Option, string Key)[] settingOptions =
         [
             (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"),
-            (threads, "IntraOpThreads"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
+            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
         ];
         var optionNames = settingOptions.ToDictionary(s => s.Key, s => s.Option.Name, StringComparer.OrdinalIgnoreCase);
         command.SetAction(async (parse, cancellationToken) =>

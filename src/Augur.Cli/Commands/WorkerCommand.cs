@@ -223,7 +223,9 @@ internal static class WorkerCommand
         if (name == OnnxRuntimeBackend.BackendName)
         {
             problem = null;
-            return new OnnxRuntimeBackend(new OnnxRuntimeOptions { IntraOpThreads = intraOpThreads });
+            // A worker holds one model version: there is no other model to share weights with, and sharing would keep a
+            // copy of every large initializer beside ONNX Runtime's pre-packed one (a model's config.json may still ask).
+            return new OnnxRuntimeBackend(new OnnxRuntimeOptions { IntraOpThreads = intraOpThreads, ShareWeights = false });
         }
 
         problem = $"--backend '{name}' is not a backend this worker has; known: {OnnxRuntimeBackend.BackendName}";

@@ -2,7 +2,8 @@ namespace Augur.OnnxRuntime.Backend;
 
 /// <summary>
 /// Session settings for every ONNX Runtime model. A model's config.json may override the thread counts
-/// with the parameters <c>intra_op_threads</c> and <c>inter_op_threads</c>.
+/// with the parameters <c>intra_op_threads</c> and <c>inter_op_threads</c>, and any of these in its
+/// <c>backend_settings.onnxruntime</c> section.
 /// </summary>
 public sealed class OnnxRuntimeOptions
 {
@@ -18,7 +19,20 @@ public sealed class OnnxRuntimeOptions
     /// <summary>Whether ONNX Runtime applies all graph optimisations (fusion, constant folding). Default true.</summary>
     public bool OptimizeGraph { get; set; } = true;
 
-    /// <summary>Checks the thread counts (1 to 256; ONNX Runtime would read 0 as "every core").</summary>
+    /// <summary>
+    /// Whether identical initializers of different models (same type, shape and bytes) are held once and given to every
+    /// session that uses them, with their pre-packed copies shared too. Default true. A model's config.json may override
+    /// it (<c>backend_settings.onnxruntime.share_weights</c>). See design note 0012.
+    /// </summary>
+    public bool ShareWeights { get; set; } = true;
+
+    /// <summary>
+    /// The smallest initializer, in bytes, that is shared; smaller ones stay in their sessions. Default 16384 (16 KiB):
+    /// biases, norms and shape constants save little, and each shared one costs a hash, an allocation and a native value.
+    /// </summary>
+    public long SharedWeightMinimumBytes { get; set; } = Sharing.SharedInitializerStore.DefaultMinimumBytes;
+
+    /// <summary>Checks the thread counts (1 to 256; ONNX Runtime would read 0 as "every core") and the sharing minimum (at least 1).</summary>
     public void Validate()
     {
         if (IntraOpThreads is < 1 or > 256)
@@ -29,6 +43,11 @@ public sealed class OnnxRuntimeOptions
         if (InterOpThreads is < 1 or > 256)
         {
             throw new ArgumentOutOfRangeException(nameof(InterOpThreads), InterOpThreads, "must be from 1 to 256");
+        }
+
+        if (SharedWeightMinimumBytes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SharedWeightMinimumBytes), SharedWeightMinimumBytes, "must be at least 1 byte");
         }
     }
 }

@@ -6,10 +6,11 @@ namespace Augur.OnnxRuntime.Backend;
 
 /// <summary>
 /// The session options of one model: the backend's defaults with the model's overrides applied, from its typed section
-/// <c>backend_settings.onnxruntime</c> (<c>{ "intra_op_threads": 2, "inter_op_threads": 1, "optimize_graph": true }</c>)
-/// or, as before, from string <c>parameters</c>; the section wins where both say.
+/// <c>backend_settings.onnxruntime</c> (<c>{ "intra_op_threads": 2, "inter_op_threads": 1, "optimize_graph": true,
+/// "share_weights": true }</c>) or, as before, from string <c>parameters</c>; the section wins where both say.
+/// <see cref="ShareWeights"/>: whether the model's large initializers are held once with every other model that has them.
 /// </summary>
-internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, bool OptimizeGraph)
+internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, bool OptimizeGraph, bool ShareWeights)
 {
     private static readonly string[] KnownParameters = ["intra_op_threads", "inter_op_threads"];
 
@@ -27,18 +28,19 @@ internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, b
             {
                 "intra_op_threads" => settings with { IntraOpThreads = ReadThreads(property) },
                 "inter_op_threads" => settings with { InterOpThreads = ReadThreads(property) },
-                "optimize_graph" => settings with
-                {
-                    OptimizeGraph = property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
-                        ? property.Value.GetBoolean()
-                        : throw new FormatException("backend_settings.onnxruntime.optimize_graph must be true or false"),
-                },
-                _ => throw new FormatException($"unknown setting backend_settings.onnxruntime.{property.Name}; known: intra_op_threads, inter_op_threads, optimize_graph"),
+                "optimize_graph" => settings with { OptimizeGraph = ReadSwitch(property) },
+                "share_weights" => settings with { ShareWeights = ReadSwitch(property) },
+                _ => throw new FormatException($"unknown setting backend_settings.onnxruntime.{property.Name}; known: intra_op_threads, inter_op_threads, optimize_graph, share_weights"),
             };
         }
 
         return settings;
     }
+
+    private static bool ReadSwitch(JsonProperty property) =>
+        property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? property.Value.GetBoolean()
+            : throw new FormatException($"backend_settings.onnxruntime.{property.Name} must be true or false, not {property.Value.GetRawText()}");
 
     private static int ReadThreads(JsonProperty property) =>
         property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var threads) && threads is >= 1 and <= 256
@@ -58,7 +60,8 @@ internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, b
         return new(
             ReadThreads(parameters, "intra_op_threads", defaults.IntraOpThreads),
             ReadThreads(parameters, "inter_op_threads", defaults.InterOpThreads),
-            defaults.OptimizeGraph);
+            defaults.OptimizeGraph,
+            defaults.ShareWeights);
     }
 
     public SessionOptions Create() => new()

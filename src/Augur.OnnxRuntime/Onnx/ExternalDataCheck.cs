@@ -10,19 +10,13 @@ namespace Augur.OnnxRuntime.Onnx;
 /// </summary>
 internal static class ExternalDataCheck
 {
-    /// <summary>Null when every external data location stays inside <paramref name="modelDirectory"/>; otherwise why not.</summary>
-    public static string? Check(ReadOnlySpan<byte> modelBytes, string modelDirectory)
-    {
-        ModelProto model;
-        try
-        {
-            model = ModelProto.Parser.ParseFrom(modelBytes);
-        }
-        catch (Google.Protobuf.InvalidProtocolBufferException ex)
-        {
-            return $"model.onnx is not a valid ONNX model (truncated or not protobuf): {ex.Message}";
-        }
+    /// <summary>Null when <paramref name="modelBytes"/> parse and every external data location stays inside <paramref name="modelDirectory"/>; otherwise why not.</summary>
+    public static string? Check(ReadOnlySpan<byte> modelBytes, string modelDirectory) =>
+        OnnxModelFile.TryParse(modelBytes, out var model, out var problem) ? Check(model, modelDirectory) : problem;
 
+    /// <summary>Null when every external data location of <paramref name="model"/> stays inside <paramref name="modelDirectory"/>; otherwise why not.</summary>
+    public static string? Check(ModelProto model, string modelDirectory)
+    {
         var root = Path.GetFullPath(modelDirectory);
         foreach (var tensor in Tensors(model))
         {

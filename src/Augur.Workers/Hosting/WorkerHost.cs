@@ -109,7 +109,8 @@ public sealed class WorkerHost : IAsyncDisposable
         }
 
         var started = options.Time.GetTimestamp();
-        var context = new ModelLoadContext(options.ModelName, options.Version, directory, options.Config, options.LoggerFactory, options.Time)
+        // A worker runs one instance of the model, whatever instance_count says (the server starts one worker per instance).
+        var context = new ModelLoadContext(options.ModelName, options.Version, directory, options.Config with { InstanceCount = 1 }, options.LoggerFactory, options.Time)
         {
             // The worker runs the model itself: its section is the one of the backend that runs the file.
             Settings = options.Config.BackendSettings.TryGetValue(backend.Name, out var section) ? section : default(JsonElement),

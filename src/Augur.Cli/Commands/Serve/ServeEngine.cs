@@ -10,7 +10,11 @@ internal static class ServeEngine
     public static void Configure(InferenceEngineBuilder engine, ServeSettings settings, Caching.ResponseCacheOptions responseCache)
     {
         engine.UseModelRepository(settings.ModelRepository!);
-        engine.UseOnnxRuntime(onnx => onnx.IntraOpThreads = settings.IntraOpThreads);
+        engine.UseOnnxRuntime(onnx =>
+        {
+            onnx.IntraOpThreads = settings.IntraOpThreads;
+            onnx.ShareWeights = settings.ShareWeights;
+        });
         // Models with "isolation": "process" run in `augur worker` processes started from this same program.
         engine.UseProcessIsolation();
         engine.UseModelControl(settings.ModelControlMode, TimeSpan.FromSeconds(settings.PollIntervalSeconds));

@@ -26,6 +26,9 @@ internal sealed class ServeSettings
 
     public int IntraOpThreads { get; set; } = 1;
 
+    /// <summary>Whether identical large initializers of different models are held once (design note 0012); a model's config.json may override it.</summary>
+    public bool ShareWeights { get; set; } = true;
+
     public ModelControlMode ModelControlMode { get; set; } = ModelControlMode.None;
 
     /// <summary>Seconds between repository polls in poll mode.</summary>
