@@ -18,11 +18,13 @@ public sealed class ServeWorkerCrashTests : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private const string Request = """{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 3], "data": [1, 2, 3]}]}""";
     private readonly string _repository = Directory.CreateTempSubdirectory("augur-cli-crash-").FullName;
-    private readonly List<int> _stopped = [];
+    // The workers a test stopped, with their start times: at the end, those still running are killed. A pid the kernel
+    // reused since (the worker was killed and another process got its number) is left alone.
+    private readonly List<(int Pid, long? StartTime)> _stopped = [];
 
     public void Dispose()
     {
-        foreach (var pid in _stopped)
+        foreach (var (pid, _) in _stopped.Where(w => w.StartTime is { } start && !WorkerProcesses.IsGone(w.Pid, start)))
         {
             Signal(pid, "KILL", mustExist: false);
         }
@@ -137,12 +139,23 @@ public sealed class ServeWorkerCrashTests : IDisposable
     {
         if (signal == "STOP")
         {
-            _stopped.Add(pid);
+            _stopped.Add((pid, WorkerProcesses.StartTime(pid)));
         }
 
         using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardError = true })!;
         Assert.True(kill.WaitForExit(Timeout), "kill did not return");
         Assert.True(!mustExist || kill.ExitCode == 0, $"kill -{signal} {pid} failed: {kill.StandardError.ReadToEnd()}");
+        if (signal == "STOP")
+        {
+            // The signal is delivered once kill returns; the worker counts as stopped once the kernel says so (state T).
+            var deadline = DateTime.UtcNow + Timeout;
+            while (WorkerProcesses.State(pid) is not "T" && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(10);
+            }
+
+            Assert.Equal("T", WorkerProcesses.State(pid));
+        }
     }
 
     /// <summary>
