@@ -21,6 +21,13 @@ public sealed record WorkerClientOptions
     /// <summary>How long connecting (to the socket or TCP address) may take. Default 5 seconds.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether batches go over the worker's batch socket when it describes one (a worker on a Unix socket: at this side's
+    /// path to that socket + <c>.batch</c>): length-prefixed protobuf frames on a plain socket, a fraction of a gRPC call's
+    /// cost. Default true; false sends every batch as a gRPC <c>Execute</c> call, as for a TCP endpoint.
+    /// </summary>
+    public bool UseBatchSocket { get; init; } = true;
+
     /// <summary>The clock of batch timings. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
