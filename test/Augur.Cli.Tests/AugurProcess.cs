@@ -182,6 +182,15 @@ internal sealed class AugurProcess : IDisposable
         }
     }
 
+    /// <summary>Stops the process with SIGSTOP: it keeps its sockets and answers nothing, as a wedged process does.</summary>
+    public void Pause()
+    {
+        if (kill(_process.Id, 19) != 0)
+        {
+            throw new InvalidOperationException($"kill failed: {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

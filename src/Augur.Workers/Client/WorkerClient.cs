@@ -44,10 +44,10 @@ public sealed class WorkerClient : IDisposable
         _time = options.Time;
         _channel = WorkerChannel.Create(endpoint, options);
         _worker = new ModelWorker.ModelWorkerClient(_channel);
-        if (endpoint.IsUnixSocket && options.UseBatchSocket)
+        if (endpoint.IsUnixSocket && options.UseBatchSocket && BatchFrame.CheckSocketPath(endpoint.SocketPath) is null)
         {
             // At this side's path to the worker's socket, not the path the worker names: a sidecar may mount the shared
-            // folder elsewhere than the server does.
+            // folder elsewhere than the server does. (A worker whose batch socket path is too long for an address has none.)
             _batchSocket = new BatchSocketChannel(BatchFrame.SocketPathFor(endpoint.SocketPath), options.ConnectTimeout, _time);
         }
     }
