@@ -136,6 +136,33 @@ public sealed class BatchSocketTests
         Assert.Equal(Errors.ErrorCode.Unavailable, after.Error?.Code);
     }
 
+    [Fact]
+    public async Task A_batch_longer_than_the_keep_alive_delay_runs_on_while_the_worker_answers_its_checks()
+    {
+        var held = new HeldModel();
+        await using var worker = await RunningWorker.StartFakeAsync(held.Backend("held"), "held");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var delay = TimeSpan.FromSeconds(15);
+        using var client = WorkerClient.Create(worker.Host.Endpoint, new WorkerClientOptions { Time = time, KeepAlivePingDelay = delay, KeepAlivePingTimeout = TimeSpan.FromSeconds(5) });
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var checks = new System.Collections.Concurrent.BlockingCollection<bool>();
+        client.BatchSocket!.Sent = () => sent.TrySetResult();
+        client.BatchSocket.KeepAlive!.Checked = checks.Add;
+        var call = client.ExecuteAsync([Request(6f)]).AsTask();
+        await sent.Task.WaitAsync(RunningWorker.Timeout);
+        await held.Started.Task.WaitAsync(RunningWorker.Timeout);
+
+        time.Advance(delay);
+        Assert.True(checks.TryTake(out var first, RunningWorker.Timeout) && first, "the first check was not answered");
+        time.Advance(delay);
+        Assert.True(checks.TryTake(out var second, RunningWorker.Timeout) && second, "the second check was not answered");
+        held.Release();
+        var result = await call.WaitAsync(RunningWorker.Timeout);
+
+        Assert.Equal([6f, 6f, 6f], result.Outputs![0][0].ToArray<float>());
+        Assert.False(held.Cancelled.Task.IsCompleted);
+    }
+
     private static InferenceRequest Request(float value) => new("model", [InferenceTensor.Create("input", new[] { value, value, value }, 1, 3)]);
 
     private static async Task<Socket> ConnectAsync(RunningWorker worker)

@@ -24,23 +24,28 @@ internal sealed class BatchSocketChannel : IDisposable
     private readonly UnixDomainSocketEndPoint _endPoint;
     private readonly TimeSpan _connectTimeout;
     private readonly TimeProvider _time;
+    private readonly BatchKeepAlive? _keepAlive;
     private readonly SemaphoreSlim _turn = new(1, 1);
     private Connection? _connection;
     private volatile bool _disposed;
 
-    public BatchSocketChannel(string path, TimeSpan connectTimeout, TimeProvider time)
+    public BatchSocketChannel(string path, TimeSpan connectTimeout, TimeProvider time, BatchKeepAlive? keepAlive)
     {
         Path = path;
         _endPoint = new UnixDomainSocketEndPoint(path);
         _connectTimeout = connectTimeout;
         _time = time;
+        _keepAlive = keepAlive;
     }
 
     /// <summary>The batch socket's path.</summary>
     public string Path { get; }
 
-    /// <summary>Called once a batch's frame is written, before its answer is awaited (a test's known point).</summary>
+    /// <summary>Called once a batch's frame is written and its keep-alive armed, before its answer is awaited (a test's known point).</summary>
     internal Action? Sent { get; set; }
+
+    /// <summary>The keep-alive checks of batches waiting for their answer (for tests).</summary>
+    internal BatchKeepAlive? KeepAlive => _keepAlive;
 
     /// <summary>
     /// Sends <paramref name="request"/> (whose serialised size is <paramref name="length"/>, at most
@@ -74,13 +79,23 @@ internal sealed class BatchSocketChannel : IDisposable
                         continue;
                     }
 
+                    ReadOnlyMemory<byte>? read;
+                    _keepAlive?.Begin(connection.AbortWith);
                     Sent?.Invoke();
-                    var answer = await connection.Reader.ReadAsync(connection.Socket, cancellationToken).ConfigureAwait(false)
-                        ?? throw new BatchSocketException("it closed its batch socket connection before it answered");
+                    try
+                    {
+                        read = await connection.Reader.ReadAsync(connection.Socket, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _keepAlive?.End();
+                    }
+
+                    var answer = read ?? throw new BatchSocketException(connection.AbortReason ?? "it closed its batch socket connection before it answered");
                     var received = _time.GetTimestamp();
                     return new BatchExchange(ExecuteResponse.Parser.ParseFrom(answer.Span), sent, received);
                 }
-                catch (Exception ex) when (Described(ex) is { } described)
+                catch (Exception ex) when (Described(ex, connection) is { } described)
                 {
                     Drop(connection);
                     throw described;
@@ -107,6 +122,7 @@ internal sealed class BatchSocketChannel : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _keepAlive?.Dispose();
         if (_turn.Wait(0))
         {
             try
@@ -161,8 +177,10 @@ internal sealed class BatchSocketChannel : IDisposable
 
     // A failure of the transport, worded for "{worker} is unavailable: ..."; null for what goes to the caller as it is
     // (cancellation, the channel disposed, and failures already worded).
-    private static BatchSocketException? Described(Exception ex) => ex switch
+    private static BatchSocketException? Described(Exception ex, Connection connection) => ex switch
     {
+        OperationCanceledException => null,
+        _ when connection.AbortReason is { } reason => new BatchSocketException(reason, ex),
         InvalidDataException or InvalidProtocolBufferException => new BatchSocketException($"its answer on the batch socket could not be read ({ex.Message.TrimEnd('.')})", ex),
         SocketException or IOException and not BatchSocketException => new BatchSocketException($"the connection to its batch socket broke ({ex.Message.TrimEnd('.')})", ex),
         _ => null,
@@ -178,9 +196,26 @@ internal sealed class BatchSocketChannel : IDisposable
     /// <summary>Why a batch could not go over the batch socket, worded to follow "the worker ... is unavailable: ".</summary>
     internal sealed class BatchSocketException(string message, Exception? innerException = null) : IOException(message, innerException);
 
-    private sealed class Connection(Socket socket) : IDisposable
+    private sealed class Connection : IDisposable
     {
-        public Socket Socket { get; } = socket;
+        private volatile string? _abortReason;
+
+        public Connection(Socket socket)
+        {
+            Socket = socket;
+            AbortWith = reason =>
+            {
+                _abortReason = reason;
+                Abort();
+            };
+        }
+
+        public Socket Socket { get; }
+
+        /// <summary>Aborts the connection for the reason given (the keep-alive's), which its call then fails with.</summary>
+        public Action<string> AbortWith { get; }
+
+        public string? AbortReason => _abortReason;
 
         public FrameReader Reader { get; } = new();
 

@@ -48,7 +48,8 @@ public sealed class WorkerClient : IDisposable
         {
             // At this side's path to the worker's socket, not the path the worker names: a sidecar may mount the shared
             // folder elsewhere than the server does. (A worker whose batch socket path is too long for an address has none.)
-            _batchSocket = new BatchSocketChannel(BatchFrame.SocketPathFor(endpoint.SocketPath), options.ConnectTimeout, _time);
+            var keepAlive = new BatchKeepAlive(CheckAliveAsync, options.KeepAlivePingDelay, options.KeepAlivePingTimeout, _time);
+            _batchSocket = new BatchSocketChannel(BatchFrame.SocketPathFor(endpoint.SocketPath), options.ConnectTimeout, _time, keepAlive);
         }
     }
 
@@ -64,11 +65,8 @@ public sealed class WorkerClient : IDisposable
     /// <summary>True once <see cref="Close"/> or <see cref="Dispose"/> was called.</summary>
     public bool IsClosed => _closeReason is not null;
 
-    /// <summary>Called once a batch's frame is written to the batch socket, before its answer is awaited (a test's known point).</summary>
-    internal Action? BatchSent
-    {
-        set => _batchSocket!.Sent = value;
-    }
+    /// <summary>The batch socket connection; null when the client sends every batch over gRPC (for tests).</summary>
+    internal BatchSocketChannel? BatchSocket => _batchSocket;
 
     /// <summary>
     /// A client for the worker at <paramref name="endpoint"/>. Nothing connects yet: the first call opens the connection,
@@ -213,6 +211,10 @@ public sealed class WorkerClient : IDisposable
             infer < TimeSpan.Zero ? TimeSpan.Zero : infer,
             workerOutput + _time.GetElapsedTime(received, end)));
     }
+
+    // The batch socket's keep-alive check: any answer to Health, ready or not, shows the worker alive.
+    private async Task CheckAliveAsync(CancellationToken cancellationToken) =>
+        await _worker.HealthAsync(new HealthRequest(), new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
 
     private async Task<ExecuteResponse> CallExecuteAsync(ExecuteRequest request, CancellationToken token)
     {
