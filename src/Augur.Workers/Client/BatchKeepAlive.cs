@@ -28,7 +28,10 @@ internal sealed class BatchKeepAlive : IDisposable
         _timer = time.CreateTimer(_ => OnQuiet(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Called with whether the worker answered, after each check made for a batch still waiting (a test's known point).</summary>
+    /// <summary>
+    /// Called with whether the worker answered, after each check made for a batch still waiting, once the next check is
+    /// armed or the wait aborted (a test's known point).
+    /// </summary>
     internal Action<bool>? Checked { get; set; }
 
     /// <summary>A batch now waits for its answer; <paramref name="abort"/> ends the wait, with the reason, if the worker stops answering.</summary>
@@ -78,7 +81,6 @@ internal sealed class BatchKeepAlive : IDisposable
             return;
         }
 
-        Checked?.Invoke(answered);
         if (answered)
         {
             Arm(_delay);
@@ -87,6 +89,8 @@ internal sealed class BatchKeepAlive : IDisposable
         {
             abort(string.Create(CultureInfo.InvariantCulture, $"it did not answer a keep-alive check within {_timeout.TotalMilliseconds:0} ms while its batch ran"));
         }
+
+        Checked?.Invoke(answered);
     }
 
     private void Arm(TimeSpan due)
