@@ -2,7 +2,8 @@
 # Process isolation: the cost of running a model in `augur worker` processes instead of in the server, and what a
 # worker crash under load costs. One server holds each model twice: as bundled (in-process) and as a copy with
 # "isolation": "process" (same files, same config otherwise), so both are measured in the same run through the same
-# REST path, and the difference is the worker hop (one gRPC call per batch over a Unix domain socket).
+# REST path, and the difference is the worker hop (one call per batch over the worker's batch socket, a Unix domain
+# socket; worker-single-stream.sh compares it with gRPC).
 #   1. single-stream p50 (closed loop, one request at a time) on fraud and ranker, interleaved rounds, medians;
 #      target: worker p50 ≤ in-process p50 + 150 µs.
 #   2. server scenario peak QPS with p99 ≤ 15 ms on ranker, worker against in-process; target ≥ 0.9×.

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Worker transport: the round trip of one batch to an `augur worker` process (gRPC over a Unix socket, raw tensor bytes
-# in protobuf bytes fields, WorkerClient as the engine calls it) against, in the same run and interleaved call by call,
-# (a) the same model in process (the work without a transport) and (b) the least a shared-memory transport would cost:
-# the batch's bytes copied into a memory-mapped file in /dev/shm, one empty call (Health) over the same socket as the
-# signal, the output bytes copied out. The identity model at 4 KiB to 64 MiB per batch, then two sample models at their
-# full batch (image_classifier ×32, ranker ×64). Prints a Markdown table; all times in µs.
+# Worker transport: the round trip of one batch to an `augur worker` process (WorkerClient as the engine calls it, raw
+# tensor bytes in protobuf bytes fields) over the worker's batch socket (length-prefixed frames on a Unix socket) and
+# over gRPC (HTTP/2 on its Unix socket), against, in the same run and interleaved call by call, (a) the same model in
+# process (the work without a transport), (b) the least a shared-memory transport would cost: the batch's bytes copied
+# into a memory-mapped file in /dev/shm, one empty batch over the batch socket as the signal, the output bytes copied
+# out, and (c) the same bytes through a plain Unix-socket echo. The identity model at 4 KiB to 64 MiB per batch, then
+# two sample models at their full batch (image_classifier ×32, ranker ×64). Prints a Markdown table; all times in µs.
 # Usage: docs/benchmarks/worker-transport.sh [seconds_per_case=6] [sizes=4K,64K,1M,4M,16M,64M]
 source "$(dirname "$0")/lib.sh"
 SECONDS_PER_CASE="${1:-6}"; SIZES="${2:-4K,64K,1M,4M,16M,64M}"

@@ -1,50 +1,56 @@
 using System.Diagnostics;
 using Augur.Backends;
-using Augur.Tensors;
+using Augur.Errors;
+using Augur.Workers.Client;
 
 namespace Augur.WorkerTransport;
 
 /// <summary>
-/// Measures one case: per iteration, one call of each of the four variants, in an order that rotates every iteration,
+/// Measures one case: per iteration, one call of each of the five variants, in an order that rotates every iteration,
 /// so machine noise falls on all of them alike.
 /// <list type="bullet">
 /// <item>in process: the local model's <c>ExecuteAsync</c> (the batch's work without a transport);</item>
-/// <item>worker: <c>WorkerClient.ExecuteAsync</c>, the whole round trip to the worker, its run included;</item>
-/// <item>shared-memory bound: the batch's input bytes copied into the mapped region, one empty call (Health) over the
-/// same connection as the signal, and the output bytes copied out into a new array: what a shared-memory transport
-/// adds to the run at least.</item>
+/// <item>worker gRPC: <c>WorkerClient.ExecuteAsync</c> with the batch socket off, one gRPC Execute call, the worker's run included;</item>
+/// <item>worker batch socket: the same call over the worker's batch socket, as the engine makes it by default;</item>
+/// <item>shared-memory bound: the batch's input bytes copied into the mapped region, one empty batch over the batch
+/// socket as the signal, and the output bytes copied out into a new array: what a shared-memory transport adds to the
+/// run at least.</item>
 /// <item>raw socket: the same bytes to a plain Unix-socket echo process and back (<see cref="EchoPeer"/>): the socket's
-/// own cost, without gRPC.</item>
+/// own cost, without protobuf or a model.</item>
 /// </list>
 /// </summary>
 internal static class CaseRunner
 {
     private const int WarmupRounds = 3;
 
-    private const int Variants = 4;
+    private const int Variants = 5;
 
     public static async Task<CaseResult> MeasureAsync(TransportCase c, SharedRegion region, EchoPeer echo, BenchSettings settings)
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(settings.SecondsPerCase * 4 + 120));
         var token = bound.Token;
-        await CheckAsync(c, token);
+        await CheckAsync(c, c.Worker.Client, token);
+        await CheckAsync(c, c.Worker.GrpcClient, token);
         for (var i = 0; i < WarmupRounds; i++)
         {
             await InProcessAsync(c);
-            await WorkerAsync(c, token);
+            await WorkerAsync(c, c.Worker.GrpcClient, token);
+            await WorkerAsync(c, c.Worker.Client, token);
             await SharedMemoryBoundAsync(c, region, token);
             RawSocket(c, echo);
         }
 
         var round = Stopwatch.StartNew();
         await InProcessAsync(c);
-        await WorkerAsync(c, token);
+        await WorkerAsync(c, c.Worker.GrpcClient, token);
+        await WorkerAsync(c, c.Worker.Client, token);
         await SharedMemoryBoundAsync(c, region, token);
         RawSocket(c, echo);
         var iterations = (int)Math.Clamp(settings.SecondsPerCase / Math.Max(round.Elapsed.TotalSeconds, 1e-6), settings.MinIterations, settings.MaxIterations);
 
         var inProcess = new double[iterations];
-        var worker = new double[iterations];
+        var grpc = new double[iterations];
+        var batchSocket = new double[iterations];
         var shared = new double[iterations];
         var emptyCall = new double[iterations];
         var socket = new double[iterations];
@@ -58,9 +64,12 @@ internal static class CaseRunner
                         inProcess[i] = await InProcessAsync(c);
                         break;
                     case 1:
-                        worker[i] = await WorkerAsync(c, token);
+                        grpc[i] = await WorkerAsync(c, c.Worker.GrpcClient, token);
                         break;
                     case 2:
+                        batchSocket[i] = await WorkerAsync(c, c.Worker.Client, token);
+                        break;
+                    case 3:
                         (shared[i], emptyCall[i]) = await SharedMemoryBoundAsync(c, region, token);
                         break;
                     default:
@@ -70,7 +79,7 @@ internal static class CaseRunner
             }
         }
 
-        return new CaseResult(c, iterations, inProcess, worker, shared, emptyCall, socket);
+        return new CaseResult(c, iterations, inProcess, grpc, batchSocket, shared, emptyCall, socket);
     }
 
     private static async Task<double> InProcessAsync(TransportCase c)
@@ -82,10 +91,10 @@ internal static class CaseRunner
         return elapsed.TotalMicroseconds;
     }
 
-    private static async Task<double> WorkerAsync(TransportCase c, CancellationToken token)
+    private static async Task<double> WorkerAsync(TransportCase c, WorkerClient client, CancellationToken token)
     {
         var start = Stopwatch.GetTimestamp();
-        var result = await c.Worker.Client.ExecuteAsync(c.Batch, token);
+        var result = await client.ExecuteAsync(c.Batch, token);
         var elapsed = Stopwatch.GetElapsedTime(start);
         Require(result, c, "through the worker");
         return elapsed.TotalMicroseconds;
@@ -104,12 +113,13 @@ internal static class CaseRunner
             }
         }
 
+        // The signal: a batch of no requests over the batch socket, which the worker answers at once (invalid: empty).
         var signalled = Stopwatch.GetTimestamp();
-        var health = await c.Worker.Client.CheckHealthAsync(token);
+        var answer = await c.Worker.Client.ExecuteAsync([], token);
         var answered = Stopwatch.GetTimestamp();
-        if (!health.IsReady)
+        if (answer.Error?.Code != ErrorCode.InvalidArgument)
         {
-            throw new InvalidOperationException($"{c.Name}: the worker is not ready: {health.Reason}");
+            throw new InvalidOperationException($"{c.Name}: the empty batch was not answered as invalid: {answer.Error?.Message ?? "it succeeded"}");
         }
 
         // The response's tensor needs memory of its own (the region is reused by the next batch): a new array, as the
@@ -130,10 +140,10 @@ internal static class CaseRunner
         return elapsed.TotalMicroseconds;
     }
 
-    /// <summary>Once per case, before timing: the worker's outputs are the identity's inputs, or equal the local model's.</summary>
-    private static async Task CheckAsync(TransportCase c, CancellationToken token)
+    /// <summary>Once per case and client, before timing: the worker's outputs are the identity's inputs, or equal the local model's.</summary>
+    private static async Task CheckAsync(TransportCase c, WorkerClient client, CancellationToken token)
     {
-        var remote = await c.Worker.Client.ExecuteAsync(c.Batch, token);
+        var remote = await client.ExecuteAsync(c.Batch, token);
         Require(remote, c, "through the worker");
         var local = await c.Local.ExecuteAsync(c.Batch);
         Require(local, c, "in process");
@@ -169,10 +179,14 @@ internal static class CaseRunner
 }
 
 /// <summary>The per-iteration times of one case, in microseconds, index i of each from the same iteration.</summary>
-internal sealed record CaseResult(TransportCase Case, int Iterations, double[] InProcess, double[] Worker, double[] SharedMemoryBound, double[] EmptyCall, double[] RawSocket)
+internal sealed record CaseResult(
+    TransportCase Case, int Iterations, double[] InProcess, double[] Grpc, double[] BatchSocket, double[] SharedMemoryBound, double[] EmptyCall, double[] RawSocket)
 {
-    /// <summary>Per iteration, what the worker's round trip cost beyond the in-process run next to it.</summary>
-    public double[] WorkerExtra { get; } = Worker.Zip(InProcess, (w, p) => w - p).ToArray();
+    /// <summary>Per iteration, what the gRPC round trip cost beyond the in-process run next to it.</summary>
+    public double[] GrpcExtra { get; } = Grpc.Zip(InProcess, (w, p) => w - p).ToArray();
+
+    /// <summary>Per iteration, what the batch socket round trip cost beyond the in-process run next to it.</summary>
+    public double[] BatchSocketExtra { get; } = BatchSocket.Zip(InProcess, (w, p) => w - p).ToArray();
 
     /// <summary>Input plus output bytes, in MiB: what either transport moves per batch.</summary>
     public double MovedMiB => (Case.InputBytes + Case.OutputBytes) / (double)(1 << 20);

@@ -5,9 +5,9 @@ using Augur.Tensors;
 using Augur.Testing;
 using Augur.WorkerTransport;
 
-// The cost of the worker transport per batch (gRPC over a Unix socket, raw tensor bytes in protobuf bytes fields)
-// against the same model in process and against the least a shared-memory transport would cost. See
-// docs/benchmarks/README.md ("Worker transport: how it runs").
+// The cost of the worker transport per batch (the batch socket and gRPC, both on Unix sockets, raw tensor bytes in
+// protobuf bytes fields) against the same model in process and against the least a shared-memory transport would cost.
+// See docs/benchmarks/README.md ("Worker transport: how it runs").
 if (args is ["--echo", var echoSocket])
 {
     return EchoPeer.Serve(echoSocket);

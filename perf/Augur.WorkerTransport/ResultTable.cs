@@ -9,31 +9,32 @@ internal static class ResultTable
     public static string Format(IReadOnlyList<CaseResult> results)
     {
         var text = new StringBuilder();
-        text.AppendLine("| case | in + out | n | in-process p50 / p90 | worker gRPC p50 / p90 | shm bound p50 / p90 | empty call p50 | raw socket p50 / p90 | gRPC extra p50 / p90 | gRPC extra µs/MiB | shm bound µs/MiB | raw socket µs/MiB | gRPC extra / shm bound | worker / (in-process + shm) | extra / in-process: gRPC, shm |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| case | in + out | n | in-process p50 / p90 | worker gRPC p50 / p90 | worker batch socket p50 / p90 | shm bound p50 / p90 | empty batch p50 | raw socket p50 / p90 "
+            + "| gRPC extra p50 / p90 | batch socket extra p50 / p90 | gRPC extra µs/MiB | batch socket extra µs/MiB | shm bound µs/MiB | raw socket µs/MiB "
+            + "| batch socket extra / gRPC extra | batch socket extra / shm bound | extra / in-process: gRPC, batch socket, shm |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             var inProcess = Percentiles.Median(r.InProcess);
-            var worker = Percentiles.Median(r.Worker);
             var shared = Percentiles.Median(r.SharedMemoryBound);
-            var extra = Percentiles.Median(r.WorkerExtra);
+            var grpcExtra = Percentiles.Median(r.GrpcExtra);
+            var batchExtra = Percentiles.Median(r.BatchSocketExtra);
             var socket = Percentiles.Median(r.RawSocket);
             var moved = r.MovedMiB;
             text.Append(CultureInfo.InvariantCulture, $"| {r.Case.Name} | {Sizes.Format(r.Case.InputBytes)} + {Sizes.Format(r.Case.OutputBytes)} | {r.Iterations} ")
-                .Append(CultureInfo.InvariantCulture, $"| {Us(inProcess)} / {Us(Percentiles.P90(r.InProcess))} ")
-                .Append(CultureInfo.InvariantCulture, $"| {Us(worker)} / {Us(Percentiles.P90(r.Worker))} ")
-                .Append(CultureInfo.InvariantCulture, $"| {Us(shared)} / {Us(Percentiles.P90(r.SharedMemoryBound))} ")
-                .Append(CultureInfo.InvariantCulture, $"| {Us(Percentiles.Median(r.EmptyCall))} ")
-                .Append(CultureInfo.InvariantCulture, $"| {Us(socket)} / {Us(Percentiles.P90(r.RawSocket))} ")
-                .Append(CultureInfo.InvariantCulture, $"| {Us(extra)} / {Us(Percentiles.P90(r.WorkerExtra))} ")
-                .Append(CultureInfo.InvariantCulture, $"| {Us(extra / moved)} | {Us(shared / moved)} | {Us(socket / moved)} ")
-                .Append(CultureInfo.InvariantCulture, $"| {Ratio(extra / shared)} | {Ratio(worker / (inProcess + shared))} ")
-                .Append(CultureInfo.InvariantCulture, $"| {Ratio(extra / inProcess)}, {Ratio(shared / inProcess)} |")
+                .Append(CultureInfo.InvariantCulture, $"| {Pair(r.InProcess)} | {Pair(r.Grpc)} | {Pair(r.BatchSocket)} | {Pair(r.SharedMemoryBound)} ")
+                .Append(CultureInfo.InvariantCulture, $"| {Us(Percentiles.Median(r.EmptyCall))} | {Pair(r.RawSocket)} ")
+                .Append(CultureInfo.InvariantCulture, $"| {Pair(r.GrpcExtra)} | {Pair(r.BatchSocketExtra)} ")
+                .Append(CultureInfo.InvariantCulture, $"| {Us(grpcExtra / moved)} | {Us(batchExtra / moved)} | {Us(shared / moved)} | {Us(socket / moved)} ")
+                .Append(CultureInfo.InvariantCulture, $"| {Ratio(batchExtra / grpcExtra)} | {Ratio(batchExtra / shared)} ")
+                .Append(CultureInfo.InvariantCulture, $"| {Ratio(grpcExtra / inProcess)}, {Ratio(batchExtra / inProcess)}, {Ratio(shared / inProcess)} |")
                 .AppendLine();
         }
 
         return text.ToString();
     }
+
+    private static string Pair(double[] values) => $"{Us(Percentiles.Median(values))} / {Us(Percentiles.P90(values))}";
 
     private static string Us(double microseconds) => Math.Abs(microseconds) >= 100
         ? microseconds.ToString("#,0", CultureInfo.InvariantCulture)

@@ -8,9 +8,9 @@ using Augur.Workers.Hosting;
 namespace Augur.WorkerTransport;
 
 /// <summary>
-/// A model worker serving one model version on a Unix socket, with the <see cref="WorkerClient"/> the engine would call
-/// it through: the real <c>augur worker</c> process (the default), or a <see cref="WorkerHost"/> in this process when no
-/// augur build is given.
+/// A model worker serving one model version on a Unix socket, with the <see cref="WorkerClient"/>s the engine would call
+/// it through (one sending batches over the batch socket, one over gRPC): the real <c>augur worker</c> process (the
+/// default), or a <see cref="WorkerHost"/> in this process when no augur build is given.
 /// </summary>
 internal sealed class WorkerUnderTest : IAsyncDisposable
 {
@@ -26,7 +26,11 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
         _host = host;
     }
 
+    /// <summary>The client that sends batches over the worker's batch socket (as the engine does by default).</summary>
     public WorkerClient Client { get; private set; } = null!;
+
+    /// <summary>The client that sends batches as gRPC Execute calls (<c>"batch_socket": false</c>).</summary>
+    public WorkerClient GrpcClient { get; private set; } = null!;
 
     /// <summary>How the worker runs, for the report.</summary>
     public string Describe => _process is not null ? "one augur worker process per model" : "a WorkerHost per model in the benchmark's own process";
@@ -109,8 +113,12 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
     private static async Task<WorkerUnderTest> ConnectAsync(WorkerUnderTest worker, WorkerEndpoint endpoint)
     {
         worker.Client = WorkerClient.Create(endpoint);
-        await worker.Client.DescribeAsync().WaitAsync(StartTimeout);
-        return worker;
+        worker.GrpcClient = WorkerClient.Create(endpoint, new WorkerClientOptions { UseBatchSocket = false });
+        var description = await worker.Client.DescribeAsync().WaitAsync(StartTimeout);
+        await worker.GrpcClient.DescribeAsync().WaitAsync(StartTimeout);
+        return description.BatchSocket is not null
+            ? worker
+            : throw new InvalidOperationException($"the worker at {endpoint} has no batch socket; this benchmark compares it with gRPC");
     }
 
     private void KeepError(string? line)
@@ -141,6 +149,7 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();
+        GrpcClient?.Dispose();
         if (_host is not null)
         {
             await _host.DisposeAsync();

@@ -7,8 +7,8 @@ namespace Augur.Workers;
 
 /// <summary>
 /// Runs the models whose config.json says <c>"isolation": "process"</c> in worker processes (<c>augur worker</c>), one
-/// per instance, called over gRPC on a Unix domain socket; or, with <c>backend_settings.worker.endpoint</c>, in a worker
-/// started elsewhere (a sidecar container). The engine's batcher, validation and stages stay in the server: each call
+/// per instance, on a Unix domain socket: batches go over its batch socket (length-prefixed protobuf), the other calls over
+/// gRPC; or, with <c>backend_settings.worker.endpoint</c>, in a worker started elsewhere (a sidecar container). The engine's batcher, validation and stages stay in the server: each call
 /// carries one whole batch. See <see cref="WorkerInstance"/> for what happens when a worker dies or hangs.
 /// </summary>
 public sealed class ProcessWorkerBackend(WorkerOptions options) : IIsolatingBackend
@@ -38,7 +38,7 @@ public sealed class ProcessWorkerBackend(WorkerOptions options) : IIsolatingBack
     public async ValueTask<IModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken)
     {
         var settings = WorkerSettings.Read(context.Settings);
-        var connect = options.Connect ?? WorkerConnections.Open;
+        var connect = options.Connect ?? (endpoint => WorkerConnections.Open(endpoint, settings));
         var logger = context.LoggerFactory.CreateLogger("Augur.Workers");
         Func<WorkerSlot, IWorkerLauncher> launchers;
         if (settings.Endpoint is { } text)

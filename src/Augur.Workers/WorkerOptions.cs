@@ -11,6 +11,6 @@ public sealed class WorkerOptions
     /// <summary>Where the workers' Unix domain sockets are made; null (the default) uses a folder of the temp directory per server process.</summary>
     public string? SocketDirectory { get; set; }
 
-    /// <summary>Opens a connection to a worker; null uses gRPC. Tests replace it to hold calls at known points.</summary>
+    /// <summary>Opens a connection to a worker; null uses a <c>WorkerClient</c>. Tests replace it to hold calls at known points.</summary>
     internal Func<WorkerEndpoint, IWorkerConnection>? Connect { get; set; }
 }

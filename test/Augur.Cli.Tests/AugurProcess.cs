@@ -182,6 +182,51 @@ internal sealed class AugurProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the process with SIGSTOP, and returns once every thread of it has stopped (a thread may run on for a moment
+    /// after the signal is sent): it keeps its sockets and answers nothing, as a wedged process does.
+    /// </summary>
+    public async Task PauseAsync()
+    {
+        if (kill(_process.Id, 19) != 0)
+        {
+            throw new InvalidOperationException($"kill failed: {Marshal.GetLastPInvokeError()}");
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (!AllThreadsStopped())
+        {
+            if (waited.Elapsed > Timeout)
+            {
+                throw new TimeoutException($"the threads of process {_process.Id} did not all stop within {Timeout.TotalSeconds:0} s of SIGSTOP");
+            }
+
+            await Task.Delay(5).ConfigureAwait(false);
+        }
+    }
+
+    // /proc/PID/task/TID/stat: "TID (name) STATE ..."; T is stopped by a signal.
+    private bool AllThreadsStopped()
+    {
+        foreach (var task in Directory.GetDirectories($"/proc/{_process.Id}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                if (stat[stat.LastIndexOf(')') + 2] != 'T')
+                {
+                    return false;
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended meanwhile.
+            }
+        }
+
+        return true;
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

@@ -15,13 +15,12 @@ namespace Augur.Workers.Tests;
 /// </summary>
 public sealed class ConnectionTests
 {
-    private static readonly ModelSignature Signature = new([new Models.TensorSpec("input", DataType.Fp32, [-1, 3])], [new Models.TensorSpec("output", DataType.Fp32, [-1, 3])]);
-
-    [Fact]
-    public async Task A_worker_that_went_away_fails_the_batch_as_unavailable_naming_it()
+    [Theory]
+    [MemberData(nameof(DataTypeRoundTripTests.BothTransports), MemberType = typeof(DataTypeRoundTripTests))]
+    public async Task A_worker_that_went_away_fails_the_batch_as_unavailable_naming_it(Transport transport)
     {
         var backend = new FakeBackend().Register("echo", FakeModelSpec.Identity("input", "output", DataType.Fp32, -1, 3));
-        await using var worker = await RunningWorker.StartFakeAsync(backend, "echo");
+        await using var worker = await RunningWorker.StartFakeAsync(backend, "echo", transport: transport);
         Assert.Null((await worker.Client.ExecuteAsync([Request()]).AsTask().WaitAsync(RunningWorker.Timeout)).Error);
 
         await worker.Host.DisposeAsync();
@@ -31,6 +30,7 @@ public sealed class ConnectionTests
         Assert.Equal(503, result.Error!.Code.ToHttpStatus());
         Assert.StartsWith($"the worker of model 'echo' version 1 at unix:{worker.Folder.SocketPath} is unavailable: ", result.Error.Message);
         Assert.False(File.Exists(worker.Folder.SocketPath));
+        Assert.False(File.Exists(worker.Folder.BatchSocketPath));
     }
 
     [Fact]
@@ -52,11 +52,12 @@ public sealed class ConnectionTests
         Assert.StartsWith(prefix, health.Reason);
     }
 
-    [Fact]
-    public async Task Closing_the_client_ends_a_call_in_flight_at_once_with_the_reason_and_every_later_call()
+    [Theory]
+    [MemberData(nameof(DataTypeRoundTripTests.BothTransports), MemberType = typeof(DataTypeRoundTripTests))]
+    public async Task Closing_the_client_ends_a_call_in_flight_at_once_with_the_reason_and_every_later_call(Transport transport)
     {
         var held = new HeldModel();
-        await using var worker = await RunningWorker.StartFakeAsync(held.Backend("held"), "held");
+        await using var worker = await RunningWorker.StartFakeAsync(held.Backend("held"), "held", transport: transport);
         await worker.Client.DescribeAsync().WaitAsync(RunningWorker.Timeout);
         var inFlight = worker.Client.ExecuteAsync([Request()]).AsTask();
         await held.Started.Task.WaitAsync(RunningWorker.Timeout);
@@ -89,11 +90,12 @@ public sealed class ConnectionTests
         Assert.Equal(InferenceError.Unavailable($"the worker of model 'echo' version 1 at {worker.Host.Endpoint} is unavailable: the client was disposed"), result.Error);
     }
 
-    [Fact]
-    public async Task A_caller_cancelling_ends_the_call_at_once_and_cancels_the_run_in_the_worker()
+    [Theory]
+    [MemberData(nameof(DataTypeRoundTripTests.BothTransports), MemberType = typeof(DataTypeRoundTripTests))]
+    public async Task A_caller_cancelling_ends_the_call_at_once_and_cancels_the_run_in_the_worker(Transport transport)
     {
         var held = new HeldModel();
-        await using var worker = await RunningWorker.StartFakeAsync(held.Backend("held"), "held");
+        await using var worker = await RunningWorker.StartFakeAsync(held.Backend("held"), "held", transport: transport);
         using var cancel = new CancellationTokenSource();
         var inFlight = worker.Client.ExecuteAsync([Request()], cancel.Token).AsTask();
         await held.Started.Task.WaitAsync(RunningWorker.Timeout);
@@ -108,12 +110,13 @@ public sealed class ConnectionTests
         Assert.False(worker.Client.IsClosed);
     }
 
-    [Fact]
-    public async Task A_worker_cut_off_mid_call_fails_the_call_as_unavailable()
+    [Theory]
+    [MemberData(nameof(DataTypeRoundTripTests.BothTransports), MemberType = typeof(DataTypeRoundTripTests))]
+    public async Task A_worker_cut_off_mid_call_fails_the_call_as_unavailable(Transport transport)
     {
         var held = new HeldModel();
         // No drain: stopping aborts the connection with the call still running.
-        await using var worker = await RunningWorker.StartFakeAsync(held.Backend("held"), "held", drainTimeout: TimeSpan.Zero);
+        await using var worker = await RunningWorker.StartFakeAsync(held.Backend("held"), "held", drainTimeout: TimeSpan.Zero, transport: transport);
         await worker.Client.DescribeAsync().WaitAsync(RunningWorker.Timeout);
         var inFlight = worker.Client.ExecuteAsync([Request()]).AsTask();
         await held.Started.Task.WaitAsync(RunningWorker.Timeout);
@@ -126,12 +129,13 @@ public sealed class ConnectionTests
         Assert.True(held.Model.IsDisposed);
     }
 
-    [Fact]
-    public async Task A_second_batch_waits_for_the_running_one_instead_of_sharing_the_instance()
+    [Theory]
+    [MemberData(nameof(DataTypeRoundTripTests.BothTransports), MemberType = typeof(DataTypeRoundTripTests))]
+    public async Task A_second_batch_waits_for_the_running_one_instead_of_sharing_the_instance(Transport transport)
     {
         var held = new HeldModel();
-        await using var worker = await RunningWorker.StartFakeAsync(held.Backend("held"), "held");
-        using var second = WorkerClient.Create(worker.Host.Endpoint);
+        await using var worker = await RunningWorker.StartFakeAsync(held.Backend("held"), "held", transport: transport);
+        using var second = WorkerClient.Create(worker.Host.Endpoint, new WorkerClientOptions { UseBatchSocket = transport == Transport.BatchSocket });
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         worker.Host.Model.WaitingForTurn = () => waiting.TrySetResult();
         var first = worker.Client.ExecuteAsync([Request()]).AsTask();
@@ -159,11 +163,12 @@ public sealed class ConnectionTests
         Assert.Equal(new WorkerHealth(false, "the accelerator was lost"), await worker.Client.CheckHealthAsync().WaitAsync(RunningWorker.Timeout));
     }
 
-    [Fact]
-    public async Task The_client_reconnects_to_a_new_worker_at_the_same_socket()
+    [Theory]
+    [MemberData(nameof(DataTypeRoundTripTests.BothTransports), MemberType = typeof(DataTypeRoundTripTests))]
+    public async Task The_client_reconnects_to_a_new_worker_at_the_same_socket(Transport transport)
     {
         var backend = new FakeBackend().Register("echo", FakeModelSpec.Identity("input", "output", DataType.Fp32, -1, 3));
-        await using var worker = await RunningWorker.StartFakeAsync(backend, "echo");
+        await using var worker = await RunningWorker.StartFakeAsync(backend, "echo", transport: transport);
         Assert.Null((await worker.Client.ExecuteAsync([Request()]).AsTask().WaitAsync(RunningWorker.Timeout)).Error);
         await worker.Host.DisposeAsync();
 
@@ -179,38 +184,9 @@ public sealed class ConnectionTests
         Assert.Null((await worker.Client.ExecuteAsync([Request()]).AsTask().WaitAsync(RunningWorker.Timeout)).Error);
         Assert.Equal(2, backend.Loaded.Count);
         Assert.Equal(1, backend.Loaded[1].ExecutionCount);
+        // On the batch socket, on a new connection to the new worker: the old connection's write failed (EPIPE), so it went again.
+        Assert.Equal(transport == Transport.BatchSocket ? 1 : 0, restarted.BatchSocket!.Batches);
     }
 
     private static InferenceRequest Request() => new("model", [InferenceTensor.Create("input", new[] { 1f, 2f, 3f }, 1, 3)]);
-
-    /// <summary>A fake model whose batches wait until released (or cancelled), so a call is held at a known point.</summary>
-    private sealed class HeldModel
-    {
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private FakeBackend? _backend;
-
-        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public FakeModel Model => _backend!.Loaded[^1];
-
-        public FakeBackend Backend(string name) => _backend = new FakeBackend().Register(name, FakeModelSpec.Custom(Signature, async call =>
-        {
-            Started.TrySetResult();
-            try
-            {
-                await _release.Task.WaitAsync(call.CancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Cancelled.TrySetResult();
-                return BatchResult.Failure(new InferenceError(ErrorCode.Cancelled, "cancelled"));
-            }
-
-            return FakeModelSpec.Echo(call.Batch, Signature);
-        }));
-
-        public void Release() => _release.TrySetResult();
-    }
 }

@@ -3,7 +3,10 @@ using System.Net.Sockets;
 using Augur.Models;
 using Augur.OnnxRuntime.Backend;
 using Augur.OnnxRuntime.Samples;
+using Augur.Tensors;
 using Augur.Workers.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Augur.Workers.Tests;
 
@@ -90,6 +93,67 @@ public sealed class StartupTests : IDisposable
         using var client = Client.WorkerClient.Create(host.Endpoint);
 
         Assert.Equal("m", (await client.DescribeAsync().WaitAsync(RunningWorker.Timeout)).ModelName);
+    }
+
+    [Fact]
+    public async Task A_stale_batch_socket_is_replaced_and_takes_the_batches()
+    {
+        WriteFraud();
+        StaleSocket.Create(_folder.BatchSocketPath);
+
+        await using var host = await WorkerHost.StartAsync(new OnnxRuntimeBackend(new OnnxRuntimeOptions()), Options()).WaitAsync(RunningWorker.Timeout);
+        using var client = Client.WorkerClient.Create(host.Endpoint);
+        var result = await client.ExecuteAsync([new("m", [InferenceTensor.Create("features", new float[8], 1, 8)])]).AsTask().WaitAsync(RunningWorker.Timeout);
+
+        Assert.Null(result.Error);
+        Assert.Equal(1, host.BatchSocket!.Batches);
+    }
+
+    [Fact]
+    public async Task A_regular_file_at_the_batch_socket_path_is_left_alone_and_named()
+    {
+        WriteFraud();
+        File.WriteAllText(_folder.BatchSocketPath, "someone else's");
+
+        var failure = await StartFailsAsync(Options());
+
+        Assert.Equal($"cannot listen on unix:{_folder.SocketPath}: '{_folder.BatchSocketPath}' exists and is not a socket; remove it or pick another socket path", failure.Message);
+        Assert.Equal("someone else's", File.ReadAllText(_folder.BatchSocketPath));
+        Assert.False(File.Exists(_folder.SocketPath));
+    }
+
+    [Fact]
+    public async Task A_batch_socket_another_process_listens_on_is_left_alone_and_named()
+    {
+        WriteFraud();
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(_folder.BatchSocketPath));
+        listener.Listen();
+
+        var failure = await StartFailsAsync(Options());
+
+        Assert.Equal($"cannot listen on unix:{_folder.SocketPath}: another process is listening on '{_folder.BatchSocketPath}'; stop it or pick another socket path", failure.Message);
+        Assert.False(File.Exists(_folder.SocketPath));
+    }
+
+    [Fact]
+    public async Task A_socket_path_whose_batch_socket_path_would_be_too_long_serves_batches_over_grpc()
+    {
+        WriteFraud();
+        // 107 bytes fit a socket address; 107 + ".batch" do not.
+        var path = Path.Combine(_folder.Path, new string('s', WorkerEndpoint.MaxSocketPathBytes - _folder.Path.Length - 1));
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(new FakeLoggerProvider(logs)));
+
+        await using var host = await WorkerHost.StartAsync(new OnnxRuntimeBackend(new OnnxRuntimeOptions()), Options() with { Endpoint = WorkerEndpoint.UnixSocket(path), LoggerFactory = loggerFactory }).WaitAsync(RunningWorker.Timeout);
+        using var client = Client.WorkerClient.Create(host.Endpoint);
+        var description = await client.DescribeAsync().WaitAsync(RunningWorker.Timeout);
+        var result = await client.ExecuteAsync([new("m", [InferenceTensor.Create("features", new float[8], 1, 8)])]).AsTask().WaitAsync(RunningWorker.Timeout);
+
+        Assert.Null(description.BatchSocket);
+        Assert.Null(host.BatchSocket);
+        Assert.Null(result.Error);
+        Assert.Contains(logs.GetSnapshot(), r => r.Message == $"Worker of model m version 1 has no batch socket (its path '{path}.batch' would be 113 bytes long; a Unix socket path holds at most 107); batches come over gRPC");
     }
 
     [Fact]

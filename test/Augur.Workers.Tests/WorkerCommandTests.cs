@@ -1,4 +1,5 @@
 using Augur.Cli.Tests;
+using Augur.Errors;
 using Augur.Inference;
 using Augur.OnnxRuntime.Samples;
 using Augur.Tensors;
@@ -39,6 +40,60 @@ public sealed class WorkerCommandTests : IDisposable
         Assert.Equal(0, await process.WaitForExitAsync());
         Assert.Equal([$"Augur worker ready unix:{_folder.SocketPath}"], Lines(process.Stdout));
         Assert.False(File.Exists(_folder.SocketPath));
+        Assert.False(File.Exists(_folder.BatchSocketPath));
+        Assert.Equal(_folder.BatchSocketPath, description.BatchSocket);
+    }
+
+    [Fact]
+    public async Task A_worker_killed_with_a_batch_sent_on_its_batch_socket_fails_the_batch_as_unavailable_at_once()
+    {
+        using var process = AugurProcess.Start(FraudWorkerAt(_folder.SocketPath));
+        Assert.True(WorkerEndpoint.TryParse(await process.WaitForLineAsync(ReadyPrefix), out var endpoint, out _));
+        using var client = WorkerClient.Create(endpoint);
+        InferenceRequest[] batch = [new("fraud", [InferenceTensor.Create("features", new float[8], 1, 8)])];
+        Assert.Null((await client.ExecuteAsync(batch).AsTask().WaitAsync(RunningWorker.Timeout)).Error);
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.BatchSocket!.Sent = () => sent.TrySetResult();
+
+        // Stopped, the worker cannot read the batch: it is in the socket when the worker dies.
+        await process.PauseAsync();
+        var call = client.ExecuteAsync(batch).AsTask();
+        await sent.Task.WaitAsync(RunningWorker.Timeout);
+        process.Kill();
+        var result = await call.WaitAsync(RunningWorker.Timeout);
+
+        Assert.Equal(ErrorCode.Unavailable, result.Error?.Code);
+        Assert.StartsWith($"the worker of model 'fraud' version 1 at unix:{_folder.SocketPath} is unavailable: the connection to its batch socket broke (", result.Error!.Message);
+        Assert.Equal(128 + 9, await process.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task A_worker_stopped_during_a_batch_on_its_batch_socket_fails_it_one_keep_alive_check_later()
+    {
+        using var process = AugurProcess.Start(FraudWorkerAt(_folder.SocketPath));
+        Assert.True(WorkerEndpoint.TryParse(await process.WaitForLineAsync(ReadyPrefix), out var endpoint, out _));
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var delay = TimeSpan.FromSeconds(15);
+        var timeout = TimeSpan.FromSeconds(5);
+        using var client = WorkerClient.Create(endpoint, new WorkerClientOptions { Time = time, KeepAlivePingDelay = delay, KeepAlivePingTimeout = timeout });
+        InferenceRequest[] batch = [new("fraud", [InferenceTensor.Create("features", new float[8], 1, 8)])];
+        Assert.Null((await client.ExecuteAsync(batch).AsTask().WaitAsync(RunningWorker.Timeout)).Error);
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.BatchSocket!.Sent = () => sent.TrySetResult();
+
+        await process.PauseAsync();
+        var call = client.ExecuteAsync(batch).AsTask();
+        await sent.Task.WaitAsync(RunningWorker.Timeout);
+        time.Advance(delay);     // the check goes out, to a worker that cannot answer it
+        Assert.False(call.IsCompleted);
+        time.Advance(timeout);   // and is not answered in time
+        var result = await call.WaitAsync(RunningWorker.Timeout);
+
+        Assert.Equal(
+            InferenceError.Unavailable($"the worker of model 'fraud' version 1 at unix:{_folder.SocketPath} is unavailable: it did not answer a keep-alive check within 5000 ms while its batch ran"),
+            result.Error);
+        process.Kill();
+        Assert.Equal(128 + 9, await process.WaitForExitAsync());
     }
 
     [Fact]

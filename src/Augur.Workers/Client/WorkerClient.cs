@@ -15,7 +15,9 @@ namespace Augur.Workers.Client;
 
 /// <summary>
 /// Calls one model worker (<c>augur worker</c> or a <see cref="Hosting.WorkerHost"/>) over one kept HTTP/2 connection:
-/// a Unix socket or TCP. Thread-safe; each <see cref="ExecuteAsync"/> is one round trip carrying a whole batch.
+/// a Unix socket or TCP. Thread-safe; each <see cref="ExecuteAsync"/> is one round trip carrying a whole batch. A worker on
+/// a Unix socket that describes a batch socket gets its batches there instead, on one kept connection of their own
+/// (length-prefixed protobuf without HTTP/2; see <see cref="WorkerClientOptions.UseBatchSocket"/>).
 /// </summary>
 /// <remarks>
 /// <para>A model's errors come back as the worker reported them. A worker that cannot be reached, whose connection breaks
@@ -28,6 +30,7 @@ public sealed class WorkerClient : IDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly ModelWorker.ModelWorkerClient _worker;
+    private readonly BatchSocketChannel? _batchSocket;
     private readonly WorkerClientOptions _options;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _closed = new();
@@ -41,6 +44,13 @@ public sealed class WorkerClient : IDisposable
         _time = options.Time;
         _channel = WorkerChannel.Create(endpoint, options);
         _worker = new ModelWorker.ModelWorkerClient(_channel);
+        if (endpoint.IsUnixSocket && options.UseBatchSocket && BatchFrame.CheckSocketPath(endpoint.SocketPath) is null)
+        {
+            // At this side's path to the worker's socket, not the path the worker names: a sidecar may mount the shared
+            // folder elsewhere than the server does. (A worker whose batch socket path is too long for an address has none.)
+            var keepAlive = new BatchKeepAlive(CheckAliveAsync, options.KeepAlivePingDelay, options.KeepAlivePingTimeout, _time);
+            _batchSocket = new BatchSocketChannel(BatchFrame.SocketPathFor(endpoint.SocketPath), options.ConnectTimeout, _time, keepAlive);
+        }
     }
 
     /// <summary>Where the worker listens.</summary>
@@ -54,6 +64,9 @@ public sealed class WorkerClient : IDisposable
 
     /// <summary>True once <see cref="Close"/> or <see cref="Dispose"/> was called.</summary>
     public bool IsClosed => _closeReason is not null;
+
+    /// <summary>The batch socket connection; null when the client sends every batch over gRPC (for tests).</summary>
+    internal BatchSocketChannel? BatchSocket => _batchSocket;
 
     /// <summary>
     /// A client for the worker at <paramref name="endpoint"/>. Nothing connects yet: the first call opens the connection,
@@ -113,9 +126,10 @@ public sealed class WorkerClient : IDisposable
     /// <paramref name="cancellationToken"/> fires (the worker is told and stops the run); every other failure is a value.
     /// </summary>
     /// <remarks>
-    /// Timings: <see cref="BatchTimings.Input"/> is encoding here plus the worker's input preparation,
-    /// <see cref="BatchTimings.Output"/> the worker's output copy plus decoding here, and <see cref="BatchTimings.Infer"/>
-    /// the rest of the round trip: the model's run and the transport both ways.
+    /// Timings: <see cref="BatchTimings.Input"/> is encoding here (on the batch socket, serialising the frame too) plus the
+    /// worker's input preparation, <see cref="BatchTimings.Output"/> the worker's output copy plus decoding here (on the
+    /// batch socket, parsing the frame too), and <see cref="BatchTimings.Infer"/> the rest of the round trip: the model's
+    /// run and the transport both ways.
     /// </remarks>
     public async ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken = default)
     {
@@ -141,22 +155,29 @@ public sealed class WorkerClient : IDisposable
             return BatchResult.Failure(invalid);
         }
 
-        var sent = _time.GetTimestamp();
+        // A batch too large for a batch socket frame goes over gRPC, whose limit is protobuf's own.
+        var batchSocket = described.ServesBatchSocket ? _batchSocket : null;
+        var length = batchSocket is not null ? request.CalculateSize() : 0;
+        if (length > BatchFrame.MaxLength)
+        {
+            batchSocket = null;
+        }
+
+        long sent, received;
         ExecuteResponse response;
         var (token, linked) = CallToken(cancellationToken);
         try
         {
-            for (var attempt = 0; ; attempt++)
+            if (batchSocket is not null)
             {
                 ThrowIfClosed();
-                try
-                {
-                    response = await _worker.ExecuteAsync(request, new CallOptions(cancellationToken: token)).ResponseAsync.ConfigureAwait(false);
-                    break;
-                }
-                catch (RpcException ex) when (attempt == 0 && NeverReachedWorker(ex))
-                {
-                }
+                (response, sent, received) = await batchSocket.ExecuteAsync(request, length, token).ConfigureAwait(false);
+            }
+            else
+            {
+                sent = _time.GetTimestamp();
+                response = await CallExecuteAsync(request, token).ConfigureAwait(false);
+                received = _time.GetTimestamp();
             }
         }
         catch (Exception ex) when (IsCallFailure(ex, cancellationToken))
@@ -168,7 +189,6 @@ public sealed class WorkerClient : IDisposable
             linked?.Dispose();
         }
 
-        var received = _time.GetTimestamp();
         if (response.ResultCase != ExecuteResponse.ResultOneofCase.Outputs)
         {
             return BatchResult.Failure(response.Error is { } error
@@ -190,6 +210,25 @@ public sealed class WorkerClient : IDisposable
             _time.GetElapsedTime(start, sent) + workerInput,
             infer < TimeSpan.Zero ? TimeSpan.Zero : infer,
             workerOutput + _time.GetElapsedTime(received, end)));
+    }
+
+    // The batch socket's keep-alive check: any answer to Health, ready or not, shows the worker alive.
+    private async Task CheckAliveAsync(CancellationToken cancellationToken) =>
+        await _worker.HealthAsync(new HealthRequest(), new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
+
+    private async Task<ExecuteResponse> CallExecuteAsync(ExecuteRequest request, CancellationToken token)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            ThrowIfClosed();
+            try
+            {
+                return await _worker.ExecuteAsync(request, new CallOptions(cancellationToken: token)).ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (attempt == 0 && NeverReachedWorker(ex))
+            {
+            }
+        }
     }
 
     /// <summary>
@@ -237,6 +276,7 @@ public sealed class WorkerClient : IDisposable
         if (Interlocked.CompareExchange(ref _closeReason, reason, null) is null)
         {
             _closed.Cancel();
+            _batchSocket?.Dispose();
         }
     }
 
@@ -330,6 +370,9 @@ public sealed class WorkerClient : IDisposable
 
         public string Name { get; }
 
+        /// <summary>True when the worker takes batches on its batch socket.</summary>
+        public bool ServesBatchSocket => Description.BatchSocket is not null;
+
         public static Described? Read(DescribeResponse response, WorkerEndpoint endpoint)
         {
             if (Problem(response) is not null)
@@ -341,7 +384,10 @@ public sealed class WorkerClient : IDisposable
                 response.Inputs.Select(i => WireTensors.TryFromWire(i, out var spec, out _) ? spec : null!).ToArray(),
                 response.Outputs.Select(o => WireTensors.TryFromWire(o, out var spec, out _) ? spec : null!).ToArray());
             var description = new WorkerDescription(
-                response.ModelName, response.ModelVersion, response.Platform, signature, response.HasMaxBatchSize ? response.MaxBatchSize : null, response.ProcessId);
+                response.ModelName, response.ModelVersion, response.Platform, signature, response.HasMaxBatchSize ? response.MaxBatchSize : null, response.ProcessId)
+            {
+                BatchSocket = response.BatchSocket.Length > 0 ? response.BatchSocket : null,
+            };
             return new Described(description, $"the worker of model '{response.ModelName}' version {response.ModelVersion} at {endpoint}");
         }
 

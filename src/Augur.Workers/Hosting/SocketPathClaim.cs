@@ -17,9 +17,12 @@ internal static partial class SocketPathClaim
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Returns once nothing is at the endpoint's path; throws <see cref="WorkerStartupException"/> naming what is there otherwise.</summary>
-    public static async Task ClaimAsync(WorkerEndpoint endpoint, ILogger logger, CancellationToken cancellationToken)
+    public static Task ClaimAsync(WorkerEndpoint endpoint, ILogger logger, CancellationToken cancellationToken) =>
+        ClaimAsync(endpoint, endpoint.SocketPath!, logger, cancellationToken);
+
+    /// <summary>As <see cref="ClaimAsync(WorkerEndpoint, ILogger, CancellationToken)"/> for another socket of the endpoint's worker (its batch socket).</summary>
+    public static async Task ClaimAsync(WorkerEndpoint endpoint, string path, ILogger logger, CancellationToken cancellationToken)
     {
-        var path = endpoint.SocketPath!;
         if (!File.Exists(path) && !Directory.Exists(path))
         {
             return;

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Augur.Backends;
 using Augur.Workers.Diagnostics;
+using Augur.Workers.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -14,7 +15,8 @@ namespace Augur.Workers.Hosting;
 /// <summary>
 /// A model worker: loads one model version with a backend (the same backend code that serves in-process), creates one
 /// instance and serves <c>augur.worker.v1.ModelWorker</c> (Describe, Execute, Health) on a Unix socket or a TCP address,
-/// over HTTP/2 cleartext. <c>augur worker</c> runs one in its own process; tests host one in theirs.
+/// over HTTP/2 cleartext; on a Unix socket, Execute also on its batch socket (<see cref="BatchSocketListener"/>).
+/// <c>augur worker</c> runs one in its own process; tests host one in theirs.
 /// </summary>
 /// <remarks>
 /// The host reads no configuration or environment variables and does not handle signals: its owner decides when it
@@ -24,14 +26,16 @@ public sealed class WorkerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly WorkerModel _model;
+    private readonly BatchSocketListener? _batchSocket;
     private readonly WorkerHostOptions _options;
     private readonly ILogger _logger;
     private int _disposed;
 
-    private WorkerHost(WebApplication app, WorkerModel model, WorkerHostOptions options, WorkerEndpoint endpoint, ILogger logger)
+    private WorkerHost(WebApplication app, WorkerModel model, BatchSocketListener? batchSocket, WorkerHostOptions options, WorkerEndpoint endpoint, ILogger logger)
     {
         _app = app;
         _model = model;
+        _batchSocket = batchSocket;
         _options = options;
         _logger = logger;
         Endpoint = endpoint;
@@ -43,6 +47,9 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <summary>The worker's model and instance (for tests).</summary>
     internal WorkerModel Model => _model;
 
+    /// <summary>The batch socket, at the Unix socket's path + <c>.batch</c>; null for a TCP endpoint (for tests).</summary>
+    internal BatchSocketListener? BatchSocket => _batchSocket;
+
     /// <summary>The loaded model's signature.</summary>
     public Models.ModelSignature Signature => _model.Signature;
 
@@ -50,7 +57,8 @@ public sealed class WorkerHost : IAsyncDisposable
     /// Loads the model, creates its instance and starts listening; returns once the worker answers. Throws
     /// <see cref="WorkerStartupException"/>, with a one-line message, when the folder is missing or holds no model the
     /// backend loads, the model fails to load, or the endpoint cannot be listened on. A stale socket file at the
-    /// endpoint (its worker was killed and nobody listens on it) is replaced; see <see cref="SocketPathClaim"/>.
+    /// endpoint (its worker was killed and nobody listens on it) is replaced; see <see cref="SocketPathClaim"/>. On a
+    /// Unix socket the worker also listens on its batch socket, at the socket's path + <c>.batch</c>, claimed the same way.
     /// </summary>
     public static async Task<WorkerHost> StartAsync(IModelBackend backend, WorkerHostOptions options, CancellationToken cancellationToken = default)
     {
@@ -63,18 +71,36 @@ public sealed class WorkerHost : IAsyncDisposable
             await ClaimSocketPathAsync(options.Endpoint, logger, cancellationToken).ConfigureAwait(false);
         }
 
+        var batchSocketPath = await ClaimBatchSocketPathAsync(options, logger, cancellationToken).ConfigureAwait(false);
         var model = await LoadAsync(backend, options, logger, cancellationToken).ConfigureAwait(false);
         try
         {
             var app = Build(model, options);
+            BatchSocketListener? batchSocket = null;
             try
             {
+                if (batchSocketPath is not null)
+                {
+                    batchSocket = BatchSocketListener.Start(options.Endpoint, batchSocketPath, model, logger);
+                    model.Description.BatchSocket = batchSocketPath;
+                }
+
                 var endpoint = await ListenAsync(app, options.Endpoint, cancellationToken).ConfigureAwait(false);
                 WorkerLog.Listening(logger, options.ModelName, options.Version, endpoint.ToString());
-                return new WorkerHost(app, model, options, endpoint, logger);
+                if (batchSocket is not null)
+                {
+                    WorkerLog.BatchSocket(logger, options.ModelName, options.Version, batchSocket.Path);
+                }
+
+                return new WorkerHost(app, model, batchSocket, options, endpoint, logger);
             }
             catch
             {
+                if (batchSocket is not null)
+                {
+                    await batchSocket.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
                 await app.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
@@ -92,6 +118,30 @@ public sealed class WorkerHost : IAsyncDisposable
         return Directory.Exists(folder)
             ? SocketPathClaim.ClaimAsync(endpoint, logger, cancellationToken)
             : throw new WorkerStartupException($"cannot listen on {endpoint}: the folder '{folder}' does not exist");
+    }
+
+    /// <summary>
+    /// The batch socket's path, claimed: the Unix socket's path + <c>.batch</c>. Null, with a warning, where there can be
+    /// none (a path too long for a socket address, a system other than Linux): the engine then sends batches over gRPC.
+    /// </summary>
+    private static async Task<string?> ClaimBatchSocketPathAsync(WorkerHostOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var endpoint = options.Endpoint;
+        if (!endpoint.IsUnixSocket)
+        {
+            return null;
+        }
+
+        var problem = !PeerClosedWatch.IsSupported ? "it needs Linux" : BatchFrame.CheckSocketPath(endpoint.SocketPath);
+        if (problem is not null)
+        {
+            WorkerLog.NoBatchSocket(logger, options.ModelName, options.Version, problem);
+            return null;
+        }
+
+        var path = BatchFrame.SocketPathFor(endpoint.SocketPath);
+        await SocketPathClaim.ClaimAsync(endpoint, path, logger, cancellationToken).ConfigureAwait(false);
+        return path;
     }
 
     private static async Task<WorkerModel> LoadAsync(IModelBackend backend, WorkerHostOptions options, ILogger logger, CancellationToken cancellationToken)
@@ -237,7 +287,7 @@ public sealed class WorkerHost : IAsyncDisposable
 
     /// <summary>
     /// Stops listening, lets a running batch finish (up to <see cref="WorkerHostOptions.DrainTimeout"/>, then cancels it),
-    /// disposes the instance and the model, and removes the socket file.
+    /// disposes the instance and the model, and removes the socket files.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -249,8 +299,10 @@ public sealed class WorkerHost : IAsyncDisposable
         WorkerLog.Stopping(_logger, _options.ModelName, _options.Version);
         try
         {
+            // Both doors drain at once, within the same deadline.
             using var drain = new CancellationTokenSource(_options.DrainTimeout);
-            await _app.StopAsync(drain.Token).ConfigureAwait(false);
+            var batches = _batchSocket?.StopAsync(drain.Token) ?? Task.CompletedTask;
+            await Task.WhenAll(batches, _app.StopAsync(drain.Token)).ConfigureAwait(false);
         }
         finally
         {

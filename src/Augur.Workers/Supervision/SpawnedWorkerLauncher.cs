@@ -10,7 +10,9 @@ internal sealed class SpawnedWorkerLauncher(WorkerSlot slot, WorkerProgram comma
 
     public async Task<LiveWorker> LaunchAsync(CancellationToken cancellationToken)
     {
+        // A killed worker leaves its socket files; the new worker would replace them, after checking nobody listens.
         File.Delete(socketPath);
+        File.Delete(Wire.BatchFrame.SocketPathFor(socketPath));
         var process = await WorkerProcess.StartAsync(command, Arguments(), slot.Settings.StartTimeout, logger, cancellationToken).ConfigureAwait(false);
         var endpoint = WorkerEndpoint.UnixSocket(socketPath);
         WorkerLog.Started(logger, slot.Model, slot.Version, slot.Index, process.Id, endpoint.ToString());

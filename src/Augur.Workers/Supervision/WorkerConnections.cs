@@ -5,12 +5,13 @@ using Augur.Workers.Client;
 
 namespace Augur.Workers.Supervision;
 
-/// <summary>Opens gRPC connections (<see cref="WorkerClient"/>) to workers.</summary>
+/// <summary>Opens connections to workers: a <see cref="WorkerClient"/> (gRPC, and batches on the batch socket unless the settings turn it off).</summary>
 internal static class WorkerConnections
 {
-    public static IWorkerConnection Open(WorkerEndpoint endpoint) => new GrpcConnection(WorkerClient.Create(endpoint));
+    public static IWorkerConnection Open(WorkerEndpoint endpoint, WorkerSettings settings) =>
+        new ClientConnection(WorkerClient.Create(endpoint, new WorkerClientOptions { UseBatchSocket = settings.BatchSocket }));
 
-    private sealed class GrpcConnection(WorkerClient client) : IWorkerConnection
+    private sealed class ClientConnection(WorkerClient client) : IWorkerConnection
     {
         public async Task<ModelSignature> DescribeAsync(CancellationToken cancellationToken) =>
             (await client.DescribeAsync(cancellationToken).ConfigureAwait(false)).Signature;

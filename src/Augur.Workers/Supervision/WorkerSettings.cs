@@ -9,7 +9,8 @@ namespace Augur.Workers.Supervision;
 ///   "call_timeout_ms": 10000,                 // a batch not answered by then: the worker is killed and restarted
 ///   "start_timeout_ms": 60000,                // a worker not ready by then failed to start
 ///   "max_restart_delay_ms": 30000,            // the longest wait between restarts of a worker that keeps dying
-///   "restart_wait_ms": 2000 }                 // how long a batch waits for the immediate restart after a crash
+///   "restart_wait_ms": 2000,                  // how long a batch waits for the immediate restart after a crash
+///   "batch_socket": true }                    // batches over the worker's batch socket (Unix sockets); false: over gRPC
 /// </code>
 /// </summary>
 /// <param name="Endpoint">The address of a worker the server does not start (<c>unix:/path</c> or <c>http://host:port</c>); null when the server starts its own.</param>
@@ -23,6 +24,9 @@ internal sealed record WorkerSettings(string? Endpoint, TimeSpan CallTimeout, Ti
 
     /// <summary>How long a batch that finds the worker down waits for the immediate first restart before it fails.</summary>
     public TimeSpan RestartWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether batches go over a Unix socket worker's batch socket (true) or as gRPC Execute calls (false).</summary>
+    public bool BatchSocket { get; init; } = true;
 
     private const string Section = "backend_settings.worker";
 
@@ -44,7 +48,8 @@ internal sealed record WorkerSettings(string? Endpoint, TimeSpan CallTimeout, Ti
                 "start_timeout_ms" => settings with { StartTimeout = ReadMilliseconds(property) },
                 "max_restart_delay_ms" => settings with { MaxRestartDelay = ReadMilliseconds(property) },
                 "restart_wait_ms" => settings with { RestartWait = ReadMilliseconds(property) },
-                _ => throw new FormatException($"unknown setting {Section}.{property.Name}; known: endpoint, call_timeout_ms, start_timeout_ms, max_restart_delay_ms, restart_wait_ms"),
+                "batch_socket" => settings with { BatchSocket = ReadBoolean(property) },
+                _ => throw new FormatException($"unknown setting {Section}.{property.Name}; known: endpoint, call_timeout_ms, start_timeout_ms, max_restart_delay_ms, restart_wait_ms, batch_socket"),
             };
         }
 
@@ -58,6 +63,13 @@ internal sealed record WorkerSettings(string? Endpoint, TimeSpan CallTimeout, Ti
             ? text
             : throw new FormatException($"{Section}.endpoint {problem}");
     }
+
+    private static bool ReadBoolean(JsonProperty property) => property.Value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw new FormatException($"{Section}.{property.Name} must be true or false, not {property.Value.GetRawText()}"),
+    };
 
     private static TimeSpan ReadMilliseconds(JsonProperty property) =>
         property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var ms) && ms is >= 1 and <= 3_600_000
