@@ -193,12 +193,21 @@ internal sealed class AugurProcess : IDisposable
             throw new InvalidOperationException($"kill failed: {Marshal.GetLastPInvokeError()}");
         }
 
+        await WaitUntilStoppedAsync(_process.Id).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Returns once every thread of process <paramref name="pid"/>, sent SIGSTOP, has stopped: the signal is delivered
+    /// once kill returns, but each thread stops on its own, and a running one may still answer a request meanwhile.
+    /// </summary>
+    public static async Task WaitUntilStoppedAsync(int pid)
+    {
         var waited = Stopwatch.StartNew();
-        while (!AllThreadsStopped())
+        while (!AllThreadsStopped(pid))
         {
             if (waited.Elapsed > Timeout)
             {
-                throw new TimeoutException($"the threads of process {_process.Id} did not all stop within {Timeout.TotalSeconds:0} s of SIGSTOP");
+                throw new TimeoutException($"the threads of process {pid} did not all stop within {Timeout.TotalSeconds:0} s of SIGSTOP");
             }
 
             await Task.Delay(5).ConfigureAwait(false);
@@ -206,9 +215,9 @@ internal sealed class AugurProcess : IDisposable
     }
 
     // /proc/PID/task/TID/stat: "TID (name) STATE ..."; T is stopped by a signal.
-    private bool AllThreadsStopped()
+    private static bool AllThreadsStopped(int pid)
     {
-        foreach (var task in Directory.GetDirectories($"/proc/{_process.Id}/task"))
+        foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
         {
             try
             {

@@ -147,14 +147,8 @@ public sealed class ServeWorkerCrashTests : IDisposable
         Assert.True(!mustExist || kill.ExitCode == 0, $"kill -{signal} {pid} failed: {kill.StandardError.ReadToEnd()}");
         if (signal == "STOP")
         {
-            // The signal is delivered once kill returns; the worker counts as stopped once the kernel says so (state T).
-            var deadline = DateTime.UtcNow + Timeout;
-            while (WorkerProcesses.State(pid) is not "T" && DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(10);
-            }
-
-            Assert.Equal("T", WorkerProcesses.State(pid));
+            // Every thread of the worker has stopped, so none can still answer a batch.
+            AugurProcess.WaitUntilStoppedAsync(pid).GetAwaiter().GetResult();
         }
     }
 

@@ -32,15 +32,22 @@ public sealed class SharedWeightsTests : IDisposable
     private void WriteTenant(string name, float[] encoder, int head, int version = 1) =>
         TestModels.WriteModel(_repository.Path, name, TenantModels.Model(encoder, TenantModels.Head(head)), version);
 
+    /// <summary>tenant_a and tenant_b: one encoder (returned), heads 1 and 2.</summary>
+    private float[] WriteTwoTenantsOverOneEncoder()
+    {
+        var encoder = TenantModels.Encoder();
+        WriteTenant("tenant_a", encoder, head: 1);
+        WriteTenant("tenant_b", encoder, head: 2);
+        return encoder;
+    }
+
     private static async Task<int[]> AnswerAsync(InferenceEngine engine, string model) =>
         TenantModels.Bits(await engine.InferAsync(TenantModels.Request(model)).AsTask().WaitAsync(Timeout));
 
     [Fact]
     public async Task Two_models_with_one_identical_initializer_hold_it_once_and_answer_bit_for_bit_as_without_sharing()
     {
-        var encoder = TenantModels.Encoder();
-        WriteTenant("tenant_a", encoder, head: 1);
-        WriteTenant("tenant_b", encoder, head: 2);
+        WriteTwoTenantsOverOneEncoder();
         var shared = Backend();
         var unshared = Backend(shareWeights: false);
         using var meters = new GaugeProbe();
@@ -136,9 +143,7 @@ public sealed class SharedWeightsTests : IDisposable
     [Fact]
     public async Task A_hot_swap_and_an_unload_keep_the_other_models_shared_weights_alive_and_serving()
     {
-        var encoder = TenantModels.Encoder();
-        WriteTenant("tenant_a", encoder, head: 1);
-        WriteTenant("tenant_b", encoder, head: 2);
+        var encoder = WriteTwoTenantsOverOneEncoder();
         var backend = Backend();
         var engine = await ServeAsync(backend, builder => builder.UseModelControl(ModelControlMode.Explicit).LoadModelsAtStartup("*"));
         int[] b;
