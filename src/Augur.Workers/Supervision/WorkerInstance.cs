@@ -14,7 +14,10 @@ namespace Augur.Workers.Supervision;
 /// again. A batch not answered within <c>call_timeout_ms</c> counts as a hung worker, which is killed and restarted.
 /// While no worker is up the instance reports itself down. A batch that finds it down while the immediate first restart
 /// runs waits for that worker, up to <c>restart_wait_ms</c>, so a single crash fails only the batch in flight; during a
-/// later attempt (a worker that keeps failing) or past that wait, batches fail at once with the reason.
+/// later attempt (a worker that keeps failing) or past that wait, batches fail at once with the reason. A worker started
+/// elsewhere has no process to watch: it is asked for its health every <c>health_check_interval_ms</c>, and one that
+/// does not answer within <c>call_timeout_ms</c> is down (readiness false) until it is reached again, so a dead sidecar
+/// is noticed without waiting for a batch.
 /// </summary>
 internal sealed class WorkerInstance : IModelInstance
 {
@@ -225,6 +228,41 @@ internal sealed class WorkerInstance : IModelInstance
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
+        }
+        else
+        {
+            _ = WatchAsync(live);
+        }
+    }
+
+    /// <summary>Asks a worker started elsewhere for its health every interval until it is gone; one that fails a check is lost.</summary>
+    private async Task WatchAsync(LiveWorker live)
+    {
+        var settings = _slot.Settings;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(settings.HealthCheckInterval, _time, live.Gone).ConfigureAwait(false);
+                using var timeout = new CancellationTokenSource(settings.CallTimeout, _time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(live.Gone, timeout.Token);
+                try
+                {
+                    await live.Connection.PingAsync(linked.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!live.IsGone)
+                {
+                    var problem = timeout.IsCancellationRequested
+                        ? $"it did not answer a health check within {settings.CallTimeout.TotalMilliseconds:0} ms"
+                        : $"its health check failed ({ex.Message})";
+                    Lose(live, problem, WorkerMetrics.HealthCheck);
+                    return;
+                }
+            }
+        }
+        catch (Exception) when (live.IsGone)
+        {
+            // Lost or stopped meanwhile: whoever took it out of service says why.
         }
     }
 

@@ -6,7 +6,8 @@ namespace Augur.Workers.Supervision;
 
 /// <summary>
 /// Worker instruments on the engine's meter: <c>augur.worker.failures</c> (by cause: <c>exit</c> for a worker that died
-/// or whose connection broke, <c>hung</c> for one killed after its call timeout), <c>augur.worker.restarts</c>, and
+/// or whose connection broke, <c>hung</c> for one killed after its call timeout, <c>health_check</c> for a worker started
+/// elsewhere that stopped answering its health checks), <c>augur.worker.restarts</c>, and
 /// <c>augur.worker.memory</c> (each live worker process's resident bytes).
 /// </summary>
 internal sealed class WorkerMetrics
@@ -14,6 +15,8 @@ internal sealed class WorkerMetrics
     public const string Exit = "exit";
 
     public const string Hung = "hung";
+
+    public const string HealthCheck = "health_check";
 
     private static readonly ConditionalWeakTable<Meter, WorkerMetrics> ByMeter = [];
     private static readonly Meter Detached = new("Augur.Workers.Detached");

@@ -10,6 +10,7 @@ namespace Augur.Workers.Supervision;
 ///   "start_timeout_ms": 60000,                // a worker not ready by then failed to start
 ///   "max_restart_delay_ms": 30000,            // the longest wait between restarts of a worker that keeps dying
 ///   "restart_wait_ms": 2000,                  // how long a batch waits for the immediate restart after a crash
+///   "health_check_interval_ms": 5000,         // a worker started elsewhere is asked for its health this often
 ///   "batch_socket": true }                    // batches over the worker's batch socket (Unix sockets); false: over gRPC
 /// </code>
 /// </summary>
@@ -24,6 +25,13 @@ internal sealed record WorkerSettings(string? Endpoint, TimeSpan CallTimeout, Ti
 
     /// <summary>How long a batch that finds the worker down waits for the immediate first restart before it fails.</summary>
     public TimeSpan RestartWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How often a worker started elsewhere (<see cref="Endpoint"/>) is asked for its health between batches; one that
+    /// does not answer within <see cref="CallTimeout"/> is taken out of service and reached again. (A worker the server
+    /// starts is watched through its process instead.)
+    /// </summary>
+    public TimeSpan HealthCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Whether batches go over a Unix socket worker's batch socket (true) or as gRPC Execute calls (false).</summary>
     public bool BatchSocket { get; init; } = true;
@@ -48,8 +56,9 @@ internal sealed record WorkerSettings(string? Endpoint, TimeSpan CallTimeout, Ti
                 "start_timeout_ms" => settings with { StartTimeout = ReadMilliseconds(property) },
                 "max_restart_delay_ms" => settings with { MaxRestartDelay = ReadMilliseconds(property) },
                 "restart_wait_ms" => settings with { RestartWait = ReadMilliseconds(property) },
+                "health_check_interval_ms" => settings with { HealthCheckInterval = ReadMilliseconds(property) },
                 "batch_socket" => settings with { BatchSocket = ReadBoolean(property) },
-                _ => throw new FormatException($"unknown setting {Section}.{property.Name}; known: endpoint, call_timeout_ms, start_timeout_ms, max_restart_delay_ms, restart_wait_ms, batch_socket"),
+                _ => throw new FormatException($"unknown setting {Section}.{property.Name}; known: endpoint, call_timeout_ms, start_timeout_ms, max_restart_delay_ms, restart_wait_ms, health_check_interval_ms, batch_socket"),
             };
         }
 

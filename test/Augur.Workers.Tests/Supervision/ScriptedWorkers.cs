@@ -91,7 +91,19 @@ internal sealed class ScriptedConnection(Func<CancellationToken, Task>? ping = n
         return await call.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public Task PingAsync(CancellationToken cancellationToken) => ping?.Invoke(cancellationToken) ?? Task.CompletedTask;
+    /// <summary>What its health checks do from now on (null: they answer).</summary>
+    public Func<CancellationToken, Task>? Ping { get; set; } = ping;
+
+    /// <summary>Health checks made so far.</summary>
+    public int Pings => _pings;
+
+    private int _pings;
+
+    public Task PingAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _pings);
+        return Ping?.Invoke(cancellationToken) ?? Task.CompletedTask;
+    }
 
     /// <summary>Answers the oldest waiting call.</summary>
     public void Answer(BatchResult result) => Next().TrySetResult(result);
