@@ -4,6 +4,7 @@ using Augur.OnnxRuntime.Onnx.Proto;
 using Augur.OnnxRuntime.Sharing;
 using Augur.Tensors;
 using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Augur.OnnxRuntime.Tests.Fusion;
 
@@ -53,6 +54,36 @@ public sealed class GraphMergerTests
     }
 
     [Fact]
+    public void FusedGraph_GivesTheSameWithGraphOptimisationsOff()
+    {
+        // The backend turns optimisations off per model (optimize_graph false); nothing may depend on constant folding.
+        var fused = new OnnxGraphBuilder("fused", FeaturizerOpsets.MinimumOpset).AddInput("text", DataType.Bytes, -1, 1).AddInput("code", DataType.Int64, -1, 1);
+        TextNgramsEmitter.Emit(fused, "words", "text", "word_counts", 32, 1, 3, true, 9);
+        OneHotEmitter.Emit(fused, "codes", "code", "code_flags", [3L, 5L]);
+        ConcatEmitter.Emit(fused, ["word_counts", "code_flags"], "features");
+        fused.AddOutput(Assert.Single(Append(fused, MergeTestGraphs.Linear(34, 1, seed: 9), "score", new() { ["x"] = "features" }, new() { ["y"] = "score" })));
+        var model = fused.ToBytes();
+        string[] rows = ["Le Café  CAFÉ", "", "a b c d e f"];
+
+        var scores = new[] { GraphOptimizationLevel.ORT_DISABLE_ALL, GraphOptimizationLevel.ORT_ENABLE_ALL }.Select(level =>
+        {
+            using var options = new SessionOptions { GraphOptimizationLevel = level };
+            using var session = new InferenceSession(model, options);
+            using var text = FusedGraphs.Text(rows);
+            using var code = OrtTestTensors.Create(DataType.Int64, [5L, 4L, 3L], 3, 1);
+            using var outputs = OrtTestTensors.Run(session, ("text", text), ("code", code));
+            return OrtTestTensors.Read<float>(outputs[0]);
+        }).ToArray();
+
+        using var features = OrtTestTensors.Create(DataType.Fp32, SpecFeaturizers.Concat(3,
+            (SpecFeaturizers.TextNgrams(rows, 32, 1, 3, true, 9), 32),
+            (SpecFeaturizers.OneHot([5L, 4L, 3L], [3L, 5L]), 2)), 3, 34);
+        var expected = FusedGraphs.Run<float>(MergeTestGraphs.Linear(34, 1, seed: 9).ToByteArray(), ("x", features));
+        Assert.Equal(expected, scores[0]);
+        Assert.Equal(expected, scores[1]);
+    }
+
+    [Fact]
     public void Subgraphs_AreRenamedWithTheirGraph()
     {
         var fused = new OnnxGraphBuilder("fused").AddInput("flag", DataType.Bool).AddInput("x", DataType.Fp32, -1, 2);
@@ -63,7 +94,7 @@ public sealed class GraphMergerTests
 
         foreach (var flag in new[] { true, false })
         {
-            using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model);
+            using var session = new InferenceSession(model);
             using var flagValue = OrtTestTensors.Create(DataType.Bool, [flag]);
             using var x = OrtTestTensors.Create(DataType.Fp32, [1f, 2f], 1, 2);
             using var outputs = OrtTestTensors.Run(session, ("flag", flagValue), ("x", x));
@@ -103,7 +134,7 @@ public sealed class GraphMergerTests
             fused.AddOutput(output);
         }
 
-        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(fused.ToBytes());
+        using var session = new InferenceSession(fused.ToBytes());
         using var features = OrtTestTensors.Create(DataType.Fp32, [1f, -2f], 1, 2);
         using var outputs = OrtTestTensors.Run(session, ("features", features));
 

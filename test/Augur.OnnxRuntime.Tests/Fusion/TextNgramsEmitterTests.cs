@@ -102,6 +102,18 @@ public sealed class TextNgramsEmitterTests
     }
 
     [Fact]
+    public void AtTheNewestOpset_GivesTheSpecsCounts()
+    {
+        // 26 is the newest default-domain opset ONNX Runtime 1.31.1 loads; none of the operators changed after 20.
+        var graph = FusedGraphs.New(opset: 26).AddInput("text", DataType.Bytes, -1, 1);
+        TextNgramsEmitter.Emit(graph, "grams", "text", "features", 64, 1, 3, true, 3);
+        var model = graph.AddOutput("features", DataType.Fp32, -1, 64).ToBytes();
+        using var text = FusedGraphs.Text(EdgeRows);
+
+        Assert.Equal(SpecFeaturizers.TextNgrams(EdgeRows, 64, 1, 3, true, 3), FusedGraphs.Run<float>(model, ("text", text)));
+    }
+
+    [Fact]
     public void TwoFeaturizersLiveInOneGraph()
     {
         var graph = FusedGraphs.New().AddInput("title", DataType.Bytes, -1, 1).AddInput("body", DataType.Bytes, -1, 1);
