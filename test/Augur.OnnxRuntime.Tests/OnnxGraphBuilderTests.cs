@@ -152,6 +152,70 @@ public sealed class OnnxGraphBuilderTests
         }
     }
 
+    [Fact]
+    public void ImportOpset_WritesEveryDomainAndNodesNameTheirDomain()
+    {
+        var model = ModelProto.Parser.ParseFrom(new OnnxGraphBuilder("g", opset: 20)
+            .ImportOpset("com.microsoft", 1)
+            .ImportOpset("com.microsoft", 1)
+            .AddInput("t", DataType.Bytes, -1)
+            .AddNode("com.microsoft", "MurmurHash3", ["t"], ["h"], OnnxAttribute.Int("positive", 1))
+            .ToBytes());
+
+        Assert.Equal([("", 20L), ("com.microsoft", 1L)], model.OpsetImport.Select(o => (o.Domain, o.Version)));
+        var node = Assert.Single(model.Graph.Node);
+        Assert.Equal(("com.microsoft", "MurmurHash3"), (node.Domain, node.OpType));
+    }
+
+    [Fact]
+    public void ImportOpset_RefusesAnotherVersionOfAnImportedDomain()
+    {
+        var builder = new OnnxGraphBuilder("g", opset: 20).ImportOpset("ai.onnx.ml", 3);
+
+        var error = Assert.Throws<ArgumentException>(() => builder.ImportOpset("ai.onnx.ml", 4));
+        Assert.Contains("already imported at version 3", error.Message);
+        Assert.Throws<ArgumentException>(() => builder.ImportOpset("", 21));
+    }
+
+    [Fact]
+    public void AddNode_RefusesADomainThatIsNotImported()
+    {
+        var builder = new OnnxGraphBuilder("g").AddInput("t", DataType.Bytes, -1);
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddNode("com.microsoft", "MurmurHash3", ["t"], ["h"]));
+        Assert.Contains("'com.microsoft'", error.Message);
+    }
+
+    [Fact]
+    public void RequireIrVersion_RaisesTheIrVersionOnly()
+    {
+        var builder = new OnnxGraphBuilder("g").RequireIrVersion(10).RequireIrVersion(9);
+
+        Assert.Equal(10, ModelProto.Parser.ParseFrom(builder.ToBytes()).IrVersion);
+    }
+
+    [Fact]
+    public void StringInitializersAndAttributes_RunInOnnxRuntime()
+    {
+        var builder = new OnnxGraphBuilder("g", opset: 20)
+            .AddInput("t", DataType.Bytes, -1)
+            .AddOutput("y", DataType.Bytes, -1);
+        var suffix = builder.AddInitializer("suffix", ["·é"]);
+        builder.AddNode("StringConcat", ["t", suffix], ["y"]);
+        var model = ModelProto.Parser.ParseFrom(builder.ToBytes());
+        using var session = new InferenceSession(builder.ToBytes());
+        using var t = OrtTestTensors.CreateStrings([[0x61], []], 2);
+
+        using var outputs = OrtTestTensors.Run(session, ("t", t));
+
+        Assert.Equal(8, model.Graph.Initializer[0].DataType);
+        Assert.Empty(model.Graph.Initializer[0].Dims);
+        Assert.Equal(["a·é", "·é"], OrtTestTensors.ReadStrings(outputs[0]).Select(System.Text.Encoding.UTF8.GetString));
+        var strings = OnnxAttribute.Strings("separators", " ", "\t").ToProto();
+        Assert.Equal(AttributeProto.Types.AttributeType.Strings, strings.Type);
+        Assert.Equal([" ", "\t"], strings.Strings.Select(s => s.ToStringUtf8()));
+    }
+
     private static byte[] BuildScaled() => Scaled().ToBytes();
 
     /// <summary>y = Relu(x) * 2, with a dynamic batch.</summary>

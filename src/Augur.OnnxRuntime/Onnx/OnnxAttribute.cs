@@ -4,7 +4,7 @@ using Google.Protobuf;
 
 namespace Augur.OnnxRuntime.Onnx;
 
-/// <summary>A node attribute for <see cref="OnnxGraphBuilder.AddNode"/>, e.g. a Conv's <c>pads</c> or a Cast's <c>to</c>.</summary>
+/// <summary>A node attribute for <see cref="OnnxGraphBuilder.AddNode(string, string[], string[], OnnxAttribute[])"/>, e.g. a Conv's <c>pads</c> or a Cast's <c>to</c>.</summary>
 public sealed class OnnxAttribute
 {
     private readonly AttributeProto proto;
@@ -35,6 +35,14 @@ public sealed class OnnxAttribute
     {
         ArgumentNullException.ThrowIfNull(value);
         return new(Create(name, AttributeProto.Types.AttributeType.String, a => a.S = ByteString.CopyFrom(value, Encoding.UTF8)));
+    }
+
+    /// <summary>A list of strings, each stored as UTF-8, e.g. a Tokenizer's <c>separators</c>.</summary>
+    public static OnnxAttribute Strings(string name, params string[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new(Create(name, AttributeProto.Types.AttributeType.Strings,
+            a => a.Strings.AddRange(values.Select(v => ByteString.CopyFrom(v ?? throw new ArgumentNullException(nameof(values)), Encoding.UTF8)))));
     }
 
     internal AttributeProto ToProto() => proto.Clone();

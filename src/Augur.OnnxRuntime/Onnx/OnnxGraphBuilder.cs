@@ -11,16 +11,19 @@ namespace Augur.OnnxRuntime.Onnx;
 /// </summary>
 /// <remarks>
 /// Nodes must be added in topological order (every input defined before use), as ONNX requires; the
-/// builder does not check the graph, ONNX Runtime does when it loads it.
+/// builder does not check the graph, ONNX Runtime does when it loads it. Operators of other domains
+/// (<c>ai.onnx.ml</c>, <c>com.microsoft</c>) need their domain imported first with <see cref="ImportOpset"/>.
 /// </remarks>
 public sealed class OnnxGraphBuilder
 {
-    private const long IrVersion = 8;
+    private const long MinimumIrVersion = 8;
     private const string ProducerName = "augur";
 
     private readonly GraphProto graph;
     private readonly HashSet<string> definedValues = new(StringComparer.Ordinal);
     private readonly HashSet<string> outputNames = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, long> opsets = new(StringComparer.Ordinal);
+    private long irVersion = MinimumIrVersion;
 
     /// <summary>Starts an empty graph named <paramref name="graphName"/> importing the default ONNX domain at <paramref name="opset"/>.</summary>
     public OnnxGraphBuilder(string graphName, int opset = 17)
@@ -30,10 +33,49 @@ public sealed class OnnxGraphBuilder
         ArgumentOutOfRangeException.ThrowIfLessThan(opset, 13);
         graph = new GraphProto { Name = graphName };
         Opset = opset;
+        opsets[""] = opset;
     }
 
     /// <summary>The default-domain opset the model imports.</summary>
     public int Opset { get; }
+
+    /// <summary>Every operator set the model imports, by domain (<c>""</c> is the default ONNX domain).</summary>
+    public IReadOnlyDictionary<string, long> Opsets => opsets;
+
+    /// <summary>
+    /// The IR version written: 8 (ONNX Runtime 1.31.1 loads IR 8 models up to opset 26), or higher if
+    /// <see cref="RequireIrVersion"/> asked for it.
+    /// </summary>
+    public long IrVersion => irVersion;
+
+    /// <summary>Imports operator set <paramref name="version"/> of <paramref name="domain"/> (e.g. <c>com.microsoft</c> 1); importing the same version again does nothing.</summary>
+    public OnnxGraphBuilder ImportOpset(string domain, long version)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        if (opsets.TryGetValue(domain, out var imported))
+        {
+            if (imported != version)
+            {
+                throw new ArgumentException($"Domain '{DomainName(domain)}' is already imported at version {imported}, not {version}.", nameof(version));
+            }
+
+            return this;
+        }
+
+        opsets[domain] = version;
+        return this;
+    }
+
+    /// <summary>Writes at least IR version <paramref name="version"/> (e.g. that of a graph merged into this one).</summary>
+    public OnnxGraphBuilder RequireIrVersion(long version)
+    {
+        irVersion = Math.Max(irVersion, version);
+        return this;
+    }
+
+    /// <summary>Whether <paramref name="name"/> is already an input, initializer or node output of the graph.</summary>
+    public bool IsDefined(string name) => definedValues.Contains(name);
 
     /// <summary>Declares a graph input. A dimension of -1 is dynamic: named <c>batch</c> for dimension 0, <c>{name}_d{i}</c> otherwise.</summary>
     public OnnxGraphBuilder AddInput(string name, DataType type, params long[] shape)
@@ -109,10 +151,29 @@ public sealed class OnnxGraphBuilder
         return AddInitializer(name, DataType.Int32, values.Length, raw, shape);
     }
 
-    /// <summary>Adds a node of the default ONNX domain, named after its operator and position.</summary>
-    public OnnxGraphBuilder AddNode(string opType, string[] inputs, string[] outputs, params OnnxAttribute[] attributes)
+    /// <summary>Adds a constant string (BYTES) tensor, stored as UTF-8; returns <paramref name="name"/> for use as a node input. An empty shape is a scalar.</summary>
+    public string AddInitializer(string name, string[] values, params long[] shape)
     {
+        ArgumentNullException.ThrowIfNull(values);
+        var tensor = new TensorProto { Name = name, DataType = OnnxElementTypes.From(DataType.Bytes) };
+        tensor.StringData.AddRange(values.Select(v => ByteString.CopyFromUtf8(v ?? throw new ArgumentNullException(nameof(values)))));
+        return AddInitializer(tensor, values.Length, shape);
+    }
+
+    /// <summary>Adds a node of the default ONNX domain, named after its operator and position.</summary>
+    public OnnxGraphBuilder AddNode(string opType, string[] inputs, string[] outputs, params OnnxAttribute[] attributes) =>
+        AddNode("", opType, inputs, outputs, attributes);
+
+    /// <summary>Adds a node of operator <paramref name="opType"/> of <paramref name="domain"/>, which must be imported (<see cref="ImportOpset"/>).</summary>
+    public OnnxGraphBuilder AddNode(string domain, string opType, string[] inputs, string[] outputs, params OnnxAttribute[] attributes)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
         ArgumentException.ThrowIfNullOrEmpty(opType);
+        if (!opsets.ContainsKey(domain))
+        {
+            throw new InvalidOperationException($"Operator {opType} is of domain '{domain}', which graph '{graph.Name}' does not import; call ImportOpset first.");
+        }
+
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(attributes);
@@ -125,7 +186,7 @@ public sealed class OnnxGraphBuilder
             }
         }
 
-        var node = new NodeProto { OpType = opType, Name = $"{opType}_{graph.Node.Count}" };
+        var node = new NodeProto { OpType = opType, Domain = domain, Name = $"{opType}_{graph.Node.Count}" };
         node.Input.AddRange(inputs);
         node.Output.AddRange(outputs);
         node.Attribute.AddRange(attributes.Select(a => a.ToProto()));
@@ -133,8 +194,11 @@ public sealed class OnnxGraphBuilder
         return this;
     }
 
-    /// <summary>The serialized ONNX model (IR version 8).</summary>
-    public byte[] ToBytes()
+    /// <summary>The serialized ONNX model (IR version <see cref="IrVersion"/>).</summary>
+    public byte[] ToBytes() => ToModel().ToByteArray();
+
+    /// <summary>The model as an ONNX <c>ModelProto</c>; it shares the builder's graph, so build no further after reading it.</summary>
+    internal ModelProto ToModel()
     {
         var model = new ModelProto
         {
@@ -142,8 +206,68 @@ public sealed class OnnxGraphBuilder
             ProducerName = ProducerName,
             Graph = graph,
         };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        return model.ToByteArray();
+        foreach (var (domain, version) in opsets)
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = version });
+        }
+
+        return model;
+    }
+
+    /// <summary>Appends a node as it is (the graph merger's prefixed copy of another graph's node), defining its outputs.</summary>
+    internal void AddNode(NodeProto node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (!opsets.ContainsKey(node.Domain))
+        {
+            throw new InvalidOperationException($"Node '{node.Name}' ({node.OpType}) is of domain '{node.Domain}', which graph '{graph.Name}' does not import.");
+        }
+
+        foreach (var output in node.Output)
+        {
+            if (output.Length > 0)
+            {
+                Define(output);
+            }
+        }
+
+        graph.Node.Add(node);
+    }
+
+    /// <summary>Appends an initializer as it is: its bytes are not copied or converted.</summary>
+    internal void AddInitializer(TensorProto tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        Define(tensor.Name);
+        graph.Initializer.Add(tensor);
+    }
+
+    /// <summary>Appends a sparse initializer as it is (named by its <c>values</c> tensor).</summary>
+    internal void AddSparseInitializer(SparseTensorProto tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        Define(tensor.Values?.Name ?? "");
+        graph.SparseInitializer.Add(tensor);
+    }
+
+    /// <summary>Records the type and shape of an intermediate value, for ONNX Runtime's shape inference.</summary>
+    internal void AddValueInfo(ValueInfoProto valueInfo)
+    {
+        ArgumentNullException.ThrowIfNull(valueInfo);
+        graph.ValueInfo.Add(valueInfo);
+    }
+
+    /// <summary>Declares a graph output with a type taken from another graph (the graph merger's exposed outputs).</summary>
+    internal void AddOutput(ValueInfoProto valueInfo)
+    {
+        ArgumentNullException.ThrowIfNull(valueInfo);
+        ArgumentException.ThrowIfNullOrEmpty(valueInfo.Name);
+        if (!outputNames.Add(valueInfo.Name))
+        {
+            throw new ArgumentException($"Output '{valueInfo.Name}' is already declared.", nameof(valueInfo));
+        }
+
+        graph.Output.Add(valueInfo);
     }
 
     /// <summary>Writes <see cref="ToBytes"/> to <paramref name="path"/>, creating its directory.</summary>
@@ -159,9 +283,13 @@ public sealed class OnnxGraphBuilder
         File.WriteAllBytes(path, ToBytes());
     }
 
-    private string AddInitializer(string name, DataType type, int count, byte[] raw, long[] shape)
+    private string AddInitializer(string name, DataType type, int count, byte[] raw, long[] shape) =>
+        AddInitializer(new TensorProto { Name = name, DataType = OnnxElementTypes.From(type), RawData = ByteString.CopyFrom(raw) }, count, shape);
+
+    private string AddInitializer(TensorProto tensor, int count, long[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        var name = tensor.Name;
         Define(name);
         long elements = 1;
         foreach (var dim in shape)
@@ -175,7 +303,6 @@ public sealed class OnnxGraphBuilder
             throw new ArgumentException($"Initializer '{name}' has {count} values but shape [{string.Join(", ", shape)}] holds {elements}.", nameof(shape));
         }
 
-        var tensor = new TensorProto { Name = name, DataType = OnnxElementTypes.From(type), RawData = ByteString.CopyFrom(raw) };
         tensor.Dims.AddRange(shape);
         graph.Initializer.Add(tensor);
         return name;
@@ -189,6 +316,8 @@ public sealed class OnnxGraphBuilder
             throw new ArgumentException($"Value '{name}' is already defined in graph '{graph.Name}'.", nameof(name));
         }
     }
+
+    private static string DomainName(string domain) => domain.Length == 0 ? "ai.onnx" : domain;
 
     private static ValueInfoProto ValueInfo(string name, DataType type, long[] shape)
     {
