@@ -37,6 +37,12 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
         }
 
         var path = Path.Combine(context.VersionDirectory, PipelineDefinition.FileName);
+        if (!File.Exists(path))
+        {
+            // Chosen by config.json ("backend": "pipeline") for a folder without one.
+            throw new FileNotFoundException($"the version folder {context.VersionDirectory} holds no {PipelineDefinition.FileName} for the {BackendName} backend", path);
+        }
+
         var json = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         if (!PipelineReader.TryParse(json, out var pipeline, out var problem))
         {

@@ -220,6 +220,19 @@ public sealed class PipelineBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task A_model_that_asks_for_the_pipeline_backend_without_a_pipeline_json_is_told_so()
+    {
+        TestModels.WriteModel(_repository.Path, "plain", TestModels.Identity(DataType.Fp32, -1, 2));
+        _repository.WriteConfig("plain", """{"backend": "pipeline"}""");
+
+        await using var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout);
+
+        var status = Assert.Single(engine.Models);
+        Assert.Equal(ModelState.Unavailable, status.State);
+        Assert.Equal($"the version folder {Path.Combine(_repository.Path, "plain", "1")} holds no pipeline.json for the pipeline backend", status.Versions[0].Reason);
+    }
+
+    [Fact]
     public async Task The_pipeline_backend_has_no_settings_of_its_own()
     {
         PipelineFolders.Write(_repository.Path, "hashes", """
