@@ -15,8 +15,11 @@ public sealed class CliTests
         var repository = RepositoryPaths.SampleModels;
         foreach (var name in SampleModels.Names)
         {
-            var committed = File.ReadAllBytes(Path.Combine(repository, name, "1", "model.onnx"));
-            Assert.True(SampleModels.Build(name).AsSpan().SequenceEqual(committed), $"samples/models/{name} is stale; run: augur samples write samples/models");
+            foreach (var (path, bytes) in SampleModels.Files(name))
+            {
+                var committed = File.ReadAllBytes(Path.Combine(repository, name, path));
+                Assert.True(bytes.AsSpan().SequenceEqual(committed), $"samples/models/{name}/{path} is stale; run: augur samples write samples/models");
+            }
         }
     }
 

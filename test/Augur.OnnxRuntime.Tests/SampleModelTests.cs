@@ -25,7 +25,7 @@ public sealed class SampleModelTests
     }
 
     [Fact]
-    public void WriteAll_WritesModelFiles_AndThePumpMonitorConfig()
+    public void WriteAll_WritesModelFiles_ThePumpMonitorConfig_AndTheSentimentPipeline()
     {
         var root = Path.Combine(Path.GetTempPath(), $"augur-test-{Guid.NewGuid():N}");
         try
@@ -35,7 +35,7 @@ public sealed class SampleModelTests
             var files = Directory.GetFiles(root, "*", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
                 .Order(StringComparer.Ordinal);
-            Assert.Equal(["delivery_eta/1/model.onnx", "fraud/1/model.onnx", "image_classifier/1/model.onnx", "pump_monitor/1/model.onnx", "pump_monitor/config.json", "ranker/1/model.onnx"], files);
+            Assert.Equal(["delivery_eta/1/model.onnx", "fraud/1/model.onnx", "image_classifier/1/model.onnx", "pump_monitor/1/model.onnx", "pump_monitor/config.json", "ranker/1/model.onnx", "sentiment/1/classifier.onnx", "sentiment/1/pipeline.json"], files);
             Assert.Equal(Fraud.Value, File.ReadAllBytes(Path.Combine(root, "fraud", "1", "model.onnx")));
         }
         finally

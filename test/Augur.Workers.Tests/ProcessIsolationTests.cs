@@ -48,6 +48,42 @@ public sealed class ProcessIsolationTests
     }
 
     [Fact]
+    public async Task A_pipeline_in_a_worker_process_answers_as_the_same_pipeline_in_process()
+    {
+        using var isolated = new TempRepository();
+        using var inProcess = new TempRepository();
+        foreach (var repository in new[] { isolated, inProcess })
+        {
+            foreach (var (path, bytes) in SampleModels.Files(SampleModels.Sentiment))
+            {
+                var file = Path.Combine(repository.ModelPath(SampleModels.Sentiment), path);
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                File.WriteAllBytes(file, bytes);
+            }
+        }
+
+        isolated.WriteConfig(SampleModels.Sentiment, """{"isolation": "process"}""");
+        using var sockets = new TempFolder();
+        await using var worker = await new InferenceEngineBuilder()
+            .UseModelRepository(isolated.Path)
+            .UseOnnxRuntime()
+            .UseProcessIsolation(o =>
+            {
+                o.Command = new WorkerProgram("dotnet", [Path.Combine(AppContext.BaseDirectory, "augur.dll")]);
+                o.SocketDirectory = sockets.Path;
+            })
+            .BuildAsync().WaitAsync(Timeout);
+        await using var local = await new InferenceEngineBuilder().UseModelRepository(inProcess.Path).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout);
+        var request = new InferenceRequest(SampleModels.Sentiment, [InferenceTensor.CreateStrings("text", ["great food", "never again", ""], 3, 1)]);
+
+        var remote = await worker.InferAsync(request).AsTask().WaitAsync(Timeout);
+        var expected = await local.InferAsync(request).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(expected["probability"].Data.ToArray(), remote["probability"].Data.ToArray());
+        Assert.Equal([3L, 1L], remote["probability"].Shape.ToArray());
+    }
+
+    [Fact]
     public async Task The_workers_of_a_server_killed_with_sigkill_stop_and_remove_their_sockets()
     {
         using var repository = new TempRepository();

@@ -203,7 +203,7 @@ public sealed class WorkerCommandTests : IDisposable
     [Theory]
     [InlineData(new[] { "--version", "one" }, "augur worker: --version 'one': expected a whole number; see augur worker --help")]
     [InlineData(new[] { "--version", "1", "--port", "0", "--socket", "/tmp/x.sock" }, "augur worker: --socket and --port: give one of them (a Unix socket, or a TCP port)")]
-    [InlineData(new[] { "--version", "1", "--backend", "tensorrt" }, "augur worker: --backend 'tensorrt' is not a backend this worker has; known: onnxruntime")]
+    [InlineData(new[] { "--version", "1", "--backend", "tensorrt" }, "augur worker: --backend 'tensorrt' is not a backend this worker has; known: onnxruntime, pipeline")]
     [InlineData(new[] { "--version", "1", "--port", "0", "--host", "example.com" }, "augur worker: --host 'example.com' is not an IP address; give one, such as 127.0.0.1")]
     public async Task A_command_line_it_cannot_use_exits_2_with_one_line(string[] args, string expected)
     {

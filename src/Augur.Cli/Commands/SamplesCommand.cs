@@ -8,8 +8,8 @@ internal static class SamplesCommand
 {
     public static Command Create()
     {
-        var directory = new Argument<DirectoryInfo>("directory") { Description = "The repository folder to write <model>/1/model.onnx into." };
-        var write = new Command("write", "Write the sample models (fraud, delivery_eta, image_classifier, ranker, pump_monitor) into a repository folder.") { directory };
+        var directory = new Argument<DirectoryInfo>("directory") { Description = "The repository folder to write the sample models into (<model>/1/model.onnx; sentiment/1/pipeline.json and classifier.onnx)." };
+        var write = new Command("write", "Write the sample models (fraud, delivery_eta, image_classifier, ranker, pump_monitor, sentiment) into a repository folder.") { directory };
         write.SetAction(parse =>
         {
             var target = parse.GetValue(directory)!.FullName;

@@ -8,6 +8,7 @@ using Augur.Backends;
 using Augur.Cli.Commands.Serve;
 using Augur.Models;
 using Augur.OnnxRuntime.Backend;
+using Augur.OnnxRuntime.Pipelines;
 using Augur.Workers;
 using Augur.Workers.Hosting;
 using Microsoft.Extensions.Logging;
@@ -37,7 +38,7 @@ internal static class WorkerCommand
         var socket = new Option<string?>("--socket") { Description = "Unix socket path to listen on. A stale socket there (left by a killed worker: nobody listens on it) is replaced; a live one or any other file fails the start. Default: a new path in the temp folder (unless --port is given)." };
         var port = new Option<int?>("--port") { Description = "Listen on TCP instead of a Unix socket; 0 picks a free port." };
         var host = new Option<string>("--host") { Description = "Address to listen on with --port. Default 127.0.0.1 (this machine only).", DefaultValueFactory = _ => "127.0.0.1" };
-        var backend = new Option<string>("--backend") { Description = $"The backend that loads the model. Default {OnnxRuntimeBackend.BackendName}.", DefaultValueFactory = _ => OnnxRuntimeBackend.BackendName };
+        var backend = new Option<string>("--backend") { Description = $"The backend that loads the model: {OnnxRuntimeBackend.BackendName} (model.onnx) or {PipelineBackend.BackendName} (pipeline.json). Default {OnnxRuntimeBackend.BackendName}.", DefaultValueFactory = _ => OnnxRuntimeBackend.BackendName };
         var config = new Option<string?>("--config") { Description = "The model's config.json (its backend settings apply). Default: none." };
         var exitWithStdin = new Option<bool>("--exit-with-stdin")
         {
@@ -220,16 +221,20 @@ internal static class WorkerCommand
 
     private static IModelBackend? CreateBackend(string name, int intraOpThreads, out string? problem)
     {
-        if (name == OnnxRuntimeBackend.BackendName)
+        // A worker holds one model version: there is no other model to share weights with, and sharing would keep a
+        // copy of every large initializer beside ONNX Runtime's pre-packed one (a model's config.json may still ask).
+        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions { IntraOpThreads = intraOpThreads, ShareWeights = false });
+        problem = null;
+        switch (name)
         {
-            problem = null;
-            // A worker holds one model version: there is no other model to share weights with, and sharing would keep a
-            // copy of every large initializer beside ONNX Runtime's pre-packed one (a model's config.json may still ask).
-            return new OnnxRuntimeBackend(new OnnxRuntimeOptions { IntraOpThreads = intraOpThreads, ShareWeights = false });
+            case OnnxRuntimeBackend.BackendName:
+                return onnxRuntime;
+            case PipelineBackend.BackendName:
+                return new PipelineBackend(onnxRuntime);
+            default:
+                problem = $"--backend '{name}' is not a backend this worker has; known: {OnnxRuntimeBackend.BackendName}, {PipelineBackend.BackendName}";
+                return null;
         }
-
-        problem = $"--backend '{name}' is not a backend this worker has; known: {OnnxRuntimeBackend.BackendName}";
-        return null;
     }
 
     private static int Report(string problem)

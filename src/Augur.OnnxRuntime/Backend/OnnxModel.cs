@@ -52,7 +52,11 @@ internal sealed class OnnxModel : IModel
         }
     }
 
-    public ValueTask<IModelInstance> CreateInstanceAsync(int index, CancellationToken cancellationToken)
+    public ValueTask<IModelInstance> CreateInstanceAsync(int index, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IModelInstance>(CreateInstance(Signature.Outputs));
+
+    /// <summary>An instance that runs the graph for <paramref name="outputs"/> only (some of <see cref="Signature"/>'s, in any order).</summary>
+    public OnnxModelInstance CreateInstance(IReadOnlyList<TensorSpec> outputs)
     {
         var session = Interlocked.Exchange(ref _firstSession, null) ?? CreateSession(_file.Read(), _settings, _context.VersionDirectory, _shared);
         if (Interlocked.Increment(ref _instances) >= _context.Config.InstanceCount && _file.Drop() >= CollectAfterDroppingBytes)
@@ -64,7 +68,7 @@ internal sealed class OnnxModel : IModel
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
         }
 
-        return ValueTask.FromResult<IModelInstance>(new OnnxModelInstance(_context.ModelName, session, Signature, _context.Time));
+        return new OnnxModelInstance(_context.ModelName, session, Signature with { Outputs = outputs }, _context.Time);
     }
 
     public ValueTask DisposeAsync()

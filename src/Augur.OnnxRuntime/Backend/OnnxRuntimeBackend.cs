@@ -34,11 +34,18 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     public bool CanLoad(string versionDirectory) => File.Exists(Path.Combine(versionDirectory, ModelFileName));
 
     /// <inheritdoc />
-    public async ValueTask<IModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken)
+    public async ValueTask<IModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken) =>
+        await LoadFileAsync(Path.Combine(context.VersionDirectory, ModelFileName), context, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Loads the ONNX graph at <paramref name="path"/> (in <see cref="ModelLoadContext.VersionDirectory"/>) as this
+    /// backend loads model.onnx: the session settings resolved from the context's config and settings section, the weights
+    /// shared through this backend's store. A pipeline's ONNX steps are loaded so.
+    /// </summary>
+    internal async ValueTask<OnnxModel> LoadFileAsync(string path, ModelLoadContext context, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(context.VersionDirectory, ModelFileName);
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        var shared = Prepare(bytes, context, out var settings);
+        var shared = Prepare(bytes, Path.GetFileName(path), context, out var settings);
         OnnxModel model;
         try
         {
@@ -61,9 +68,9 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     }
 
     /// <summary>Parses the model once, checks its external data, resolves its settings and leases its shared weights.</summary>
-    private SharedWeights Prepare(byte[] bytes, ModelLoadContext context, out SessionSettings settings)
+    private SharedWeights Prepare(byte[] bytes, string fileName, ModelLoadContext context, out SessionSettings settings)
     {
-        if (!OnnxModelFile.TryParse(bytes, out var model, out var problem))
+        if (!OnnxModelFile.TryParse(bytes, out var model, out var problem, fileName))
         {
             throw new InvalidDataException(problem);
         }

@@ -3,10 +3,10 @@ using Augur.OnnxRuntime.Onnx.Proto;
 
 namespace Augur.OnnxRuntime.Onnx;
 
-/// <summary>Parses a model.onnx file once per load, for every check and step that reads the graph.</summary>
+/// <summary>Parses a model.onnx file (or a pipeline step's graph) once per load, for every check and step that reads the graph.</summary>
 internal static class OnnxModelFile
 {
-    public static bool TryParse(ReadOnlySpan<byte> modelBytes, [NotNullWhen(true)] out ModelProto? model, [NotNullWhen(false)] out string? problem)
+    public static bool TryParse(ReadOnlySpan<byte> modelBytes, [NotNullWhen(true)] out ModelProto? model, [NotNullWhen(false)] out string? problem, string fileName = "model.onnx")
     {
         try
         {
@@ -17,7 +17,7 @@ internal static class OnnxModelFile
         catch (Google.Protobuf.InvalidProtocolBufferException ex)
         {
             model = null;
-            problem = $"model.onnx is not a valid ONNX model (truncated or not protobuf): {ex.Message}";
+            problem = $"{fileName} is not a valid ONNX model (truncated or not protobuf): {ex.Message}";
             return false;
         }
     }

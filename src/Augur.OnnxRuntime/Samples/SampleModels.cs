@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Augur.OnnxRuntime.Samples;
 
 /// <summary>
@@ -38,30 +40,48 @@ public static class SampleModels
     /// </summary>
     public const string PumpMonitor = "pump_monitor";
 
+    /// <summary>
+    /// Name of the pipeline sample (see <see cref="SentimentModel"/>): review text BYTES [batch, 1] → word and word-pair
+    /// counts (the <c>text_ngrams</c> featurizer) → a linear ONNX head → <c>probability</c> FP32 [batch, 1] that the
+    /// review is positive. Its version folder holds <c>pipeline.json</c> and <c>classifier.onnx</c>, no model.onnx.
+    /// </summary>
+    public const string Sentiment = "sentiment";
+
     /// <summary>The names of all sample models.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Fraud, DeliveryEta, ImageClassifier, Ranker, PumpMonitor];
+    public static IReadOnlyList<string> Names { get; } = [Fraud, DeliveryEta, ImageClassifier, Ranker, PumpMonitor, Sentiment];
 
     /// <summary>
-    /// Writes <c>{repositoryDirectory}/{name}/1/model.onnx</c> for every sample model, creating directories
-    /// and overwriting existing files. Writes no model configuration, except the config.json that
-    /// <see cref="PumpMonitor"/> cannot be served without.
+    /// Writes every file of every sample model (<see cref="Files"/>) under <c>{repositoryDirectory}/{name}/</c>, creating
+    /// directories and overwriting existing files.
     /// </summary>
     public static void WriteAll(string repositoryDirectory)
     {
         ArgumentException.ThrowIfNullOrEmpty(repositoryDirectory);
         foreach (var name in Names)
         {
-            var versionDirectory = Path.Combine(repositoryDirectory, name, "1");
-            Directory.CreateDirectory(versionDirectory);
-            File.WriteAllBytes(Path.Combine(versionDirectory, "model.onnx"), Build(name));
-            if (name == PumpMonitor)
+            foreach (var (path, bytes) in Files(name))
             {
-                File.WriteAllText(Path.Combine(repositoryDirectory, name, "config.json"), PumpMonitorModel.Config);
+                var file = Path.Combine(repositoryDirectory, name, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                File.WriteAllBytes(file, bytes);
             }
         }
     }
 
-    /// <summary>Builds the sample model called <paramref name="name"/>, one of <see cref="Names"/>.</summary>
+    /// <summary>
+    /// The files of the sample model called <paramref name="name"/>, by path relative to its model folder ('/'
+    /// separated): <c>1/model.onnx</c> for the single-graph models, with the config.json <see cref="PumpMonitor"/>
+    /// cannot be served without; <c>1/pipeline.json</c> and <c>1/classifier.onnx</c> for <see cref="Sentiment"/>. No
+    /// other model configuration.
+    /// </summary>
+    public static IReadOnlyList<(string Path, byte[] Bytes)> Files(string name) => name switch
+    {
+        PumpMonitor => [("1/model.onnx", Build(name)), ("config.json", Encoding.UTF8.GetBytes(PumpMonitorModel.Config))],
+        Sentiment => [("1/pipeline.json", Encoding.UTF8.GetBytes(SentimentModel.Pipeline)), ($"1/{SentimentModel.ClassifierFile}", SentimentModel.BuildClassifier())],
+        _ => [("1/model.onnx", Build(name))],
+    };
+
+    /// <summary>Builds the model.onnx of the single-graph sample model called <paramref name="name"/>, one of <see cref="Names"/> but <see cref="Sentiment"/>.</summary>
     public static byte[] Build(string name) => name switch
     {
         Fraud => BuildFraud(),
@@ -69,6 +89,7 @@ public static class SampleModels
         ImageClassifier => BuildImageClassifier(),
         Ranker => BuildRanker(),
         PumpMonitor => BuildPumpMonitor(),
+        Sentiment => throw new ArgumentException($"'{Sentiment}' is a pipeline with no model.onnx; its files are Files(\"{Sentiment}\").", nameof(name)),
         _ => throw new ArgumentException($"There is no sample model '{name}'.", nameof(name)),
     };
 

@@ -1,0 +1,196 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
+using System.Text;
+using Augur.Tensors;
+
+namespace Augur.OnnxRuntime.Pipelines.Featurizers;
+
+/// <summary>
+/// <c>text_ngrams</c>: BYTES [B, 1] → FP32 [B, buckets], a bag of hashed word n-grams per row. The text is lower-cased
+/// (when <c>lowercase</c>, the default) and split into tokens at runs of ASCII whitespace (space, tab, CR, LF), empty
+/// tokens dropped; for each n from <c>ngram_min</c> to <c>ngram_max</c>, each run of n consecutive tokens joined by one
+/// space is hashed (<see cref="MurmurHash3"/> over its UTF-8 bytes with <c>seed</c>, unsigned, mod <c>buckets</c>), and
+/// the output counts the n-grams of each bucket.
+/// </summary>
+/// <remarks>
+/// Lower-casing is the invariant culture's (<see cref="string.ToLowerInvariant"/>) for text that is valid UTF-8; text
+/// that is not keeps its bytes, with ASCII letters lower-cased, so no input byte is ever replaced. Neither changes where
+/// tokens split: no character lower-cases to or from ASCII whitespace.
+/// </remarks>
+internal sealed class TextNgramsFeaturizer : IFeaturizer
+{
+    public const string Name = "text_ngrams";
+
+    /// <summary>
+    /// The widest output allowed: 2^20 buckets (4 MiB of FP32 per row). Wider rows cost memory per request and gain
+    /// nothing from n-gram counts of short texts.
+    /// </summary>
+    public const int MaxBuckets = 1 << 20;
+
+    /// <summary>The longest n-gram: trigrams.</summary>
+    public const int MaxNgram = 3;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public TextNgramsFeaturizer(FeaturizerSettings settings)
+    {
+        Buckets = settings.Int("buckets", 1, MaxBuckets);
+        NgramMin = settings.Int("ngram_min", 1, MaxNgram, fallback: 1);
+        NgramMax = settings.Int("ngram_max", 1, MaxNgram, fallback: 1);
+        if (NgramMin > NgramMax)
+        {
+            throw new FormatException($"setting 'ngram_min' ({NgramMin}) must not exceed 'ngram_max' ({NgramMax})");
+        }
+
+        Lowercase = settings.Bool("lowercase", fallback: true);
+        Seed = settings.Seed("seed");
+    }
+
+    public string Kind => Name;
+
+    public int Buckets { get; }
+
+    public int NgramMin { get; }
+
+    public int NgramMax { get; }
+
+    public bool Lowercase { get; }
+
+    public uint Seed { get; }
+
+    public bool TryInfer(IReadOnlyList<PipelineTensor> inputs, out DataType dataType, [NotNullWhen(true)] out long[]? shape, [NotNullWhen(false)] out string? problem)
+    {
+        dataType = DataType.Fp32;
+        shape = null;
+        problem = FeaturizerInputs.Count(Kind, inputs, 1) ?? FeaturizerInputs.Matrix(Kind, inputs[0], [DataType.Bytes], 1);
+        if (problem is not null)
+        {
+            return false;
+        }
+
+        shape = [-1, Buckets];
+        return true;
+    }
+
+    public bool TryRun(IReadOnlyList<InferenceTensor> inputs, string output, [NotNullWhen(true)] out InferenceTensor? result, [NotNullWhen(false)] out string? problem)
+    {
+        result = null;
+        var input = inputs[0];
+        if ((problem = FeaturizerInputs.Columns(Kind, input, 1)) is not null)
+        {
+            return false;
+        }
+
+        var texts = input.GetBytesElements();
+        var data = new byte[checked(texts.Length * Buckets * sizeof(float))];
+        var counts = MemoryMarshal.Cast<byte, float>(data.AsSpan());
+        for (var row = 0; row < texts.Length; row++)
+        {
+            Count(texts[row].Span, counts.Slice(row * Buckets, Buckets));
+        }
+
+        result = InferenceTensor.FromRaw(output, DataType.Fp32, [texts.Length, Buckets], data);
+        return true;
+    }
+
+    /// <summary>Adds the n-grams of one text to its row of bucket counts.</summary>
+    public void Count(ReadOnlySpan<byte> text, Span<float> row)
+    {
+        var bytes = Lowercase ? LowerCase(text) : text;
+        var tokens = Tokens(bytes);
+        var buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
+        try
+        {
+            for (var n = NgramMin; n <= NgramMax; n++)
+            {
+                for (var first = 0; first + n <= tokens.Count; first++)
+                {
+                    var length = Join(bytes, tokens, first, n, buffer);
+                    row[(int)(MurmurHash3.Hash32(buffer.AsSpan(0, length), Seed) % (uint)Buckets)] += 1f;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The (start, length) of each token: the runs of bytes between ASCII whitespace.</summary>
+    public static List<(int Start, int Length)> Tokens(ReadOnlySpan<byte> text)
+    {
+        var tokens = new List<(int, int)>();
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var space = i == text.Length || IsSpace(text[i]);
+            if (space && start >= 0)
+            {
+                tokens.Add((start, i - start));
+                start = -1;
+            }
+            else if (!space && start < 0)
+            {
+                start = i;
+            }
+        }
+
+        return tokens;
+    }
+
+    /// <summary>The text lower-cased as the remarks say.</summary>
+    public static byte[] LowerCase(ReadOnlySpan<byte> text)
+    {
+        if (!System.Text.Ascii.IsValid(text))
+        {
+            string decoded;
+            try
+            {
+                decoded = StrictUtf8.GetString(text);
+            }
+            catch (DecoderFallbackException)
+            {
+                return LowerAscii(text);
+            }
+
+            return Encoding.UTF8.GetBytes(decoded.ToLowerInvariant());
+        }
+
+        return LowerAscii(text);
+    }
+
+    private static byte[] LowerAscii(ReadOnlySpan<byte> text)
+    {
+        var lower = text.ToArray();
+        for (var i = 0; i < lower.Length; i++)
+        {
+            if (lower[i] is >= (byte)'A' and <= (byte)'Z')
+            {
+                lower[i] += 'a' - 'A';
+            }
+        }
+
+        return lower;
+    }
+
+    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+
+    private static int Join(ReadOnlySpan<byte> text, List<(int Start, int Length)> tokens, int first, int n, byte[] buffer)
+    {
+        var length = 0;
+        for (var t = first; t < first + n; t++)
+        {
+            if (t > first)
+            {
+                buffer[length++] = (byte)' ';
+            }
+
+            var (start, count) = tokens[t];
+            text.Slice(start, count).CopyTo(buffer.AsSpan(length));
+            length += count;
+        }
+
+        return length;
+    }
+}

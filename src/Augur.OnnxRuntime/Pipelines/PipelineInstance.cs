@@ -1,0 +1,111 @@
+using Augur.Backends;
+using Augur.Errors;
+using Augur.Inference;
+using Augur.OnnxRuntime.Backend;
+using Augur.Tensors;
+
+namespace Augur.OnnxRuntime.Pipelines;
+
+/// <summary>
+/// Runs one batch through a pipeline: the requests' inputs joined along the first dimension, each step in execution
+/// order on the whole batch (ONNX steps in their own ONNX Runtime session, featurizers in C#), and the outputs split back
+/// by each request's batch size. Runs one batch at a time, as the engine guarantees.
+/// </summary>
+internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnlyDictionary<string, OnnxModelInstance> sessions, TimeProvider time) : IModelInstance
+{
+    public async ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken)
+    {
+        var start = time.GetTimestamp();
+        var values = new Dictionary<string, InferenceTensor>(plan.Tensors.Count, StringComparer.Ordinal);
+        foreach (var input in plan.Signature.Inputs)
+        {
+            values.Add(input.Name, TensorRows.Concat(batch.Select(r => r.FindInput(input.Name)!).ToArray(), input.Name));
+        }
+
+        var rows = batch.Select(r => r.Inputs[0].Shape[0]).ToArray();
+        var total = rows.Sum();
+        var inferStart = time.GetTimestamp();
+        foreach (var step in plan.Order)
+        {
+            var error = step switch
+            {
+                FeaturizerStep featurizer => Run(featurizer, values),
+                OnnxStep onnx => await RunAsync(onnx, values, cancellationToken).ConfigureAwait(false),
+                _ => throw new InvalidOperationException($"unknown step type {step.GetType().Name}"),
+            };
+            if (error is not null)
+            {
+                return BatchResult.Failure(error);
+            }
+
+            foreach (var tensor in step.Defines)
+            {
+                var value = values[tensor];
+                if (value.Shape.Length == 0 || value.Shape[0] != total)
+                {
+                    return BatchResult.Failure(new InferenceError(ErrorCode.Internal,
+                        $"model '{model}': {step.Describe()} made tensor '{tensor}' with {(value.Shape.Length == 0 ? 0 : value.Shape[0])} rows for a batch of {total} samples"));
+                }
+            }
+        }
+
+        var outputStart = time.GetTimestamp();
+        var results = new InferenceTensor[batch.Count][];
+        for (var r = 0; r < results.Length; r++)
+        {
+            results[r] = new InferenceTensor[plan.Signature.Outputs.Count];
+        }
+
+        for (var o = 0; o < plan.Signature.Outputs.Count; o++)
+        {
+            var parts = TensorRows.Split(values[plan.Signature.Outputs[o].Name], rows, out _)!;
+            for (var r = 0; r < results.Length; r++)
+            {
+                results[r][o] = parts[r];
+            }
+        }
+
+        var end = time.GetTimestamp();
+        return BatchResult.Success(results, new BatchTimings(time.GetElapsedTime(start, inferStart), time.GetElapsedTime(inferStart, outputStart), time.GetElapsedTime(outputStart, end)));
+    }
+
+    private InferenceError? Run(FeaturizerStep step, Dictionary<string, InferenceTensor> values)
+    {
+        var inputs = step.Inputs.Select(t => values[t]).ToArray();
+        if (!step.Featurizer.TryRun(inputs, step.Output, out var output, out var problem))
+        {
+            // Only a dynamic dimension the plan could not check gets here: the request's shape.
+            return InferenceError.Invalid($"model '{model}': {step.Describe()}: {problem}");
+        }
+
+        values.Add(step.Output, output);
+        return null;
+    }
+
+    private async ValueTask<InferenceError?> RunAsync(OnnxStep step, Dictionary<string, InferenceTensor> values, CancellationToken cancellationToken)
+    {
+        var inputs = step.Inputs.Select(i => values[i.Tensor].WithName(i.Graph)).ToArray();
+        // One request holding the whole batch: its numeric inputs are pinned and passed without a copy.
+        var result = await sessions[step.Name].ExecuteAsync([new InferenceRequest(model, inputs)], cancellationToken).ConfigureAwait(false);
+        if (result.Error is { } error)
+        {
+            return error with { Message = $"{step.Describe()}: {error.Message}" };
+        }
+
+        var outputs = result.Outputs![0];
+        for (var i = 0; i < step.Outputs.Count; i++)
+        {
+            values.Add(step.Outputs[i].Tensor, outputs[i].WithName(step.Outputs[i].Tensor));
+        }
+
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var session in sessions.Values)
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using Augur.Backends;
+using Augur.Models;
+using Augur.OnnxRuntime.Backend;
+
+namespace Augur.OnnxRuntime.Pipelines;
+
+/// <summary>
+/// One loaded pipeline version: its plan and a loaded ONNX model per ONNX step. Each instance holds one ONNX Runtime
+/// instance (session) per ONNX step; the featurizers are shared, being immutable.
+/// </summary>
+internal sealed class PipelineModel : IModel
+{
+    private readonly string _name;
+    private readonly PipelinePlan _plan;
+    private readonly IReadOnlyDictionary<string, OnnxModel> _graphs;
+    private readonly TimeProvider _time;
+
+    private PipelineModel(string name, PipelinePlan plan, IReadOnlyDictionary<string, OnnxModel> graphs, TimeProvider time)
+    {
+        _name = name;
+        _plan = plan;
+        _graphs = graphs;
+        _time = time;
+    }
+
+    public ModelSignature Signature => _plan.Signature;
+
+    /// <summary>
+    /// Checks the data flow, loads each ONNX step's graph with <paramref name="onnxRuntime"/> and checks the types and
+    /// shapes against the graphs. A <see cref="FormatException"/> names the step at fault; nothing stays loaded then.
+    /// </summary>
+    public static async ValueTask<PipelineModel> LoadAsync(PipelineDefinition pipeline, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, CancellationToken cancellationToken)
+    {
+        var order = PipelineGraph.Order(pipeline);
+        var graphs = new Dictionary<string, OnnxModel>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var step in order.OfType<OnnxStep>())
+            {
+                graphs.Add(step.Name, await LoadGraphAsync(step, onnxRuntime, context, cancellationToken).ConfigureAwait(false));
+            }
+
+            var plan = PipelinePlan.Create(pipeline, order, step => graphs[step.Name].Signature);
+            return new PipelineModel(context.ModelName, plan, graphs, context.Time);
+        }
+        catch
+        {
+            foreach (var graph in graphs.Values)
+            {
+                await graph.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    private static async ValueTask<OnnxModel> LoadGraphAsync(OnnxStep step, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(context.VersionDirectory, step.File);
+        if (!File.Exists(path))
+        {
+            throw new FormatException($"{step.Describe()}: {step.File} is not in the version folder {context.VersionDirectory}");
+        }
+
+        try
+        {
+            return await onnxRuntime.LoadFileAsync(path, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new FormatException($"{step.Describe()}: could not be loaded: {ex.Message}", ex);
+        }
+    }
+
+    public async ValueTask<IModelInstance> CreateInstanceAsync(int index, CancellationToken cancellationToken)
+    {
+        var sessions = new Dictionary<string, OnnxModelInstance>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var step in _plan.Order.OfType<OnnxStep>())
+            {
+                var graph = _graphs[step.Name];
+                // Only the mapped outputs: ONNX Runtime then computes nothing the pipeline drops.
+                var outputs = step.Outputs.Select(o => graph.Signature.FindOutput(o.Graph)!).ToArray();
+                sessions.Add(step.Name, graph.CreateInstance(outputs));
+            }
+        }
+        catch
+        {
+            foreach (var session in sessions.Values)
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        return new PipelineInstance(_name, _plan, sessions, _time);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // After the last instance (the engine's order), so every session given the shared weights is gone.
+        foreach (var graph in _graphs.Values)
+        {
+            await graph.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
