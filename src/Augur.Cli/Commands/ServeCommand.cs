@@ -25,8 +25,12 @@ internal static class ServeCommand
         {
             Description = "Hold identical large initializers of different models once: true or false (a model's config.json may override). Default true.",
         };
+        var fusePipelines = new Option<string>("--fuse-pipelines")
+        {
+            Description = "Compile each pipeline (pipeline.json) into one ONNX Runtime graph when it can be: true or false (a model's config.json may override). Default true.",
+        };
         var lifecycle = ServeOptions.Create();
-        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights };
+        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights, fusePipelines };
         lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
         var cacheOptions = new ServeCacheOptions();
@@ -34,7 +38,7 @@ internal static class ServeCommand
         (Option Option, string Key)[] settingOptions =
         [
             (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"),
-            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
+            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (fusePipelines, "FusePipelines"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
         ];
         var optionNames = settingOptions.ToDictionary(s => s.Key, s => s.Option.Name, StringComparer.OrdinalIgnoreCase);
         command.SetAction(async (parse, cancellationToken) =>

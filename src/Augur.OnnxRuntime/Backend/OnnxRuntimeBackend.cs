@@ -1,6 +1,7 @@
 using Augur.Backends;
 using Augur.OnnxRuntime.Diagnostics;
 using Augur.OnnxRuntime.Onnx;
+using Augur.OnnxRuntime.Onnx.Proto;
 using Augur.OnnxRuntime.Sharing;
 using Microsoft.Extensions.Logging;
 
@@ -27,6 +28,9 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     /// <inheritdoc />
     public string ExpectedFiles => ModelFileName;
 
+    /// <summary>Whether pipelines served through this backend are fused by default (<see cref="OnnxRuntimeOptions.FusePipelines"/>).</summary>
+    internal bool FusePipelines => options.FusePipelines;
+
     /// <summary>The initializers this backend's models share.</summary>
     internal SharedInitializerStore SharedInitializers { get; } = new(options.SharedWeightMinimumBytes);
 
@@ -45,11 +49,30 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     internal async ValueTask<OnnxModel> LoadFileAsync(string path, ModelLoadContext context, CancellationToken cancellationToken)
     {
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        var shared = Prepare(bytes, Path.GetFileName(path), context, out var settings);
+        if (!OnnxModelFile.TryParse(bytes, out var model, out var problem, Path.GetFileName(path)))
+        {
+            throw new InvalidDataException(problem);
+        }
+
+        return Load(model, new ModelFileBytes(path, bytes), context);
+    }
+
+    /// <summary>
+    /// Loads a graph that is not a file of its own (a pipeline compiled into one graph) as <see cref="LoadFileAsync"/>
+    /// loads a file: <paramref name="model"/> is its parsed form and <paramref name="bytes"/> its serialized one, which
+    /// <paramref name="build"/> makes again, byte for byte, for an instance wanted after the bytes were dropped.
+    /// External data is resolved against <see cref="ModelLoadContext.VersionDirectory"/>.
+    /// </summary>
+    internal OnnxModel LoadGenerated(ModelProto model, byte[] bytes, string description, Func<byte[]> build, ModelLoadContext context) =>
+        Load(model, ModelFileBytes.Generated(description, bytes, build), context);
+
+    private OnnxModel Load(ModelProto parsed, ModelFileBytes file, ModelLoadContext context)
+    {
+        var shared = Prepare(parsed, context, out var settings);
         OnnxModel model;
         try
         {
-            model = OnnxModel.Load(new ModelFileBytes(path, bytes), settings, context, shared);
+            model = OnnxModel.Load(file, settings, context, shared);
         }
         catch
         {
@@ -67,14 +90,9 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
         return model;
     }
 
-    /// <summary>Parses the model once, checks its external data, resolves its settings and leases its shared weights.</summary>
-    private SharedWeights Prepare(byte[] bytes, string fileName, ModelLoadContext context, out SessionSettings settings)
+    /// <summary>Checks the parsed model's external data, resolves its settings and leases its shared weights.</summary>
+    private SharedWeights Prepare(ModelProto model, ModelLoadContext context, out SessionSettings settings)
     {
-        if (!OnnxModelFile.TryParse(bytes, out var model, out var problem, fileName))
-        {
-            throw new InvalidDataException(problem);
-        }
-
         if (ExternalDataCheck.Check(model, context.VersionDirectory) is { } externalProblem)
         {
             throw new InvalidDataException(externalProblem);

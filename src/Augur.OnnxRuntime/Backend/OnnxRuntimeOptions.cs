@@ -27,6 +27,13 @@ public sealed class OnnxRuntimeOptions
     public bool ShareWeights { get; set; } = true;
 
     /// <summary>
+    /// Whether a pipeline (pipeline.json) is compiled into one ONNX Runtime graph, so that it runs as one session with no
+    /// copy between steps. Default true. A pipeline that cannot be fused runs step by step, and its load log says why; a
+    /// model's config.json may override it (<c>backend_settings.pipeline.fuse</c>). See design note 0014.
+    /// </summary>
+    public bool FusePipelines { get; set; } = true;
+
+    /// <summary>
     /// The smallest initializer, in bytes, that is shared; smaller ones stay in their sessions. Default 16384 (16 KiB):
     /// biases, norms and shape constants save little, and each shared one costs a hash, an allocation and a native value.
     /// </summary>

@@ -6,7 +6,7 @@ namespace Augur.OnnxRuntime.Fusion;
 /// <summary>
 /// <c>text_ngrams</c> as ONNX operators, BYTES [B, 1] to FP32 [B, buckets] (design note 0014):
 /// <list type="number">
-/// <item>Reshape to [B]; StringNormalizer LOWER (locale <c>C.UTF-8</c>) if lower-casing is asked for.</item>
+/// <item>Reshape to [B]; StringNormalizer LOWER (locale <c>C</c>: A–Z only, as the spec says) if lower-casing is asked for.</item>
 /// <item>com.microsoft Tokenizer with the separators space, tab, CR and LF and <c>mincharnum = 1</c>: the tokens of
 /// each row, runs of separators and empty tokens dropped, padded to the longest row with a single space (which no token
 /// can contain), [B, M]. ONNX's StringSplit is not used: it splits at spaces only, not at tabs, CR or LF.</item>
@@ -19,8 +19,12 @@ namespace Augur.OnnxRuntime.Fusion;
 /// </summary>
 internal static class TextNgramsEmitter
 {
-    /// <summary>The locale StringNormalizer lower-cases in. ONNX Runtime's default, en_US.UTF-8, is often not installed; glibc has C.UTF-8 built in.</summary>
-    public const string LowerCaseLocale = "C.UTF-8";
+    /// <summary>
+    /// The locale StringNormalizer lower-cases in: <c>C</c>, where it changes exactly A–Z on every host, as the spec's
+    /// lower-casing does. ONNX Runtime's default, en_US.UTF-8, is often not installed, and C.UTF-8 lowers by the host's
+    /// glibc tables, which differ from .NET's and between glibc versions (design note 0014).
+    /// </summary>
+    public const string LowerCaseLocale = "C";
 
     /// <summary>The ASCII whitespace the spec splits at.</summary>
     public static readonly string[] Separators = [" ", "\t", "\r", "\n"];

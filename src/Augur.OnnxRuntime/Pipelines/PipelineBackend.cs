@@ -8,12 +8,17 @@ namespace Augur.OnnxRuntime.Pipelines;
 /// Serves model folders that hold a <c>pipeline.json</c>: a data flow of ONNX graphs and built-in featurizers, served
 /// like one model (design note 0013). Its ONNX steps are loaded by <paramref name="onnxRuntime"/>, with its session
 /// settings (config.json's <c>backend_settings.onnxruntime</c> and <c>parameters</c> apply to every step) and through its
-/// shared-weight store, so a weight two steps, or a step and another model, both hold is held once.
+/// shared-weight store, so a weight two steps, or a step and another model, both hold is held once. A pipeline is
+/// compiled into one ONNX Runtime graph when it can be (design note 0014) unless fusion is off
+/// (<see cref="OnnxRuntimeOptions.FusePipelines"/>, or <c>backend_settings.pipeline.fuse</c>).
 /// </summary>
 public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBackend
 {
     /// <summary>The backend's name in config.json (<c>"backend": "pipeline"</c>).</summary>
     public const string BackendName = "pipeline";
+
+    /// <summary>The setting of <c>backend_settings.pipeline</c> that turns fusion on or off.</summary>
+    public const string FuseSetting = "fuse";
 
     /// <inheritdoc />
     public string Name => BackendName;
@@ -30,12 +35,7 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
     /// <inheritdoc />
     public async ValueTask<IModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken)
     {
-        if (context.Settings.ValueKind == JsonValueKind.Object && context.Settings.EnumerateObject().Any())
-        {
-            throw new FormatException(
-                $"backend_settings.{BackendName}.{context.Settings.EnumerateObject().First().Name}: the pipeline backend has no settings of its own; its ONNX steps take backend_settings.onnxruntime");
-        }
-
+        var fuse = ReadFuse(context.Settings, onnxRuntime.FusePipelines);
         var path = Path.Combine(context.VersionDirectory, PipelineDefinition.FileName);
         if (!File.Exists(path))
         {
@@ -51,12 +51,40 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
 
         try
         {
-            return await PipelineModel.LoadAsync(pipeline, onnxRuntime, OnnxContext(context), cancellationToken).ConfigureAwait(false);
+            return await PipelineModel.LoadAsync(pipeline, onnxRuntime, OnnxContext(context), fuse, cancellationToken).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
             throw new InvalidDataException($"{PipelineDefinition.FileName}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// <c>backend_settings.pipeline</c>: <c>fuse</c> (default: the backend's, true unless <c>--fuse-pipelines false</c>)
+    /// compiles the pipeline into one ONNX Runtime graph; false runs it step by step. Session settings are the ONNX
+    /// steps' own, <c>backend_settings.onnxruntime</c>.
+    /// </summary>
+    private static bool ReadFuse(JsonElement settings, bool fallback)
+    {
+        if (settings.ValueKind != JsonValueKind.Object)
+        {
+            return fallback;
+        }
+
+        foreach (var property in settings.EnumerateObject())
+        {
+            if (property.Name != FuseSetting)
+            {
+                throw new FormatException(
+                    $"unknown setting backend_settings.{BackendName}.{property.Name}; known: {FuseSetting} (session settings of the ONNX steps are backend_settings.onnxruntime)");
+            }
+
+            fallback = property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? property.Value.GetBoolean()
+                : throw new FormatException($"backend_settings.{BackendName}.{FuseSetting} must be true or false, not {property.Value.GetRawText()}");
+        }
+
+        return fallback;
     }
 
     // The ONNX steps read the ONNX Runtime backend's section, as a model.onnx of the same folder would.

@@ -16,6 +16,11 @@ internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnl
     public async ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken)
     {
         var start = time.GetTimestamp();
+        if (TextInputCheck.Check(model, plan, batch) is { } invalid)
+        {
+            return BatchResult.Failure(invalid);
+        }
+
         var values = new Dictionary<string, InferenceTensor>(plan.Tensors.Count, StringComparer.Ordinal);
         foreach (var input in plan.Signature.Inputs)
         {

@@ -1,11 +1,13 @@
 using Augur.Backends;
 using Augur.Models;
 using Augur.OnnxRuntime.Backend;
+using Augur.OnnxRuntime.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Augur.OnnxRuntime.Pipelines;
 
 /// <summary>
-/// One loaded pipeline version: its plan and a loaded ONNX model per ONNX step. Each instance holds one ONNX Runtime
+/// One loaded pipeline version run step by step: its plan and a loaded ONNX model per ONNX step. Each instance holds one ONNX Runtime
 /// instance (session) per ONNX step; the featurizers are shared, being immutable.
 /// </summary>
 internal sealed class PipelineModel : IModel
@@ -28,10 +30,52 @@ internal sealed class PipelineModel : IModel
     /// <summary>
     /// Checks the data flow, loads each ONNX step's graph with <paramref name="onnxRuntime"/> and checks the types and
     /// shapes against the graphs. A <see cref="FormatException"/> names the step at fault; nothing stays loaded then.
+    /// With <paramref name="fuse"/>, the validated pipeline is then compiled into one graph and served as one session
+    /// (<see cref="FusedPipelineModel"/>); a pipeline that cannot be fused runs step by step, and the log says why.
     /// </summary>
-    public static async ValueTask<PipelineModel> LoadAsync(PipelineDefinition pipeline, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, CancellationToken cancellationToken)
+    public static async ValueTask<IModel> LoadAsync(PipelineDefinition pipeline, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, bool fuse, CancellationToken cancellationToken)
     {
         var order = PipelineGraph.Order(pipeline);
+        var graphs = await LoadGraphsAsync(order, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
+        PipelinePlan plan;
+        try
+        {
+            plan = PipelinePlan.Create(pipeline, order, step => graphs[step.Name].Signature);
+        }
+        catch
+        {
+            await DisposeAsync(graphs).ConfigureAwait(false);
+            throw;
+        }
+
+        var logger = context.LoggerFactory.CreateLogger("Augur.OnnxRuntime.Pipelines");
+        if (!fuse)
+        {
+            PipelineLog.FusionOff(logger, context.ModelName, context.Version);
+            return new PipelineModel(context.ModelName, plan, graphs, context.Time);
+        }
+
+        if (!FusedPipeline.TryCompile(plan, context.VersionDirectory, out var fusedGraph, out var problem))
+        {
+            PipelineLog.NotFused(logger, context.ModelName, context.Version, problem);
+            return new PipelineModel(context.ModelName, plan, graphs, context.Time);
+        }
+
+        // The step sessions served only to validate; they let go of their shared weights before the fused graph leases them.
+        await DisposeAsync(graphs).ConfigureAwait(false);
+        if (FusedPipeline.TryLoad(plan, fusedGraph, onnxRuntime, context, out var fused, out problem))
+        {
+            PipelineLog.Fused(logger, context.ModelName, context.Version, plan.Order.Count);
+            return fused;
+        }
+
+        PipelineLog.NotFused(logger, context.ModelName, context.Version, problem);
+        graphs = await LoadGraphsAsync(order, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
+        return new PipelineModel(context.ModelName, plan, graphs, context.Time);
+    }
+
+    private static async ValueTask<Dictionary<string, OnnxModel>> LoadGraphsAsync(IReadOnlyList<PipelineStep> order, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, CancellationToken cancellationToken)
+    {
         var graphs = new Dictionary<string, OnnxModel>(StringComparer.Ordinal);
         try
         {
@@ -40,17 +84,20 @@ internal sealed class PipelineModel : IModel
                 graphs.Add(step.Name, await LoadGraphAsync(step, onnxRuntime, context, cancellationToken).ConfigureAwait(false));
             }
 
-            var plan = PipelinePlan.Create(pipeline, order, step => graphs[step.Name].Signature);
-            return new PipelineModel(context.ModelName, plan, graphs, context.Time);
+            return graphs;
         }
         catch
         {
-            foreach (var graph in graphs.Values)
-            {
-                await graph.DisposeAsync().ConfigureAwait(false);
-            }
-
+            await DisposeAsync(graphs).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static async ValueTask DisposeAsync(Dictionary<string, OnnxModel> graphs)
+    {
+        foreach (var graph in graphs.Values)
+        {
+            await graph.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -1,4 +1,5 @@
 using Augur.Models;
+using Augur.OnnxRuntime.Pipelines.Featurizers;
 using Augur.Tensors;
 
 namespace Augur.OnnxRuntime.Pipelines;
@@ -16,6 +17,10 @@ internal sealed class PipelinePlan
         Order = order;
         Tensors = tensors;
         Signature = signature;
+        TextInputs = order.OfType<FeaturizerStep>()
+            .Where(s => s.Featurizer is TextNgramsFeaturizer && tensors[s.Inputs[0]].Producer == PipelineTensor.PipelineInput)
+            .Select(s => (s.Inputs[0], s))
+            .ToArray();
     }
 
     /// <summary>The steps in the order they run.</summary>
@@ -23,6 +28,9 @@ internal sealed class PipelinePlan
 
     /// <summary>Every tensor of the pipeline by name.</summary>
     public IReadOnlyDictionary<string, PipelineTensor> Tensors { get; }
+
+    /// <summary>The pipeline inputs a <c>text_ngrams</c> step reads, with the step: checked as UTF-8 before any step runs (<see cref="TextInputCheck"/>).</summary>
+    public IReadOnlyList<(string Input, FeaturizerStep Step)> TextInputs { get; }
 
     /// <summary>The pipeline's inputs and outputs; every first dimension is -1, the batch.</summary>
     public ModelSignature Signature { get; }

@@ -24,7 +24,7 @@ internal static class SpecFeaturizers
         var features = new float[rows.Length * buckets];
         for (var row = 0; row < rows.Length; row++)
         {
-            var text = lowercase ? rows[row].ToLowerInvariant() : rows[row];
+            var text = lowercase ? LowerAscii(rows[row]) : rows[row];
             var tokens = text.Split(AsciiWhitespace, StringSplitOptions.RemoveEmptyEntries);
             for (var n = ngramMin; n <= ngramMax; n++)
             {
@@ -38,6 +38,9 @@ internal static class SpecFeaturizers
 
         return features;
     }
+
+    /// <summary>The spec's lower-casing: A–Z become a–z, every other character stays.</summary>
+    public static string LowerAscii(string text) => string.Concat(text.Select(c => c is >= 'A' and <= 'Z' ? (char)(c + ('a' - 'A')) : c));
 
     public static float[] Concat(int rows, params (float[] Values, int Columns)[] parts)
     {

@@ -105,8 +105,10 @@ public sealed class FeaturizerTests
         Assert.Equal(Row(1000, (351, 2), (227, 1), (140, 1), (183, 1)), rows[0]);
         Assert.Equal(Row(1000), rows[1]);
         Assert.Equal(Row(1000), rows[2]);
-        // Lower-cased in the invariant culture, beyond ASCII: É → é.
-        Assert.Equal(Row(1000, (632, 1)), rows[3]);
+        // Only A–Z are lower-cased: CAFÉ is cafÉ, not café (bucket 632).
+        var cased = Create("text_ngrams", """{"buckets": 1000, "lowercase": false}""");
+        Assert.Equal(Run(cased, Strings("text", ["cafÉ"], 1, 1)).ToArray<float>(), rows[3]);
+        Assert.Equal(0f, rows[3][632]);
         Assert.Equal("FP32 [-1,1000]", Infer(ngrams, Tensor("text", DataType.Bytes, -1, 1)));
     }
 
@@ -137,14 +139,13 @@ public sealed class FeaturizerTests
     }
 
     [Fact]
-    public void Text_ngrams_keeps_bytes_that_are_not_utf8_and_lower_cases_their_ascii()
+    public void Text_ngrams_refuses_a_row_that_is_not_utf8_naming_the_row_and_the_byte()
     {
         var ngrams = Create("text_ngrams", """{"buckets": 1000}""");
 
-        // FF 61 ("\xFFa") hashes to 467177480; FF 41 would be 887287227.
-        var output = Run(ngrams, Bytes("text", [[0xFF, (byte)'A']], 1, 1));
+        var problem = RunRefusal(ngrams, Bytes("text", [[(byte)'o', (byte)'k'], [(byte)'a', 0xC3, (byte)'(']], 2, 1));
 
-        Assert.Equal(Row(1000, (480, 1)), output.ToArray<float>());
+        Assert.Equal("tensor 'text' row 1: byte 0xC3 at offset 1 is not valid UTF-8; text_ngrams reads text", problem);
     }
 
     [Fact]
@@ -217,5 +218,6 @@ public sealed class FeaturizerTests
         Assert.Equal((1, 1, true, 0u), (ngrams.NgramMin, ngrams.NgramMax, ngrams.Lowercase, ngrams.Seed));
         Assert.Equal(0u, hash.Seed);
         Assert.Equal(Encoding.UTF8.GetBytes("hello"), TextNgramsFeaturizer.LowerCase("HeLLo"u8));
+        Assert.Equal(Encoding.UTF8.GetBytes("éa İi"), TextNgramsFeaturizer.LowerCase("éA İI"u8));
     }
 }

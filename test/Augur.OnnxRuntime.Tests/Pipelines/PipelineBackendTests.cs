@@ -233,7 +233,7 @@ public sealed class PipelineBackendTests : IDisposable
     }
 
     [Fact]
-    public async Task The_pipeline_backend_has_no_settings_of_its_own()
+    public async Task The_pipeline_backend_knows_fuse_only()
     {
         PipelineFolders.Write(_repository.Path, "hashes", """
             {"inputs": [{"name": "x", "datatype": "BYTES", "shape": [-1, 1]}], "outputs": ["h"],
@@ -245,6 +245,6 @@ public sealed class PipelineBackendTests : IDisposable
 
         var status = Assert.Single(engine.Models);
         Assert.Equal(ModelState.Unavailable, status.State);
-        Assert.Equal("backend_settings.pipeline.intra_op_threads: the pipeline backend has no settings of its own; its ONNX steps take backend_settings.onnxruntime", status.Versions[0].Reason);
+        Assert.Equal("unknown setting backend_settings.pipeline.intra_op_threads; known: fuse (session settings of the ONNX steps are backend_settings.onnxruntime)", status.Versions[0].Reason);
     }
 }

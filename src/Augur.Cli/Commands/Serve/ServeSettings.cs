@@ -29,6 +29,9 @@ internal sealed class ServeSettings
     /// <summary>Whether identical large initializers of different models are held once (design note 0012); a model's config.json may override it.</summary>
     public bool ShareWeights { get; set; } = true;
 
+    /// <summary>Whether pipelines are compiled into one ONNX Runtime graph when they can be (design note 0014); a model's config.json may override it.</summary>
+    public bool FusePipelines { get; set; } = true;
+
     public ModelControlMode ModelControlMode { get; set; } = ModelControlMode.None;
 
     /// <summary>Seconds between repository polls in poll mode.</summary>

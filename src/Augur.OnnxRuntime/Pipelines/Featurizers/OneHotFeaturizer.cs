@@ -36,11 +36,13 @@ internal sealed class OneHotFeaturizer : IFeaturizer
         if (items[0].ValueKind == JsonValueKind.String)
         {
             _strings = new Dictionary<string, int>(StringComparer.Ordinal);
+            StringCategories = new string[items.Length];
             for (var i = 0; i < items.Length; i++)
             {
                 var text = items[i].ValueKind == JsonValueKind.String
                     ? items[i].GetString()!
                     : throw new FormatException($"setting 'categories' mixes strings and other values: [{i}] is {items[i].GetRawText()}; give all strings or all integers");
+                StringCategories[i] = text;
                 if (!_strings.TryAdd(Key(Encoding.UTF8.GetBytes(text)), i))
                 {
                     throw new FormatException($"setting 'categories' lists {items[i].GetRawText()} twice; categories are distinct");
@@ -50,11 +52,13 @@ internal sealed class OneHotFeaturizer : IFeaturizer
         else
         {
             _integers = [];
+            IntegerCategories = new long[items.Length];
             for (var i = 0; i < items.Length; i++)
             {
                 var value = items[i].ValueKind == JsonValueKind.Number && items[i].TryGetInt64(out var number)
                     ? number
                     : throw new FormatException($"setting 'categories'[{i}] must be an integer (INT64) like the others, not {items[i].GetRawText()}");
+                IntegerCategories[i] = value;
                 if (!_integers.TryAdd(value, i))
                 {
                     throw new FormatException($"setting 'categories' lists {value} twice; categories are distinct");
@@ -64,6 +68,12 @@ internal sealed class OneHotFeaturizer : IFeaturizer
     }
 
     public string Kind => Name;
+
+    /// <summary>The integer categories in order, or null when they are strings.</summary>
+    public long[]? IntegerCategories { get; }
+
+    /// <summary>The string categories in order, or null when they are integers.</summary>
+    public string[]? StringCategories { get; }
 
     /// <summary>C, the number of categories and of output columns.</summary>
     public int Categories => _integers?.Count ?? _strings!.Count;

@@ -27,6 +27,12 @@ internal sealed class ScaleFeaturizer : IFeaturizer
 
     public string Kind => Name;
 
+    /// <summary>The offset of each column.</summary>
+    public IReadOnlyList<float> Offset => _offset;
+
+    /// <summary>The scale of each column.</summary>
+    public IReadOnlyList<float> Scale => _scale;
+
     /// <summary>N, the number of columns.</summary>
     public int Columns => _offset.Length;
 

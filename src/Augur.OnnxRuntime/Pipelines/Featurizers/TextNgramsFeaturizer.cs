@@ -1,22 +1,21 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
-using System.Text;
 using Augur.Tensors;
 
 namespace Augur.OnnxRuntime.Pipelines.Featurizers;
 
 /// <summary>
-/// <c>text_ngrams</c>: BYTES [B, 1] → FP32 [B, buckets], a bag of hashed word n-grams per row. The text is lower-cased
-/// (when <c>lowercase</c>, the default) and split into tokens at runs of ASCII whitespace (space, tab, CR, LF), empty
+/// <c>text_ngrams</c>: BYTES [B, 1] → FP32 [B, buckets], a bag of hashed word n-grams per row. The text has its ASCII
+/// letters lower-cased (when <c>lowercase</c>, the default) and is split into tokens at runs of ASCII whitespace (space, tab, CR, LF), empty
 /// tokens dropped; for each n from <c>ngram_min</c> to <c>ngram_max</c>, each run of n consecutive tokens joined by one
 /// space is hashed (<see cref="MurmurHash3"/> over its UTF-8 bytes with <c>seed</c>, unsigned, mod <c>buckets</c>), and
 /// the output counts the n-grams of each bucket.
 /// </summary>
 /// <remarks>
-/// Lower-casing is the invariant culture's (<see cref="string.ToLowerInvariant"/>) for text that is valid UTF-8; text
-/// that is not keeps its bytes, with ASCII letters lower-cased, so no input byte is ever replaced. Neither changes where
-/// tokens split: no character lower-cases to or from ASCII whitespace.
+/// Lower-casing changes the ASCII letters A–Z only, byte for byte: what ONNX Runtime's StringNormalizer does in locale
+/// <c>C</c>, so a fused pipeline gives the same counts on every host (design note 0014). The text must be valid UTF-8,
+/// as the fused graph's string operators require; a row that is not is refused, naming the row.
 /// </remarks>
 internal sealed class TextNgramsFeaturizer : IFeaturizer
 {
@@ -30,8 +29,6 @@ internal sealed class TextNgramsFeaturizer : IFeaturizer
 
     /// <summary>The longest n-gram: trigrams.</summary>
     public const int MaxNgram = 3;
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public TextNgramsFeaturizer(FeaturizerSettings settings)
     {
@@ -83,6 +80,15 @@ internal sealed class TextNgramsFeaturizer : IFeaturizer
         }
 
         var texts = input.GetBytesElements();
+        for (var row = 0; row < texts.Length; row++)
+        {
+            if (Utf8Text.Problem(texts[row].Span) is { } invalid)
+            {
+                problem = $"tensor '{input.Name}' row {row}: {invalid}; {Kind} reads text";
+                return false;
+            }
+        }
+
         var data = new byte[checked(texts.Length * Buckets * sizeof(float))];
         var counts = MemoryMarshal.Cast<byte, float>(data.AsSpan());
         for (var row = 0; row < texts.Length; row++)
@@ -139,28 +145,8 @@ internal sealed class TextNgramsFeaturizer : IFeaturizer
         return tokens;
     }
 
-    /// <summary>The text lower-cased as the remarks say.</summary>
+    /// <summary>The text with its ASCII letters A–Z lower-cased, every other byte as it is.</summary>
     public static byte[] LowerCase(ReadOnlySpan<byte> text)
-    {
-        if (!System.Text.Ascii.IsValid(text))
-        {
-            string decoded;
-            try
-            {
-                decoded = StrictUtf8.GetString(text);
-            }
-            catch (DecoderFallbackException)
-            {
-                return LowerAscii(text);
-            }
-
-            return Encoding.UTF8.GetBytes(decoded.ToLowerInvariant());
-        }
-
-        return LowerAscii(text);
-    }
-
-    private static byte[] LowerAscii(ReadOnlySpan<byte> text)
     {
         var lower = text.ToArray();
         for (var i = 0; i < lower.Length; i++)
