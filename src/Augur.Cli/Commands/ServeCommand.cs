@@ -29,8 +29,12 @@ internal static class ServeCommand
         {
             Description = "Compile each pipeline (pipeline.json) into one ONNX Runtime graph when it can be: true or false (a model's config.json may override). Default true.",
         };
+        var shareSubPlans = new Option<string>("--share-subplans")
+        {
+            Description = "Run the featurizers that pipelines begin with once for all of them, batched across pipelines: true or false (a model's config.json may override). Default true.",
+        };
         var lifecycle = ServeOptions.Create();
-        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights, fusePipelines };
+        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights, fusePipelines, shareSubPlans };
         lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
         var cacheOptions = new ServeCacheOptions();
@@ -38,7 +42,7 @@ internal static class ServeCommand
         (Option Option, string Key)[] settingOptions =
         [
             (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"),
-            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (fusePipelines, "FusePipelines"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
+            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (fusePipelines, "FusePipelines"), (shareSubPlans, "ShareSubPlans"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
         ];
         var optionNames = settingOptions.ToDictionary(s => s.Key, s => s.Option.Name, StringComparer.OrdinalIgnoreCase);
         command.SetAction(async (parse, cancellationToken) =>

@@ -31,6 +31,9 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     /// <summary>Whether pipelines served through this backend are fused by default (<see cref="OnnxRuntimeOptions.FusePipelines"/>).</summary>
     internal bool FusePipelines => options.FusePipelines;
 
+    /// <summary>Whether pipelines served through this backend share their featurizer prefixes by default (<see cref="OnnxRuntimeOptions.ShareSubPlans"/>).</summary>
+    internal bool ShareSubPlans => options.ShareSubPlans;
+
     /// <summary>The initializers this backend's models share.</summary>
     internal SharedInitializerStore SharedInitializers { get; } = new(options.SharedWeightMinimumBytes);
 

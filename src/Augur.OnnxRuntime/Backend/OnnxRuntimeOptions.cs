@@ -34,6 +34,14 @@ public sealed class OnnxRuntimeOptions
     public bool FusePipelines { get; set; } = true;
 
     /// <summary>
+    /// Whether pipelines that begin with the same featurizers (same kind and settings, on the same kind of input) share
+    /// them: each such step runs once for the batches of every pipeline waiting on it, instead of once per pipeline.
+    /// Default true. A pipeline with a shared prefix runs its other steps step by step rather than fused; a model's
+    /// config.json may override it (<c>backend_settings.pipeline.share_subplans</c>). See design note 0016.
+    /// </summary>
+    public bool ShareSubPlans { get; set; } = true;
+
+    /// <summary>
     /// The smallest initializer, in bytes, that is shared; smaller ones stay in their sessions. Default 16384 (16 KiB):
     /// biases, norms and shape constants save little, and each shared one costs a hash, an allocation and a native value.
     /// </summary>

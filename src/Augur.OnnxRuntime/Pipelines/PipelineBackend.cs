@@ -20,6 +20,14 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
     /// <summary>The setting of <c>backend_settings.pipeline</c> that turns fusion on or off.</summary>
     public const string FuseSetting = "fuse";
 
+    /// <summary>The setting of <c>backend_settings.pipeline</c> that turns shared sub-plans on or off.</summary>
+    public const string ShareSubPlansSetting = "share_subplans";
+
+    private static readonly string[] Settings = [FuseSetting, ShareSubPlansSetting];
+
+    /// <summary>The featurizer steps shared by the pipelines this backend loaded (design note 0016).</summary>
+    internal SharedSteps SharedSteps { get; } = new();
+
     /// <inheritdoc />
     public string Name => BackendName;
 
@@ -35,7 +43,8 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
     /// <inheritdoc />
     public async ValueTask<IModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken)
     {
-        var fuse = ReadFuse(context.Settings, onnxRuntime.FusePipelines);
+        var fuse = ReadSwitch(context.Settings, FuseSetting, onnxRuntime.FusePipelines);
+        var share = ReadSwitch(context.Settings, ShareSubPlansSetting, onnxRuntime.ShareSubPlans);
         var path = Path.Combine(context.VersionDirectory, PipelineDefinition.FileName);
         if (!File.Exists(path))
         {
@@ -51,7 +60,7 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
 
         try
         {
-            return await PipelineModel.LoadAsync(pipeline, onnxRuntime, OnnxContext(context), fuse, cancellationToken).ConfigureAwait(false);
+            return await PipelineModel.LoadAsync(pipeline, onnxRuntime, share ? SharedSteps : null, OnnxContext(context), fuse, cancellationToken).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
@@ -60,11 +69,12 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
     }
 
     /// <summary>
-    /// <c>backend_settings.pipeline</c>: <c>fuse</c> (default: the backend's, true unless <c>--fuse-pipelines false</c>)
-    /// compiles the pipeline into one ONNX Runtime graph; false runs it step by step. Session settings are the ONNX
-    /// steps' own, <c>backend_settings.onnxruntime</c>.
+    /// A switch of <c>backend_settings.pipeline</c>: <c>fuse</c> (default: the backend's, true unless
+    /// <c>--fuse-pipelines false</c>) compiles the pipeline into one ONNX Runtime graph, false runs it step by step;
+    /// <c>share_subplans</c> (default true unless <c>--share-subplans false</c>) shares its featurizer prefix with other
+    /// pipelines. Session settings are the ONNX steps' own, <c>backend_settings.onnxruntime</c>.
     /// </summary>
-    private static bool ReadFuse(JsonElement settings, bool fallback)
+    private static bool ReadSwitch(JsonElement settings, string name, bool fallback)
     {
         if (settings.ValueKind != JsonValueKind.Object)
         {
@@ -73,15 +83,18 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
 
         foreach (var property in settings.EnumerateObject())
         {
-            if (property.Name != FuseSetting)
+            if (!Settings.Contains(property.Name))
             {
                 throw new FormatException(
-                    $"unknown setting backend_settings.{BackendName}.{property.Name}; known: {FuseSetting} (session settings of the ONNX steps are backend_settings.onnxruntime)");
+                    $"unknown setting backend_settings.{BackendName}.{property.Name}; known: {string.Join(", ", Settings)} (session settings of the ONNX steps are backend_settings.onnxruntime)");
             }
 
-            fallback = property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
-                ? property.Value.GetBoolean()
-                : throw new FormatException($"backend_settings.{BackendName}.{FuseSetting} must be true or false, not {property.Value.GetRawText()}");
+            if (property.Name == name)
+            {
+                fallback = property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? property.Value.GetBoolean()
+                    : throw new FormatException($"backend_settings.{BackendName}.{name} must be true or false, not {property.Value.GetRawText()}");
+            }
         }
 
         return fallback;

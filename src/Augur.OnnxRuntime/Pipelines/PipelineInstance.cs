@@ -8,10 +8,12 @@ namespace Augur.OnnxRuntime.Pipelines;
 
 /// <summary>
 /// Runs one batch through a pipeline: the requests' inputs joined along the first dimension, each step in execution
-/// order on the whole batch (ONNX steps in their own ONNX Runtime session, featurizers in C#), and the outputs split back
-/// by each request's batch size. Runs one batch at a time, as the engine guarantees.
+/// order on the whole batch (ONNX steps in their own ONNX Runtime session, featurizers in C#, a featurizer of the shared
+/// prefix through its <see cref="SharedStep"/>, with the batches of other pipelines), and the outputs split back by each
+/// request's batch size. Runs one batch at a time, as the engine guarantees.
 /// </summary>
-internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnlyDictionary<string, OnnxModelInstance> sessions, TimeProvider time) : IModelInstance
+internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnlyDictionary<string, OnnxModelInstance> sessions,
+    IReadOnlyDictionary<string, SharedStep> shared, TimeProvider time) : IModelInstance
 {
     public async ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken)
     {
@@ -34,6 +36,7 @@ internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnl
         {
             var error = step switch
             {
+                FeaturizerStep featurizer when shared.TryGetValue(featurizer.Name, out var node) => await RunAsync(featurizer, node, values).ConfigureAwait(false),
                 FeaturizerStep featurizer => Run(featurizer, values),
                 OnnxStep onnx => await RunAsync(onnx, values, cancellationToken).ConfigureAwait(false),
                 _ => throw new InvalidOperationException($"unknown step type {step.GetType().Name}"),
@@ -84,6 +87,18 @@ internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnl
         }
 
         values.Add(step.Output, output);
+        return null;
+    }
+
+    private async ValueTask<InferenceError?> RunAsync(FeaturizerStep step, SharedStep node, Dictionary<string, InferenceTensor> values)
+    {
+        var outcome = await node.RunAsync(step.Inputs.Select(t => values[t]).ToArray(), step.Output).ConfigureAwait(false);
+        if (outcome.Output is null)
+        {
+            return InferenceError.Invalid($"model '{model}': {step.Describe()}: {outcome.Problem}");
+        }
+
+        values.Add(step.Output, outcome.Output);
         return null;
     }
 

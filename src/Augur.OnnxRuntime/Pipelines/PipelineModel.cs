@@ -8,21 +8,25 @@ namespace Augur.OnnxRuntime.Pipelines;
 
 /// <summary>
 /// One loaded pipeline version run step by step: its plan and a loaded ONNX model per ONNX step. Each instance holds one ONNX Runtime
-/// instance (session) per ONNX step; the featurizers are shared, being immutable.
+/// instance (session) per ONNX step; the featurizers are shared, being immutable, and those of the shared prefix
+/// (design note 0016) run through the backend's <see cref="SharedSteps"/>, with every other pipeline that begins so.
 /// </summary>
 internal sealed class PipelineModel : IModel
 {
     private readonly string _name;
     private readonly PipelinePlan _plan;
     private readonly IReadOnlyDictionary<string, OnnxModel> _graphs;
+    private readonly IReadOnlyList<(FeaturizerStep Step, SharedSteps.Lease Lease)> _shared;
     private readonly TimeProvider _time;
 
-    private PipelineModel(string name, PipelinePlan plan, IReadOnlyDictionary<string, OnnxModel> graphs, TimeProvider time)
+    private PipelineModel(string name, PipelinePlan plan, IReadOnlyDictionary<string, OnnxModel> graphs, TimeProvider time,
+        IReadOnlyList<(FeaturizerStep, SharedSteps.Lease)>? shared = null)
     {
         _name = name;
         _plan = plan;
         _graphs = graphs;
         _time = time;
+        _shared = shared ?? [];
     }
 
     public ModelSignature Signature => _plan.Signature;
@@ -32,8 +36,11 @@ internal sealed class PipelineModel : IModel
     /// shapes against the graphs. A <see cref="FormatException"/> names the step at fault; nothing stays loaded then.
     /// With <paramref name="fuse"/>, the validated pipeline is then compiled into one graph and served as one session
     /// (<see cref="FusedPipelineModel"/>); a pipeline that cannot be fused runs step by step, and the log says why.
+    /// With <paramref name="sharedSteps"/> (sub-plans shared), a pipeline that begins with featurizers runs them through
+    /// the shared steps and the rest step by step: its prefix is computed with other pipelines' batches instead of fused.
     /// </summary>
-    public static async ValueTask<IModel> LoadAsync(PipelineDefinition pipeline, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, bool fuse, CancellationToken cancellationToken)
+    public static async ValueTask<IModel> LoadAsync(PipelineDefinition pipeline, OnnxRuntimeBackend onnxRuntime, SharedSteps? sharedSteps,
+        ModelLoadContext context, bool fuse, CancellationToken cancellationToken)
     {
         var order = PipelineGraph.Order(pipeline);
         var graphs = await LoadGraphsAsync(order, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
@@ -49,6 +56,11 @@ internal sealed class PipelineModel : IModel
         }
 
         var logger = context.LoggerFactory.CreateLogger("Augur.OnnxRuntime.Pipelines");
+        if (sharedSteps is not null && SubPlan.Prefix(plan) is { Count: > 0 } prefix)
+        {
+            return new PipelineModel(context.ModelName, plan, graphs, context.Time, Share(prefix, sharedSteps, context, logger));
+        }
+
         if (!fuse)
         {
             PipelineLog.FusionOff(logger, context.ModelName, context.Version);
@@ -72,6 +84,21 @@ internal sealed class PipelineModel : IModel
         PipelineLog.NotFused(logger, context.ModelName, context.Version, problem);
         graphs = await LoadGraphsAsync(order, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
         return new PipelineModel(context.ModelName, plan, graphs, context.Time);
+    }
+
+    private static (FeaturizerStep, SharedSteps.Lease)[] Share(IReadOnlyList<(FeaturizerStep Step, string Fingerprint)> prefix, SharedSteps sharedSteps,
+        ModelLoadContext context, ILogger logger)
+    {
+        var user = $"{context.ModelName} version {context.Version}";
+        var leases = new (FeaturizerStep, SharedSteps.Lease)[prefix.Count];
+        for (var i = 0; i < prefix.Count; i++)
+        {
+            var (step, fingerprint) = prefix[i];
+            leases[i] = (step, sharedSteps.Acquire(fingerprint, step, user));
+            PipelineLog.StepShared(logger, context.ModelName, context.Version, step.Describe(), fingerprint, sharedSteps.UsersOf(fingerprint).Count(u => u != user));
+        }
+
+        return leases;
     }
 
     private static async ValueTask<Dictionary<string, OnnxModel>> LoadGraphsAsync(IReadOnlyList<PipelineStep> order, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, CancellationToken cancellationToken)
@@ -142,7 +169,7 @@ internal sealed class PipelineModel : IModel
             throw;
         }
 
-        return new PipelineInstance(_name, _plan, sessions, _time);
+        return new PipelineInstance(_name, _plan, sessions, _shared.ToDictionary(s => s.Step.Name, s => s.Lease.Step, StringComparer.Ordinal), _time);
     }
 
     public async ValueTask DisposeAsync()
@@ -151,6 +178,11 @@ internal sealed class PipelineModel : IModel
         foreach (var graph in _graphs.Values)
         {
             await graph.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var (_, lease) in _shared)
+        {
+            lease.Dispose();
         }
     }
 }

@@ -277,7 +277,7 @@ internal static class PipelineReader
         }
 
         return defined.Length == 1
-            ? new FeaturizerStep(name, featurizer, read, defined[0])
+            ? new FeaturizerStep(name, featurizer, read, defined[0], CanonicalJson.Of(settings))
             : throw new FormatException($"a featurizer defines one tensor, but outputs lists {defined.Length}");
     }
 

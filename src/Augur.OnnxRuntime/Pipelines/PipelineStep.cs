@@ -35,7 +35,8 @@ internal sealed record OnnxStep(string Name, string File, IReadOnlyList<(string 
 /// <param name="Featurizer">The featurizer, its settings checked.</param>
 /// <param name="Inputs">The pipeline tensors it reads, in order.</param>
 /// <param name="Output">The pipeline tensor it defines.</param>
-internal sealed record FeaturizerStep(string Name, IFeaturizer Featurizer, IReadOnlyList<string> Inputs, string Output) : PipelineStep(Name)
+/// <param name="Settings">Its settings as canonical JSON (properties sorted, no spaces): two steps of one kind with equal settings compute the same function.</param>
+internal sealed record FeaturizerStep(string Name, IFeaturizer Featurizer, IReadOnlyList<string> Inputs, string Output, string Settings = "{}") : PipelineStep(Name)
 {
     public override IReadOnlyList<string> Reads => Inputs;
 

@@ -21,7 +21,8 @@ namespace Augur.OnnxRuntime.Tests.Pipelines;
 /// <summary>
 /// Fused pipelines (design note 0014): one ONNX Runtime graph gives, bit for bit, what the steps run one by one give, for
 /// the sentiment sample and for every featurizer; fusion can be turned off; what cannot be fused still serves step by
-/// step with the reason logged; text that is not UTF-8 is refused alike in both modes; weights stay shared.
+/// step with the reason logged; text that is not UTF-8 is refused alike in both modes; weights stay shared. Shared
+/// sub-plans are off here: a pipeline beginning with featurizers would otherwise share them instead of fusing them.
 /// </summary>
 public sealed class FusedPipelineTests : IDisposable
 {
@@ -120,7 +121,7 @@ public sealed class FusedPipelineTests : IDisposable
     public async Task Every_featurizer_fused_gives_bit_for_bit_what_the_steps_give_for_a_batch_of_requests_of_different_rows()
     {
         var directory = PipelineFolders.Write(_repository.Path, "every", EveryFeaturizer, ("head.onnx", PipelineFolders.LinearHead(EveryWidth)));
-        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions());
+        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions { ShareSubPlans = false });
         var logs = new ListLoggerFactory();
         var (fusedModel, fused) = await LoadAsync(onnxRuntime, "every", directory, fuse: true, logs);
         var (stepModel, steps) = await LoadAsync(onnxRuntime, "every", directory, fuse: false);
@@ -153,7 +154,7 @@ public sealed class FusedPipelineTests : IDisposable
     public async Task The_sentiment_sample_fused_gives_bit_for_bit_what_its_steps_give()
     {
         var directory = CopySentiment(SampleModels.Sentiment);
-        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions());
+        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions { ShareSubPlans = false });
         var (fusedModel, fused) = await LoadAsync(onnxRuntime, SampleModels.Sentiment, directory, fuse: true);
         var (stepModel, steps) = await LoadAsync(onnxRuntime, SampleModels.Sentiment, directory, fuse: false);
         await using (fusedModel)
@@ -198,7 +199,7 @@ public sealed class FusedPipelineTests : IDisposable
         _repository.WriteConfig("bad_setting", """{"backend_settings": {"pipeline": {"fuse": "no"}}}""");
         var logs = new ListLoggerFactory();
 
-        await using (var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).UseLoggerFactory(logs).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout))
+        await using (var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).UseLoggerFactory(logs).UseOnnxRuntime(o => o.ShareSubPlans = false).BuildAsync().WaitAsync(Timeout))
         {
             Assert.Equal(ModelState.Ready, engine.Models.Single(m => m.Name == "by_config").State);
             Assert.Equal("backend_settings.pipeline.fuse must be true or false, not \"no\"", engine.Models.Single(m => m.Name == "bad_setting").Versions[0].Reason);
@@ -208,7 +209,7 @@ public sealed class FusedPipelineTests : IDisposable
         Assert.Equal(["Model by_config version 1: fusion is off (backend_settings.pipeline.fuse or --fuse-pipelines false), so the pipeline runs step by step"], offLines);
 
         var directory = Path.Combine(_repository.Path, "by_config", "1");
-        var (model, instance) = await LoadAsync(new OnnxRuntimeBackend(new OnnxRuntimeOptions { FusePipelines = false }), "by_config", directory, fuse: true);
+        var (model, instance) = await LoadAsync(new OnnxRuntimeBackend(new OnnxRuntimeOptions { FusePipelines = false, ShareSubPlans = false }), "by_config", directory, fuse: true);
         await using (model)
         await using (instance)
         {
@@ -216,7 +217,7 @@ public sealed class FusedPipelineTests : IDisposable
         }
 
         // The model's own setting wins over the backend's default.
-        var onByConfig = await new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions { FusePipelines = false }))
+        var onByConfig = await new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions { FusePipelines = false, ShareSubPlans = false }))
             .LoadAsync(Context("by_config", directory, """{"fuse": true}"""), CancellationToken.None);
         await using (onByConfig)
         {
@@ -241,7 +242,7 @@ public sealed class FusedPipelineTests : IDisposable
             """, ("pool.onnx", pool));
         var logs = new ListLoggerFactory();
 
-        await using var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).UseLoggerFactory(logs).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout);
+        await using var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).UseLoggerFactory(logs).UseOnnxRuntime(o => o.ShareSubPlans = false).BuildAsync().WaitAsync(Timeout);
         var response = await engine.InferAsync(new InferenceRequest("pooled", [InferenceTensor.CreateStrings("text", ["a b c d", ""], 2, 1)])).AsTask().WaitAsync(Timeout);
 
         Assert.Equal(ModelState.Ready, Assert.Single(engine.Models).State);
@@ -259,7 +260,7 @@ public sealed class FusedPipelineTests : IDisposable
     {
         CopySentiment("sentiment");
         _repository.WriteConfig("sentiment", """{"backend_settings": {"pipeline": {"fuse": """ + (fuse ? "true" : "false") + "}}}");
-        await using var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout);
+        await using var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).UseOnnxRuntime(o => o.ShareSubPlans = false).BuildAsync().WaitAsync(Timeout);
         byte[][] texts = [Encoding.UTF8.GetBytes("great"), [(byte)'o', (byte)'k', 0xFF], Encoding.UTF8.GetBytes("bad")];
         var request = new InferenceRequest("sentiment", [InferenceTensor.FromRaw("text", DataType.Bytes, [3, 1], BytesElements.Encode(texts))]);
 
@@ -280,7 +281,7 @@ public sealed class FusedPipelineTests : IDisposable
                {"name": "hash", "featurizer": "hash_buckets", "inputs": ["x"], "outputs": ["h"], "settings": {"buckets": 2147483647, "seed": 9}},
                {"name": "one", "featurizer": "one_hot", "inputs": ["x"], "outputs": ["o"], "settings": {"categories": ["a", "é"]}}]}
             """);
-        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions());
+        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions { ShareSubPlans = false });
         var (fusedModel, fused) = await LoadAsync(onnxRuntime, "raw", directory, fuse: true);
         var (stepModel, steps) = await LoadAsync(onnxRuntime, "raw", directory, fuse: false);
         await using (fusedModel)
@@ -304,7 +305,7 @@ public sealed class FusedPipelineTests : IDisposable
     {
         CopySentiment("reviews_a");
         CopySentiment("reviews_b");
-        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions());
+        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions { ShareSubPlans = false });
 
         await using (var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).AddBackend(new PipelineBackend(onnxRuntime)).AddBackend(onnxRuntime).BuildAsync().WaitAsync(Timeout))
         {

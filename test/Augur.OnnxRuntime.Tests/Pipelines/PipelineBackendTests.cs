@@ -245,6 +245,6 @@ public sealed class PipelineBackendTests : IDisposable
 
         var status = Assert.Single(engine.Models);
         Assert.Equal(ModelState.Unavailable, status.State);
-        Assert.Equal("unknown setting backend_settings.pipeline.intra_op_threads; known: fuse (session settings of the ONNX steps are backend_settings.onnxruntime)", status.Versions[0].Reason);
+        Assert.Equal("unknown setting backend_settings.pipeline.intra_op_threads; known: fuse, share_subplans (session settings of the ONNX steps are backend_settings.onnxruntime)", status.Versions[0].Reason);
     }
 }

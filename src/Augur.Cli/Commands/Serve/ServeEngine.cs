@@ -15,6 +15,7 @@ internal static class ServeEngine
             onnx.IntraOpThreads = settings.IntraOpThreads;
             onnx.ShareWeights = settings.ShareWeights;
             onnx.FusePipelines = settings.FusePipelines;
+            onnx.ShareSubPlans = settings.ShareSubPlans;
         });
         // Models with "isolation": "process" run in `augur worker` processes started from this same program.
         engine.UseProcessIsolation();

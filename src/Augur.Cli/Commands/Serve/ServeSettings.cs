@@ -32,6 +32,9 @@ internal sealed class ServeSettings
     /// <summary>Whether pipelines are compiled into one ONNX Runtime graph when they can be (design note 0014); a model's config.json may override it.</summary>
     public bool FusePipelines { get; set; } = true;
 
+    /// <summary>Whether pipelines that begin with the same featurizers share them, batched across pipelines (design note 0016); a model's config.json may override it.</summary>
+    public bool ShareSubPlans { get; set; } = true;
+
     public ModelControlMode ModelControlMode { get; set; } = ModelControlMode.None;
 
     /// <summary>Seconds between repository polls in poll mode.</summary>

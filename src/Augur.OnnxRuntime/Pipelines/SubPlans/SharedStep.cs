@@ -1,0 +1,177 @@
+using Augur.OnnxRuntime.Pipelines.Featurizers;
+using Augur.Tensors;
+
+namespace Augur.OnnxRuntime.Pipelines;
+
+/// <summary>
+/// One featurizer step that every loaded pipeline beginning with it runs through (design note 0016): the steps of equal
+/// <see cref="Fingerprint"/> compute the same row-wise function, so the batches of different pipelines are computed
+/// together. A call finding the step idle runs at once, on its own thread; the calls that arrive while a run is under
+/// way wait and then run as one batch (their rows joined), and so on until none waits. Nothing waits for more calls to
+/// come, so sharing adds no delay. A batch whose run fails (a request of the wrong width, say) is run call by call, so
+/// the problem reaches only the pipeline that sent it.
+/// </summary>
+internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, string description)
+{
+    private const string JoinedName = "shared";
+
+    private readonly object _gate = new();
+    private List<Call> _waiting = [];
+    private bool _running;
+    private long _calls;
+    private long _runs;
+    private long _rows;
+
+    /// <summary>The step's identity: its kind, its settings and, recursively, what its inputs are (<see cref="SubPlan"/>).</summary>
+    public string Fingerprint { get; } = fingerprint;
+
+    /// <summary>The featurizer, e.g. <c>text_ngrams {"buckets":4096}</c>, for the plan and the log.</summary>
+    public string Description { get; } = description;
+
+    public IFeaturizer Featurizer { get; } = featurizer;
+
+    /// <summary>Calls made (one per batch of a pipeline).</summary>
+    public long Calls => Interlocked.Read(ref _calls);
+
+    /// <summary>Times the featurizer ran: fewer than <see cref="Calls"/> when batches of different calls were joined.</summary>
+    public long Runs => Interlocked.Read(ref _runs);
+
+    /// <summary>Rows computed.</summary>
+    public long Rows => Interlocked.Read(ref _rows);
+
+    /// <summary>Calls waiting for the run under way to end.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
+    /// <summary>The featurizer's output for <paramref name="inputs"/> (a batch of rows), named <paramref name="output"/>, or the problem.</summary>
+    public ValueTask<StepOutcome> RunAsync(IReadOnlyList<InferenceTensor> inputs, string output)
+    {
+        Interlocked.Increment(ref _calls);
+        lock (_gate)
+        {
+            if (_running)
+            {
+                var call = new Call(inputs);
+                _waiting.Add(call);
+                return new ValueTask<StepOutcome>(Named(call.Completion.Task, output));
+            }
+
+            _running = true;
+        }
+
+        StepOutcome outcome;
+        try
+        {
+            outcome = RunOne(inputs);
+        }
+        finally
+        {
+            HandOff();
+        }
+
+        return ValueTask.FromResult(outcome.Named(output));
+    }
+
+    private static async Task<StepOutcome> Named(Task<StepOutcome> outcome, string output) => (await outcome.ConfigureAwait(false)).Named(output);
+
+    /// <summary>Ends a run: the calls that waited meanwhile run next, as one batch, on a pool thread; else the step is idle.</summary>
+    private void HandOff()
+    {
+        List<Call> group;
+        lock (_gate)
+        {
+            if (_waiting.Count == 0)
+            {
+                _running = false;
+                return;
+            }
+
+            group = _waiting;
+            _waiting = [];
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static state =>
+            {
+                var (step, calls) = state;
+                try
+                {
+                    step.RunJoined(calls);
+                }
+                catch (Exception ex)
+                {
+                    foreach (var call in calls)
+                    {
+                        call.Completion.TrySetException(ex);
+                    }
+                }
+                finally
+                {
+                    step.HandOff();
+                }
+            },
+            (this, group),
+            preferLocal: false);
+    }
+
+    private void RunJoined(List<Call> calls)
+    {
+        // Rows join only where every input's row shape agrees (text of any width, say, is one tensor per width).
+        foreach (var part in calls.GroupBy(c => RowShapes(c.Inputs)))
+        {
+            var members = part.ToArray();
+            if (members.Length == 1)
+            {
+                members[0].Completion.TrySetResult(RunOne(members[0].Inputs));
+                continue;
+            }
+
+            var joined = new InferenceTensor[members[0].Inputs.Count];
+            for (var i = 0; i < joined.Length; i++)
+            {
+                joined[i] = TensorRows.Concat(members.Select(m => m.Inputs[i]).ToArray(), $"{JoinedName}{i}");
+            }
+
+            var outcome = RunOne(joined);
+            var parts = outcome.Output is { } output ? TensorRows.Split(output, members.Select(m => m.Inputs[0].Shape[0]).ToArray(), out _) : null;
+            for (var m = 0; m < members.Length; m++)
+            {
+                // A joined batch that failed is run call by call: the problem belongs to one of them.
+                members[m].Completion.TrySetResult(parts is null ? RunOne(members[m].Inputs) : new StepOutcome(parts[m], null));
+            }
+        }
+    }
+
+    private StepOutcome RunOne(IReadOnlyList<InferenceTensor> inputs)
+    {
+        Interlocked.Increment(ref _runs);
+        Interlocked.Add(ref _rows, inputs[0].Shape.Length == 0 ? 0 : inputs[0].Shape[0]);
+        return Featurizer.TryRun(inputs, JoinedName, out var output, out var problem)
+            ? new StepOutcome(output, null)
+            : new StepOutcome(null, problem);
+    }
+
+    private static string RowShapes(IReadOnlyList<InferenceTensor> inputs) =>
+        string.Join(';', inputs.Select(t => $"{t.DataType.Name()}{TensorShape.Format(t.Shape.Length == 0 ? ReadOnlySpan<long>.Empty : t.Shape[1..])}"));
+
+    private sealed class Call(IReadOnlyList<InferenceTensor> inputs)
+    {
+        public IReadOnlyList<InferenceTensor> Inputs { get; } = inputs;
+
+        public TaskCompletionSource<StepOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>A shared step's answer to one call: its output, or the featurizer's problem with the call's rows.</summary>
+internal readonly record struct StepOutcome(InferenceTensor? Output, string? Problem)
+{
+    public StepOutcome Named(string name) => Output is null ? this : this with { Output = Output.WithName(name) };
+}
