@@ -45,6 +45,11 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
     {
         var fuse = ReadSwitch(context.Settings, FuseSetting, onnxRuntime.FusePipelines);
         var share = ReadSwitch(context.Settings, ShareSubPlansSetting, onnxRuntime.ShareSubPlans);
+        if (share)
+        {
+            SubPlanMetrics.Track(context.Meter, SharedSteps);
+        }
+
         var path = Path.Combine(context.VersionDirectory, PipelineDefinition.FileName);
         if (!File.Exists(path))
         {
