@@ -72,6 +72,18 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<ModelStatus> Models => _set.Current.Values.Select(m => m.Status).OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
 
+    /// <summary>
+    /// The plan of every ready version (of <paramref name="model"/> only, when given), by model name and version: what
+    /// its backend runs and shares with the others (<see cref="Backends.IExplainsPlan"/>).
+    /// </summary>
+    public IReadOnlyList<VersionPlan> Plans(string? model = null) =>
+        _set.Current.Values
+            .SelectMany(m => m.Ready)
+            .Where(v => model is null || v.Name == model)
+            .OrderBy(v => v.Name, StringComparer.Ordinal).ThenBy(v => v.Version)
+            .Select(v => new VersionPlan(v.Name, v.Version, v.Platform, v.Plan))
+            .ToArray();
+
     /// <summary>Describes a model (the highest ready version when <paramref name="version"/> is null).</summary>
     public bool TryGetMetadata(string model, string? version, out ModelMetadata metadata, out InferenceError? error)
     {

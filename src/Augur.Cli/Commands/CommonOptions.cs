@@ -29,11 +29,16 @@ internal static class CommonOptions
     /// The engine of a command that runs in-process. With <paramref name="precomputed"/>, models may answer from their
     /// precomputed predictions (config.json <c>precomputed</c>); batch jobs leave it off, since a job must run the model.
     /// </summary>
-    public static Task<InferenceEngine> BuildEngineAsync(string repository, int intraOpThreads, ILoggerFactory loggerFactory, CancellationToken cancellationToken, bool precomputed = false)
+    public static Task<InferenceEngine> BuildEngineAsync(string repository, int intraOpThreads, ILoggerFactory loggerFactory, CancellationToken cancellationToken,
+        bool precomputed = false, Action<OnnxRuntime.Backend.OnnxRuntimeOptions>? onnxRuntime = null)
     {
         var builder = new InferenceEngineBuilder()
             .UseModelRepository(repository)
-            .UseOnnxRuntime(o => o.IntraOpThreads = intraOpThreads)
+            .UseOnnxRuntime(o =>
+            {
+                o.IntraOpThreads = intraOpThreads;
+                onnxRuntime?.Invoke(o);
+            })
             .UseLoggerFactory(loggerFactory)
             // In process only (the default 256 MiB), for the models whose config.json enables response_cache.
             .UseResponseCache();

@@ -31,7 +31,7 @@ internal static class ModelsCommand
             return engine.Models.All(m => m.State == ModelState.Ready) ? 0 : 1;
         });
 
-        var models = new Command("models", "Inspect a model repository; load and unload models on a running server.") { list };
+        var models = new Command("models", "Inspect a model repository; load and unload models on a running server.") { list, Models.PlanCommand.Create() };
         foreach (var control in ModelControlCommands.Create())
         {
             models.Subcommands.Add(control);

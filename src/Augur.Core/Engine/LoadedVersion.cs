@@ -67,6 +67,9 @@ internal sealed class LoadedVersion : IAsyncDisposable
     /// </summary>
     public long MemoryBytes => Lease.IsDisposed ? 0 : _model is IReportsMemory { MemoryBytes: > 0 and var reported } ? reported : FileBytes;
 
+    /// <summary>How the backend runs the version (<see cref="IExplainsPlan"/>); null when it does not say.</summary>
+    public ModelPlan? Plan => _model is IExplainsPlan explains ? explains.Plan : null;
+
     private long _lastUsed;
 
     /// <summary>When a request last resolved the version (a <see cref="TimeProvider"/> timestamp); kept only under a memory budget.</summary>

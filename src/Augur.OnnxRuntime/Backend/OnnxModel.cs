@@ -10,7 +10,7 @@ namespace Augur.OnnxRuntime.Backend;
 /// instance, so a model with one instance is parsed and optimised once. Every session is given the model's shared
 /// weights; the file's bytes are kept until the configured number of instances exist.
 /// </summary>
-internal sealed class OnnxModel : IModel
+internal sealed class OnnxModel : IModel, IExplainsPlan
 {
     // Smaller files leave too little garbage to be worth a collection of their own.
     private const long CollectAfterDroppingBytes = 8 << 20;
@@ -33,6 +33,16 @@ internal sealed class OnnxModel : IModel
     }
 
     public ModelSignature Signature { get; }
+
+    /// <summary>The initializers this model holds in the backend's shared store.</summary>
+    public IReadOnlyList<SharedResource> SharedWeights => _shared.Resources;
+
+    /// <summary>What a session is made with, for plans.</summary>
+    public string SessionNote => _settings.ShareWeights
+        ? $"shared weights: on ({_shared.Count} initializer(s) held in the shared store)"
+        : "shared weights: off (backend_settings.onnxruntime.share_weights or --share-weights false)";
+
+    public ModelPlan Plan => new([new PlanStep(_file.Name, "ONNX Runtime session")], SharedWeights, [SessionNote]);
 
     /// <summary>Opens the first session. On success the model owns <paramref name="shared"/>; on failure the caller still does.</summary>
     public static OnnxModel Load(ModelFileBytes file, SessionSettings settings, ModelLoadContext context, SharedWeights shared)

@@ -11,11 +11,16 @@ namespace Augur.OnnxRuntime.Pipelines;
 /// pipeline's; text inputs are checked as UTF-8, and inputs of dynamic width against the featurizers reading them,
 /// before the graph runs, with the step-by-step pipeline's messages.
 /// </summary>
-internal sealed class FusedPipelineModel(string name, PipelinePlan plan, OnnxModel graph) : IModel
+internal sealed class FusedPipelineModel(string name, PipelinePlan plan, OnnxModel graph) : IModel, IExplainsPlan
 {
     private readonly WidthCheck[] _widths = WidthCheck.Of(plan);
 
     public ModelSignature Signature => plan.Signature;
+
+    public ModelPlan Plan => new(
+        [new PlanStep("fused", $"ONNX Runtime session of one graph: {string.Join(" → ", plan.Order.Select(s => s.Describe()))}")],
+        graph.SharedWeights,
+        [$"fused: {plan.Order.Count} step(s) in one ONNX Runtime graph", graph.SessionNote]);
 
     public ValueTask<IModelInstance> CreateInstanceAsync(int index, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IModelInstance>(new Instance(name, plan, _widths, graph.CreateInstance(graph.Signature.Outputs)));

@@ -11,22 +11,43 @@ namespace Augur.OnnxRuntime.Pipelines;
 /// instance (session) per ONNX step; the featurizers are shared, being immutable, and those of the shared prefix
 /// (design note 0016) run through the backend's <see cref="SharedSteps"/>, with every other pipeline that begins so.
 /// </summary>
-internal sealed class PipelineModel : IModel
+internal sealed class PipelineModel : IModel, IExplainsPlan
 {
     private readonly string _name;
     private readonly PipelinePlan _plan;
     private readonly IReadOnlyDictionary<string, OnnxModel> _graphs;
     private readonly IReadOnlyList<(FeaturizerStep Step, SharedSteps.Lease Lease)> _shared;
     private readonly TimeProvider _time;
+    private readonly string _why;
 
-    private PipelineModel(string name, PipelinePlan plan, IReadOnlyDictionary<string, OnnxModel> graphs, TimeProvider time,
+    private PipelineModel(string name, PipelinePlan plan, IReadOnlyDictionary<string, OnnxModel> graphs, TimeProvider time, string why,
         IReadOnlyList<(FeaturizerStep, SharedSteps.Lease)>? shared = null)
     {
         _name = name;
         _plan = plan;
         _graphs = graphs;
         _time = time;
+        _why = why;
         _shared = shared ?? [];
+    }
+
+    public ModelPlan Plan
+    {
+        get
+        {
+            var shared = _shared.ToDictionary(s => s.Step.Name, s => s.Lease.Step, StringComparer.Ordinal);
+            var steps = _plan.Order.Select(step => step switch
+            {
+                FeaturizerStep f => new PlanStep(f.Name, $"{f.Featurizer.Kind} {f.Settings}", shared.GetValueOrDefault(f.Name)?.Fingerprint),
+                OnnxStep o => new PlanStep(o.Name, $"ONNX Runtime session ({o.File})"),
+                _ => new PlanStep(step.Name, step.Describe()),
+            }).ToArray();
+            var resources = shared.Values.DistinctBy(s => s.Fingerprint)
+                .Select(s => new SharedResource(SharedResource.SubPlan, s.Fingerprint, 0, s.Description))
+                .Concat(_graphs.Values.SelectMany(g => g.SharedWeights))
+                .ToArray();
+            return new ModelPlan(steps, resources, [$"step by step: {_why}", .. _graphs.Values.Select(g => g.SessionNote).Distinct()]);
+        }
     }
 
     public ModelSignature Signature => _plan.Signature;
@@ -58,19 +79,21 @@ internal sealed class PipelineModel : IModel
         var logger = context.LoggerFactory.CreateLogger("Augur.OnnxRuntime.Pipelines");
         if (sharedSteps is not null && SubPlan.Prefix(plan) is { Count: > 0 } prefix)
         {
-            return new PipelineModel(context.ModelName, plan, graphs, context.Time, Share(prefix, sharedSteps, context, logger));
+            return new PipelineModel(context.ModelName, plan, graphs, context.Time,
+                "the featurizers it begins with are shared sub-plans, computed with other pipelines' batches, and the steps after them run one by one",
+                Share(prefix, sharedSteps, context, logger));
         }
 
         if (!fuse)
         {
             PipelineLog.FusionOff(logger, context.ModelName, context.Version);
-            return new PipelineModel(context.ModelName, plan, graphs, context.Time);
+            return new PipelineModel(context.ModelName, plan, graphs, context.Time, "fusion is off (backend_settings.pipeline.fuse or --fuse-pipelines false)");
         }
 
         if (!FusedPipeline.TryCompile(plan, context.VersionDirectory, out var fusedGraph, out var problem))
         {
             PipelineLog.NotFused(logger, context.ModelName, context.Version, problem);
-            return new PipelineModel(context.ModelName, plan, graphs, context.Time);
+            return new PipelineModel(context.ModelName, plan, graphs, context.Time, $"not fused: {problem}");
         }
 
         // The step sessions served only to validate; they let go of their shared weights before the fused graph leases them.
@@ -83,7 +106,7 @@ internal sealed class PipelineModel : IModel
 
         PipelineLog.NotFused(logger, context.ModelName, context.Version, problem);
         graphs = await LoadGraphsAsync(order, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
-        return new PipelineModel(context.ModelName, plan, graphs, context.Time);
+        return new PipelineModel(context.ModelName, plan, graphs, context.Time, $"not fused: {problem}");
     }
 
     private static (FeaturizerStep, SharedSteps.Lease)[] Share(IReadOnlyList<(FeaturizerStep Step, string Fingerprint)> prefix, SharedSteps sharedSteps,

@@ -39,6 +39,10 @@ internal sealed class SharedWeights : IDisposable
     /// <summary>Their bytes.</summary>
     public long AlreadyHeldBytes { get; }
 
+    /// <summary>Each shared initializer by content, for the model's plan.</summary>
+    public IReadOnlyList<Models.SharedResource> Resources =>
+        _leases.Select(l => new Models.SharedResource(Models.SharedResource.Weight, l.Entry.Key, l.Entry.Bytes, $"initializer {l.Name}")).ToArray();
+
     /// <summary>Gives every shared initializer to a session about to be created with <paramref name="options"/>.</summary>
     public void AddTo(SessionOptions options)
     {
