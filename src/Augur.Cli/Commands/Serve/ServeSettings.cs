@@ -32,6 +32,18 @@ internal sealed class ServeSettings
     /// <summary>Whether pipelines are compiled into one ONNX Runtime graph when they can be (design note 0014); a model's config.json may override it.</summary>
     public bool FusePipelines { get; set; } = true;
 
+    /// <summary>Whether sessions run on the process's global ONNX Runtime thread pools (design note 0015); a model's config.json may override it.</summary>
+    public bool GlobalThreadPool { get; set; } = true;
+
+    /// <summary>Whether sessions allocate from one CPU arena shared by every model (design note 0015); a model's config.json may override it.</summary>
+    public bool SharedArena { get; set; } = true;
+
+    /// <summary>Threads of the global intra-op pool; 0 (the default) is one per processor.</summary>
+    public int GlobalIntraOpThreads { get; set; }
+
+    /// <summary>Whether the global pools' threads spin while they wait for work (default false; design note 0015).</summary>
+    public bool GlobalThreadPoolSpinning { get; set; }
+
     public ModelControlMode ModelControlMode { get; set; } = ModelControlMode.None;
 
     /// <summary>Seconds between repository polls in poll mode.</summary>
@@ -150,7 +162,7 @@ internal sealed class ServeSettings
                 using var certificate = ServerCertificate.Load(Security);
             }
 
-            new OnnxRuntime.Backend.OnnxRuntimeOptions { IntraOpThreads = IntraOpThreads }.Validate();
+            new OnnxRuntime.Backend.OnnxRuntimeOptions { IntraOpThreads = IntraOpThreads, GlobalIntraOpThreads = GlobalIntraOpThreads }.Validate();
         }
         catch (ArgumentOutOfRangeException ex)
         {
@@ -169,6 +181,7 @@ internal sealed class ServeSettings
     {
         nameof(AugurServerOptions.MaxRequestBodyBytes) => "MaxRequestBody (--max-request-body)",
         nameof(IntraOpThreads) => "IntraOpThreads (--intra-op-threads)",
+        nameof(GlobalIntraOpThreads) => "GlobalIntraOpThreads",
         nameof(AugurSecurityOptions.CertificatePath) => "Security:CertificatePath (--https-certificate)",
         nameof(AugurSecurityOptions.CertificateKeyPath) => "Security:CertificateKeyPath (--https-certificate-key)",
         { } name when typeof(AugurSecurityOptions).GetProperty(name) is not null => "Security:" + name,
