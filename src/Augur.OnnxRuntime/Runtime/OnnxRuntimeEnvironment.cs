@@ -68,7 +68,8 @@ internal static class OnnxRuntimeEnvironment
         return state;
     }
 
-    private static RuntimeEnvironmentState Adopt(ILogger logger)
+    /// <summary>Takes the environment something else created: no global thread pools Augur knows of; the arena registered on it if ONNX Runtime lets it.</summary>
+    internal static RuntimeEnvironmentState Adopt(ILogger logger)
     {
         var (arena, problem) = RegisterArena(OrtEnv.Instance());
         var state = new RuntimeEnvironmentState(CreatedByAugur: false, GlobalThreadPool: false, 0, 0, Spinning: false, arena, problem);
