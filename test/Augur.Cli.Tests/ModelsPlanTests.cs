@@ -69,7 +69,7 @@ public sealed class ModelsPlanTests : IDisposable
         Assert.Contains("review_a version 1 (augur_pipeline)", lines);
         Assert.DoesNotContain("tenant_a version 1 (onnxruntime_onnx)", lines);
         Assert.Contains("  fused: 2 step(s) in one ONNX Runtime graph", lines);
-        Assert.Contains("  shared weights: off (backend_settings.onnxruntime.share_weights or --share-weights false)", lines);
+        Assert.Contains("  shared weights: off (backend_settings.onnxruntime.share_weights or --share-weights false); thread pool: global; arena: shared", lines);
         Assert.Contains("shared weights: 0 initializer(s) in the store, 0.0 KiB held once; 0 held by more than one version, saving 0.0 KiB", lines);
         Assert.Contains("fused pipelines: 2", lines);
     }

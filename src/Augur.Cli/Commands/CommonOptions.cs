@@ -17,7 +17,7 @@ internal static class CommonOptions
 
     public static Option<int> IntraOpThreads() => new("--intra-op-threads")
     {
-        Description = "ONNX Runtime threads per model instance (a model's config.json may override). Default 1.",
+        Description = "ONNX Runtime threads per model instance, for sessions with thread pools of their own (with the global thread pool on, the default, only models whose config.json sets intra_op_threads have them; that setting overrides this). Default 1.",
         DefaultValueFactory = _ => 1,
     };
 

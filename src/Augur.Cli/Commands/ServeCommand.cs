@@ -33,8 +33,16 @@ internal static class ServeCommand
         {
             Description = "Run the featurizers that pipelines begin with once for all of them, batched across pipelines: true or false (a model's config.json may override). Default true.",
         };
+        var globalThreadPool = new Option<string>("--global-thread-pool")
+        {
+            Description = "Run every model's sessions on one process-wide ONNX Runtime thread pool (sized by GlobalIntraOpThreads, default one thread per processor) instead of pools of their own: true or false (a model's config.json may override; a model that sets intra_op_threads keeps its own). Default true.",
+        };
+        var sharedArena = new Option<string>("--shared-arena")
+        {
+            Description = "Allocate every model's tensors from one process-wide ONNX Runtime CPU arena instead of one per session: true or false (a model's config.json may override). Default true.",
+        };
         var lifecycle = ServeOptions.Create();
-        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights, fusePipelines, shareSubPlans };
+        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights, fusePipelines, shareSubPlans, globalThreadPool, sharedArena };
         lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
         var cacheOptions = new ServeCacheOptions();
@@ -42,7 +50,8 @@ internal static class ServeCommand
         (Option Option, string Key)[] settingOptions =
         [
             (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"),
-            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (fusePipelines, "FusePipelines"), (shareSubPlans, "ShareSubPlans"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
+            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (fusePipelines, "FusePipelines"), (shareSubPlans, "ShareSubPlans"),
+            (globalThreadPool, "GlobalThreadPool"), (sharedArena, "SharedArena"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
         ];
         var optionNames = settingOptions.ToDictionary(s => s.Key, s => s.Option.Name, StringComparer.OrdinalIgnoreCase);
         command.SetAction(async (parse, cancellationToken) =>

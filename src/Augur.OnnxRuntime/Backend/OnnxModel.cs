@@ -19,11 +19,13 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
     private readonly SessionSettings _settings;
     private readonly ModelLoadContext _context;
     private readonly SharedWeights _shared;
+    private readonly IDisposable? _counted;
     private InferenceSession? _firstSession;
     private int _instances;
 
-    private OnnxModel(ModelFileBytes file, SessionSettings settings, ModelLoadContext context, SharedWeights shared, InferenceSession firstSession, ModelSignature signature)
+    private OnnxModel(ModelFileBytes file, SessionSettings settings, ModelLoadContext context, SharedWeights shared, IDisposable? counted, InferenceSession firstSession, ModelSignature signature)
     {
+        _counted = counted;
         _file = file;
         _settings = settings;
         _context = context;
@@ -38,26 +40,33 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
     public IReadOnlyList<SharedResource> SharedWeights => _shared.Resources;
 
     /// <summary>What a session is made with, for plans.</summary>
-    public string SessionNote => _settings.ShareWeights
+    public string SessionNote => (_settings.ShareWeights
         ? $"shared weights: on ({_shared.Count} initializer(s) held in the shared store)"
-        : "shared weights: off (backend_settings.onnxruntime.share_weights or --share-weights false)";
+        : "shared weights: off (backend_settings.onnxruntime.share_weights or --share-weights false)")
+        + $"; thread pool: {(_settings.GlobalThreadPool ? "global" : "own")}; arena: {(_settings.SharedArena ? "shared" : "own")}";
 
     public ModelPlan Plan => new([new PlanStep(_file.Name, "ONNX Runtime session")], SharedWeights, [SessionNote]);
 
-    /// <summary>Opens the first session. On success the model owns <paramref name="shared"/>; on failure the caller still does.</summary>
-    public static OnnxModel Load(ModelFileBytes file, SessionSettings settings, ModelLoadContext context, SharedWeights shared)
+    /// <summary>
+    /// Opens the first session. On success the model owns <paramref name="shared"/> and <paramref name="counted"/> (its
+    /// count in a gauge, ended when the model is disposed); on failure it ends the count and the caller still owns
+    /// <paramref name="shared"/>.
+    /// </summary>
+    public static OnnxModel Load(ModelFileBytes file, SessionSettings settings, ModelLoadContext context, SharedWeights shared, IDisposable? counted = null)
     {
-        var session = CreateSession(file.Read(), settings, context.VersionDirectory, shared);
+        InferenceSession? session = null;
         try
         {
+            session = CreateSession(file.Read(), settings, context.VersionDirectory, shared);
             var signature = new ModelSignature(
                 Describe(session.InputNames, session.InputMetadata, "input"),
                 Describe(session.OutputNames, session.OutputMetadata, "output"));
-            return new OnnxModel(file, settings, context, shared, session, signature);
+            return new OnnxModel(file, settings, context, shared, counted, session, signature);
         }
         catch
         {
-            session.Dispose();
+            session?.Dispose();
+            counted?.Dispose();
             throw;
         }
     }
@@ -86,6 +95,7 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
         Interlocked.Exchange(ref _firstSession, null)?.Dispose();
         // After every session (the engine disposes a model after its last instance): they read the shared values.
         _shared.Dispose();
+        _counted?.Dispose();
         return ValueTask.CompletedTask;
     }
 

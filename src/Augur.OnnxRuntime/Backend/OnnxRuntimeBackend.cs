@@ -2,6 +2,7 @@ using Augur.Backends;
 using Augur.OnnxRuntime.Diagnostics;
 using Augur.OnnxRuntime.Onnx;
 using Augur.OnnxRuntime.Onnx.Proto;
+using Augur.OnnxRuntime.Runtime;
 using Augur.OnnxRuntime.Sharing;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,9 @@ namespace Augur.OnnxRuntime.Backend;
 
 /// <summary>
 /// Serves <c>model.onnx</c> files with ONNX Runtime on the CPU. Identical large initializers of the models it loads are
-/// held once and shared by their sessions (<see cref="OnnxRuntimeOptions.ShareWeights"/>, design note 0012).
+/// held once and shared by their sessions (<see cref="OnnxRuntimeOptions.ShareWeights"/>, design note 0012); sessions run on
+/// the process's global thread pools and allocate from one shared CPU arena (<see cref="OnnxRuntimeOptions.GlobalThreadPool"/>,
+/// <see cref="OnnxRuntimeOptions.SharedArena"/>, design note 0015).
 /// </summary>
 public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBackend
 {
@@ -36,6 +39,9 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
 
     /// <summary>The initializers this backend's models share.</summary>
     internal SharedInitializerStore SharedInitializers { get; } = new(options.SharedWeightMinimumBytes);
+
+    // The process's environment as this backend found it at its first load (Ensure logs options it cannot apply once).
+    private RuntimeEnvironmentState? _environment;
 
     /// <inheritdoc />
     public bool CanLoad(string versionDirectory) => File.Exists(Path.Combine(versionDirectory, ModelFileName));
@@ -75,7 +81,7 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
         OnnxModel model;
         try
         {
-            model = OnnxModel.Load(file, settings, context, shared);
+            model = OnnxModel.Load(file, settings, context, shared, OnnxRuntimeModelMetrics.Track(context.Meter, settings));
         }
         catch
         {
@@ -101,7 +107,11 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
             throw new InvalidDataException(externalProblem);
         }
 
-        settings = SessionSettings.Resolve(options, context.Config.Parameters, context.Settings);
+        // Before any ONNX Runtime object: the first one creates the environment, with no global thread pools.
+        var logger = context.LoggerFactory.CreateLogger("Augur.OnnxRuntime");
+        var environment = _environment ??= OnnxRuntimeEnvironment.Ensure(options, logger);
+        settings = SessionPlacement.Place(SessionSettings.Resolve(options, context.Config.Parameters, context.Settings), environment, out var threadPool, out var arena);
+        OnnxRuntimeLog.SessionPlacement(logger, context.ModelName, context.Version, threadPool, arena);
         if (!settings.ShareWeights)
         {
             return SharedWeights.None;

@@ -3,7 +3,8 @@ namespace Augur.OnnxRuntime.Backend;
 /// <summary>
 /// Session settings for every ONNX Runtime model. A model's config.json may override the thread counts
 /// with the parameters <c>intra_op_threads</c> and <c>inter_op_threads</c>, and any of these in its
-/// <c>backend_settings.onnxruntime</c> section.
+/// <c>backend_settings.onnxruntime</c> section. The global pools' sizes and spinning are the process's: the first engine
+/// that loads a model creates ONNX Runtime's environment with them (<see cref="GlobalThreadPool"/>).
 /// </summary>
 public sealed class OnnxRuntimeOptions
 {
@@ -42,12 +43,48 @@ public sealed class OnnxRuntimeOptions
     public bool ShareSubPlans { get; set; } = true;
 
     /// <summary>
+    /// Whether sessions run on the process's global ONNX Runtime thread pools (<see cref="GlobalIntraOpThreads"/>) instead
+    /// of pools of their own, so that a thousand models do not mean a thousand thread pools. Default true. A model whose
+    /// config.json sets <c>intra_op_threads</c> or <c>inter_op_threads</c> keeps pools of its own, and a model's
+    /// <c>backend_settings.onnxruntime.global_thread_pool</c> overrides this. <see cref="IntraOpThreads"/> and
+    /// <see cref="InterOpThreads"/> size the pools of sessions that have their own. See design note 0015.
+    /// </summary>
+    public bool GlobalThreadPool { get; set; } = true;
+
+    /// <summary>
+    /// Whether sessions allocate from one CPU arena registered on the process's ONNX Runtime environment instead of an
+    /// arena each. Default true. The shared arena keeps what it grew to for the life of the process (design note 0015); a
+    /// model's <c>backend_settings.onnxruntime.shared_arena</c> overrides this.
+    /// </summary>
+    public bool SharedArena { get; set; } = true;
+
+    /// <summary>
+    /// Threads of the global intra-op pool, the calling thread included (ONNX Runtime starts one fewer). Default 0: one per
+    /// processor this process may use (<see cref="Environment.ProcessorCount"/>). Read once per process, by the first
+    /// engine that loads an ONNX Runtime model; see <see cref="GlobalThreadPool"/>.
+    /// </summary>
+    public int GlobalIntraOpThreads { get; set; }
+
+    /// <summary>Threads of the global inter-op pool, used by sessions that run operators in parallel. Default 1.</summary>
+    public int GlobalInterOpThreads { get; set; } = 1;
+
+    /// <summary>
+    /// Whether the global pools' threads spin for a while after their queue empties, waiting for the next task, instead of
+    /// sleeping at once. Default false: with every model sharing one pool on a machine that also runs the requests' own
+    /// threads, a spinning pool takes CPU time the requests need (docs/benchmarks/shared-runtime.sh measures both).
+    /// </summary>
+    public bool GlobalThreadPoolSpinning { get; set; }
+
+    /// <summary>
     /// The smallest initializer, in bytes, that is shared; smaller ones stay in their sessions. Default 16384 (16 KiB):
     /// biases, norms and shape constants save little, and each shared one costs a hash, an allocation and a native value.
     /// </summary>
     public long SharedWeightMinimumBytes { get; set; } = Sharing.SharedInitializerStore.DefaultMinimumBytes;
 
-    /// <summary>Checks the thread counts (1 to 256; ONNX Runtime would read 0 as "every core") and the sharing minimum (at least 1).</summary>
+    /// <summary>
+    /// Checks the thread counts (1 to 256; ONNX Runtime would read 0 as "every core"; the global intra-op pool's 0 is one per
+    /// processor) and the sharing minimum (at least 1).
+    /// </summary>
     public void Validate()
     {
         if (IntraOpThreads is < 1 or > 256)
@@ -58,6 +95,16 @@ public sealed class OnnxRuntimeOptions
         if (InterOpThreads is < 1 or > 256)
         {
             throw new ArgumentOutOfRangeException(nameof(InterOpThreads), InterOpThreads, "must be from 1 to 256");
+        }
+
+        if (GlobalIntraOpThreads is < 0 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(GlobalIntraOpThreads), GlobalIntraOpThreads, "must be from 0 (one per processor) to 256");
+        }
+
+        if (GlobalInterOpThreads is < 1 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(GlobalInterOpThreads), GlobalInterOpThreads, "must be from 1 to 256");
         }
 
         if (SharedWeightMinimumBytes < 1)

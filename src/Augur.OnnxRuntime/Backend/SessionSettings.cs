@@ -7,11 +7,23 @@ namespace Augur.OnnxRuntime.Backend;
 /// <summary>
 /// The session options of one model: the backend's defaults with the model's overrides applied, from its typed section
 /// <c>backend_settings.onnxruntime</c> (<c>{ "intra_op_threads": 2, "inter_op_threads": 1, "optimize_graph": true,
-/// "share_weights": true }</c>) or, as before, from string <c>parameters</c>; the section wins where both say.
+/// "share_weights": true, "global_thread_pool": true, "shared_arena": true }</c>) or, as before, from string
+/// <c>parameters</c>; the section wins where both say.
 /// <see cref="ShareWeights"/>: whether the model's large initializers are held once with every other model that has them.
 /// </summary>
 internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, bool OptimizeGraph, bool ShareWeights)
 {
+    private const string KnownSettings = "intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena";
+
+    /// <summary>Whether the session runs on the environment's global thread pools rather than its own (<see cref="OnnxRuntimeOptions.GlobalThreadPool"/>).</summary>
+    public bool GlobalThreadPool { get; init; }
+
+    /// <summary>Whether the session allocates from the environment's CPU arena rather than its own (<see cref="OnnxRuntimeOptions.SharedArena"/>).</summary>
+    public bool SharedArena { get; init; }
+
+    /// <summary>Whether the model's config.json sets a thread count: such a model keeps thread pools of its own, of that size.</summary>
+    public bool ThreadsSetByModel { get; init; }
+
     private static readonly string[] KnownParameters = ["intra_op_threads", "inter_op_threads"];
 
     public static SessionSettings Resolve(OnnxRuntimeOptions defaults, IReadOnlyDictionary<string, string> parameters, JsonElement section = default)
@@ -26,11 +38,13 @@ internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, b
         {
             settings = property.Name switch
             {
-                "intra_op_threads" => settings with { IntraOpThreads = ReadThreads(property) },
-                "inter_op_threads" => settings with { InterOpThreads = ReadThreads(property) },
+                "intra_op_threads" => settings with { IntraOpThreads = ReadThreads(property), ThreadsSetByModel = true },
+                "inter_op_threads" => settings with { InterOpThreads = ReadThreads(property), ThreadsSetByModel = true },
                 "optimize_graph" => settings with { OptimizeGraph = ReadSwitch(property) },
                 "share_weights" => settings with { ShareWeights = ReadSwitch(property) },
-                _ => throw new FormatException($"unknown setting backend_settings.onnxruntime.{property.Name}; known: intra_op_threads, inter_op_threads, optimize_graph, share_weights"),
+                "global_thread_pool" => settings with { GlobalThreadPool = ReadSwitch(property) },
+                "shared_arena" => settings with { SharedArena = ReadSwitch(property) },
+                _ => throw new FormatException($"unknown setting backend_settings.onnxruntime.{property.Name}; known: {KnownSettings}"),
             };
         }
 
@@ -61,18 +75,42 @@ internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, b
             ReadThreads(parameters, "intra_op_threads", defaults.IntraOpThreads),
             ReadThreads(parameters, "inter_op_threads", defaults.InterOpThreads),
             defaults.OptimizeGraph,
-            defaults.ShareWeights);
+            defaults.ShareWeights)
+        {
+            GlobalThreadPool = defaults.GlobalThreadPool,
+            SharedArena = defaults.SharedArena,
+            ThreadsSetByModel = parameters.ContainsKey("intra_op_threads") || parameters.ContainsKey("inter_op_threads"),
+        };
     }
 
-    public SessionOptions Create() => new()
+    /// <summary>
+    /// The session options. With <see cref="GlobalThreadPool"/> the thread counts are ONNX Runtime's global pools' and
+    /// these are ignored; the caller sets it only when the environment has global pools (a session without its own
+    /// pools fails to open otherwise).
+    /// </summary>
+    public SessionOptions Create()
     {
-        IntraOpNumThreads = IntraOpThreads,
-        InterOpNumThreads = InterOpThreads,
-        ExecutionMode = InterOpThreads > 1 ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL,
-        GraphOptimizationLevel = OptimizeGraph ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_DISABLE_ALL,
-        // Failures reach clients and logs as Augur errors; ONNX Runtime's own stderr lines would let clients flood the console.
-        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-    };
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = IntraOpThreads,
+            InterOpNumThreads = InterOpThreads,
+            ExecutionMode = InterOpThreads > 1 ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = OptimizeGraph ? GraphOptimizationLevel.ORT_ENABLE_ALL : GraphOptimizationLevel.ORT_DISABLE_ALL,
+            // Failures reach clients and logs as Augur errors; ONNX Runtime's own stderr lines would let clients flood the console.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
+        };
+        if (GlobalThreadPool)
+        {
+            options.DisablePerSessionThreads();
+        }
+
+        if (SharedArena)
+        {
+            options.AddSessionConfigEntry("session.use_env_allocators", "1");
+        }
+
+        return options;
+    }
 
     private static int ReadThreads(IReadOnlyDictionary<string, string> parameters, string name, int fallback)
     {

@@ -11,6 +11,7 @@ internal sealed class GaugeProbe : IMeterFactory
     private readonly MeterListener _listener = new();
     private readonly List<Meter> _meters = [];
     private readonly Dictionary<string, long> _last = [];
+    private readonly Dictionary<(string Name, string Tags), long> _tagged = [];
 
     public GaugeProbe()
     {
@@ -21,11 +22,13 @@ internal sealed class GaugeProbe : IMeterFactory
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
+            var text = string.Join(',', tags.ToArray().Select(t => $"{t.Key}={t.Value}"));
             lock (_last)
             {
                 _last[instrument.Name] = value;
+                _tagged[(instrument.Name, text)] = value;
             }
         });
         _listener.Start();
@@ -45,6 +48,27 @@ internal sealed class GaugeProbe : IMeterFactory
             lock (_last)
             {
                 return _last.TryGetValue(name, out var value) ? value : throw new InvalidOperationException($"no gauge '{name}'; observed: {string.Join(", ", _last.Keys)}");
+            }
+        }
+    }
+
+    /// <summary>What the gauge <paramref name="name"/> reports now for each of its tag sets ("key=value,key=value").</summary>
+    public IReadOnlyDictionary<string, long> ReadTagged(string name)
+    {
+        lock (_listener)
+        {
+            lock (_last)
+            {
+                foreach (var key in _tagged.Keys.Where(k => k.Name == name).ToArray())
+                {
+                    _tagged.Remove(key);
+                }
+            }
+
+            _listener.RecordObservableInstruments();
+            lock (_last)
+            {
+                return _tagged.Where(p => p.Key.Name == name).ToDictionary(p => p.Key.Tags, p => p.Value);
             }
         }
     }

@@ -16,6 +16,10 @@ internal static class ServeEngine
             onnx.ShareWeights = settings.ShareWeights;
             onnx.FusePipelines = settings.FusePipelines;
             onnx.ShareSubPlans = settings.ShareSubPlans;
+            onnx.GlobalThreadPool = settings.GlobalThreadPool;
+            onnx.SharedArena = settings.SharedArena;
+            onnx.GlobalIntraOpThreads = settings.GlobalIntraOpThreads;
+            onnx.GlobalThreadPoolSpinning = settings.GlobalThreadPoolSpinning;
         });
         // Models with "isolation": "process" run in `augur worker` processes started from this same program.
         engine.UseProcessIsolation();

@@ -35,6 +35,18 @@ internal sealed class ServeSettings
     /// <summary>Whether pipelines that begin with the same featurizers share them, batched across pipelines (design note 0016); a model's config.json may override it.</summary>
     public bool ShareSubPlans { get; set; } = true;
 
+    /// <summary>Whether sessions run on the process's global ONNX Runtime thread pools (design note 0015); a model's config.json may override it.</summary>
+    public bool GlobalThreadPool { get; set; } = true;
+
+    /// <summary>Whether sessions allocate from one CPU arena shared by every model (design note 0015); a model's config.json may override it.</summary>
+    public bool SharedArena { get; set; } = true;
+
+    /// <summary>Threads of the global intra-op pool; 0 (the default) is one per processor.</summary>
+    public int GlobalIntraOpThreads { get; set; }
+
+    /// <summary>Whether the global pools' threads spin while they wait for work (default false; design note 0015).</summary>
+    public bool GlobalThreadPoolSpinning { get; set; }
+
     public ModelControlMode ModelControlMode { get; set; } = ModelControlMode.None;
 
     /// <summary>Seconds between repository polls in poll mode.</summary>
@@ -153,7 +165,7 @@ internal sealed class ServeSettings
                 using var certificate = ServerCertificate.Load(Security);
             }
 
-            new OnnxRuntime.Backend.OnnxRuntimeOptions { IntraOpThreads = IntraOpThreads }.Validate();
+            new OnnxRuntime.Backend.OnnxRuntimeOptions { IntraOpThreads = IntraOpThreads, GlobalIntraOpThreads = GlobalIntraOpThreads }.Validate();
         }
         catch (ArgumentOutOfRangeException ex)
         {
@@ -172,6 +184,7 @@ internal sealed class ServeSettings
     {
         nameof(AugurServerOptions.MaxRequestBodyBytes) => "MaxRequestBody (--max-request-body)",
         nameof(IntraOpThreads) => "IntraOpThreads (--intra-op-threads)",
+        nameof(GlobalIntraOpThreads) => "GlobalIntraOpThreads",
         nameof(AugurSecurityOptions.CertificatePath) => "Security:CertificatePath (--https-certificate)",
         nameof(AugurSecurityOptions.CertificateKeyPath) => "Security:CertificateKeyPath (--https-certificate-key)",
         { } name when typeof(AugurSecurityOptions).GetProperty(name) is not null => "Security:" + name,
