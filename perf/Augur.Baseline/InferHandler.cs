@@ -92,8 +92,22 @@ internal sealed class InferHandler(IReadOnlyDictionary<string, LoadedModel> mode
         "FP64" => OrtValue.CreateTensorValueFromMemory(input.Data.EnumerateArray().Select(e => e.GetDouble()).ToArray(), input.Shape),
         "INT32" => OrtValue.CreateTensorValueFromMemory(input.Data.EnumerateArray().Select(e => e.GetInt32()).ToArray(), input.Shape),
         "INT64" => OrtValue.CreateTensorValueFromMemory(input.Data.EnumerateArray().Select(e => e.GetInt64()).ToArray(), input.Shape),
+        "BYTES" => CreateStrings(input),
         _ => throw new ArgumentException($"input '{input.Name}': unsupported datatype '{input.Datatype}'"),
     };
+
+    /// <summary>BYTES as JSON strings (the protocol's JSON form), one ONNX string element each.</summary>
+    private static OrtValue CreateStrings(InferInput input)
+    {
+        var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, input.Shape);
+        var index = 0;
+        foreach (var element in input.Data.EnumerateArray())
+        {
+            value.StringTensorSetElementAt(element.GetString() ?? throw new FormatException($"input '{input.Name}': element {index} is not a string"), index++);
+        }
+
+        return value;
+    }
 
     private static InferOutput ToOutput(string name, OrtValue value)
     {
@@ -104,6 +118,7 @@ internal sealed class InferHandler(IReadOnlyDictionary<string, LoadedModel> mode
             TensorElementType.Double => ("FP64", value.GetTensorDataAsSpan<double>().ToArray()),
             TensorElementType.Int32 => ("INT32", value.GetTensorDataAsSpan<int>().ToArray()),
             TensorElementType.Int64 => ("INT64", value.GetTensorDataAsSpan<long>().ToArray()),
+            TensorElementType.String => ("BYTES", value.GetStringTensorAsArray()),
             var other => throw new NotSupportedException($"output '{name}' has element type {other}"),
         };
         return new InferOutput(name, datatype, info.Shape, data);

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Augur.Baseline;
 
-/// <summary>One input of an OIP request; <see cref="Data"/> is a flat array of numbers.</summary>
+/// <summary>One input of an OIP request; <see cref="Data"/> is a flat array of numbers (of strings for BYTES).</summary>
 internal sealed class InferInput
 {
     public required string Name { get; init; }

@@ -116,6 +116,52 @@ public sealed class BenchCliTests : IDisposable
         Assert.Contains(" errors=0", stdout);
     }
 
+    [Fact]
+    public async Task Bench_with_models_from_spreads_the_seeded_schedule_over_the_models_of_the_request_files()
+    {
+        TestModels.WriteModel(_repository, "fraud_b", Fraud.Value);
+        var requests = Directory.CreateTempSubdirectory("augur-bench-models-from-").FullName;
+        try
+        {
+            var request = """{"inputs": [{"name": "features", "datatype": "FP32", "shape": [1, 8], "data": [0.3, 0, 0, 0.5, 1, 0, 0.5, 0.5]}]}""";
+            await File.WriteAllTextAsync(Path.Combine(requests, "fraud.json"), request);
+            await File.WriteAllTextAsync(Path.Combine(requests, "fraud_b.json"), request);
+            var (code, stdout, stderr) = await AugurProcess.RunAsync(
+                "bench", "--in-process", "--model-repository", _repository, "--models-from", requests, "--scenario", "server", "--qps", "200",
+                "--latency-bound", "1s", "--duration", "500ms", "--warmup", "0s");
+
+            Assert.True(code == 0, stderr);
+            Assert.Contains("target_qps=200 queries=94 ", stdout);
+            Assert.Contains(" errors=0", stdout);
+
+            // A model of the folder that the server does not have fails before the run, naming the model and its file.
+            await File.WriteAllTextAsync(Path.Combine(requests, "nope.json"), request);
+            var missing = await AugurProcess.RunAsync(
+                "bench", "--in-process", "--model-repository", _repository, "--models-from", requests, "--scenario", "offline", "--duration", "1s");
+            Assert.Equal(1, missing.ExitCode);
+            Assert.Contains($"model 'nope' ({Path.Combine(requests, "nope.json")}): ", missing.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(requests, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--scenario", "offline")]
+    [InlineData("--scenario", "offline", "--model", "fraud", "--models-from", ".")]
+    [InlineData("--scenario", "offline", "--models-from", ".", "--request", "/etc/hostname")]
+    [InlineData("--scenario", "offline", "--models-from", ".", "--model-version", "1")]
+    [InlineData("--scenario", "streams", "--streams", "2", "--models-from", ".")]
+    [InlineData("--scenario", "offline", "--models-from", "no-such-folder")]
+    public async Task Bench_models_from_options_that_do_not_fit_exit_2_and_say_why(params string[] options)
+    {
+        var (code, _, stderr) = await AugurProcess.RunAsync(["bench", "--in-process", "--model-repository", _repository, .. options]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--model", stderr);
+    }
+
     [Theory]
     [InlineData("keys", "--model", "fraud", "--top", "-1", "--output", "x.jsonl")]
     [InlineData("keys", "--model", "fraud", "--top", "20", "--keys", "zipf:1:10", "--output", "x.jsonl")]

@@ -13,7 +13,7 @@ namespace Augur.Bench.Targets;
 /// {url}/v2/models/{m}/infer, in JSON or with the binary tensor data extension. One shared <see cref="HttpClient"/>
 /// whose pool holds up to <c>connections</c> connections that are never recycled, so no run pays for new connections mid-way.
 /// </summary>
-public sealed class HttpTarget : IBenchTarget, ISequenceQueries, IPredictionKeyQueries
+public sealed class HttpTarget : IBenchTarget, ISequenceQueries, IPredictionKeyQueries, IMultiModelTarget
 {
     /// <summary>A request not answered within this time counts as an error, so a run always ends.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
@@ -23,30 +23,30 @@ public sealed class HttpTarget : IBenchTarget, ISequenceQueries, IPredictionKeyQ
     private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
 
     private readonly HttpClient _client;
+    private readonly bool _ownsClient;
+    private readonly Uri _baseAddress;
     private readonly Uri _modelUri;
     private readonly Uri _inferUri;
     private readonly bool _binary;
 
     /// <summary>Creates the target; <paramref name="binary"/> sends tensors with the binary tensor data extension instead of JSON.</summary>
     public HttpTarget(Uri baseAddress, string model, string? version, bool binary, int connections)
+        : this(baseAddress, model, version, binary, CreateClient(connections), ownsClient: true)
     {
+    }
+
+    private HttpTarget(Uri baseAddress, string model, string? version, bool binary, HttpClient client, bool ownsClient)
+    {
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        _baseAddress = baseAddress;
+        _client = client;
+        _ownsClient = ownsClient;
         var path = $"{baseAddress.ToString().TrimEnd('/')}/v2/models/{Uri.EscapeDataString(model)}"
             + (version is null ? string.Empty : $"/versions/{Uri.EscapeDataString(version)}");
         _modelUri = new Uri(path);
         _inferUri = new Uri(path + "/infer");
         _binary = binary;
         Name = baseAddress.ToString().TrimEnd('/');
-        _client = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = connections,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            // A proxy from the environment would be measured along with the server.
-            UseProxy = false,
-        })
-        {
-            Timeout = RequestTimeout,
-        };
     }
 
     /// <inheritdoc />
@@ -192,11 +192,31 @@ public sealed class HttpTarget : IBenchTarget, ISequenceQueries, IPredictionKeyQ
             : body;
 
     /// <inheritdoc />
+    /// <remarks>The same connection pool, and the same version or none: the model's latest.</remarks>
+    public IBenchTarget ForModel(string model) => new HttpTarget(_baseAddress, model, null, _binary, _client, ownsClient: false);
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
-        _client.Dispose();
+        if (_ownsClient)
+        {
+            _client.Dispose();
+        }
+
         return ValueTask.CompletedTask;
     }
+
+    private static HttpClient CreateClient(int connections) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = connections,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        // A proxy from the environment would be measured along with the server.
+        UseProxy = false,
+    })
+    {
+        Timeout = RequestTimeout,
+    };
 
     private sealed record HttpQuery(byte[] Body, string? HeaderLength);
 }

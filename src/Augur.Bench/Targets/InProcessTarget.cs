@@ -7,7 +7,7 @@ using Augur.Tensors;
 namespace Augur.Bench.Targets;
 
 /// <summary>The engine in this process, called through <see cref="InferenceEngine.TryInferAsync"/>: no HTTP, no JSON.</summary>
-public sealed class InProcessTarget(InferenceEngine engine, string model, string? version, bool ownsEngine) : IBenchTarget, IPredictionKeyQueries
+public sealed class InProcessTarget(InferenceEngine engine, string model, string? version, bool ownsEngine) : IBenchTarget, IPredictionKeyQueries, IMultiModelTarget
 {
     /// <inheritdoc />
     public string Name => "in-process";
@@ -51,6 +51,9 @@ public sealed class InProcessTarget(InferenceEngine engine, string model, string
             RequestedOutputs = request.RequestedOutputs,
         };
     }
+
+    /// <inheritdoc />
+    public IBenchTarget ForModel(string model) => new InProcessTarget(engine, model, null, ownsEngine: false);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ownsEngine ? engine.DisposeAsync() : ValueTask.CompletedTask;

@@ -115,7 +115,8 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
         return session;
     }
 
-    private static TensorSpec[] Describe(IReadOnlyList<string> names, IReadOnlyDictionary<string, NodeMetadata> metadata, string kind)
+    /// <summary>A session's inputs or outputs as the protocol's tensor specs, -1 for a dynamic dimension.</summary>
+    internal static TensorSpec[] Describe(IReadOnlyList<string> names, IReadOnlyDictionary<string, NodeMetadata> metadata, string kind)
     {
         var specs = new TensorSpec[names.Count];
         for (var i = 0; i < specs.Length; i++)

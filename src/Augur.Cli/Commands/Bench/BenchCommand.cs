@@ -33,13 +33,15 @@ internal static class BenchCommand
             problem ??= spec is null && keys is not null ? "--keys needs a target that answers (--url or --in-process), not --no-op" : null;
             problem ??= spec is null ? null : BenchTargets.Check("--url", spec);
             problem ??= spec == BenchTargets.InProcess ? CommonOptions.CheckRepository(parse.GetValue(options.ModelRepository)!) : null;
+            var (models, modelsProblem) = problem is null ? options.ReadModels(parse, spec) : (null, null);
+            problem ??= modelsProblem;
             if (problem is not null)
             {
                 await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
                 return 2;
             }
 
-            var model = parse.GetValue(options.Model)!;
+            var model = options.ModelLabel(parse, models);
             var session = NewSession(settings!, parse.GetValue(options.FindPeak));
             BenchReport report;
             if (spec is null)
@@ -49,9 +51,11 @@ internal static class BenchCommand
             else
             {
                 await using var target = await BenchTargets.CreateAsync(
-                    spec, model, parse.GetValue(options.ModelVersion), parse.GetValue(options.Binary), options.ConnectionLimit(parse),
+                    spec, models?[0].Model ?? model, parse.GetValue(options.ModelVersion), parse.GetValue(options.Binary), options.ConnectionLimit(parse),
                     parse.GetValue(options.ModelRepository)!, cancellationToken).ConfigureAwait(false);
-                var (prepared, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken, parse.GetValue(options.SequencePerStream), keys).ConfigureAwait(false);
+                var (prepared, error) = models is not null
+                    ? await BenchTargets.PrepareMixAsync(target, models, parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken).ConfigureAwait(false)
+                    : await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken, parse.GetValue(options.SequencePerStream), keys).ConfigureAwait(false);
                 if (prepared is null)
                 {
                     await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
@@ -87,22 +91,26 @@ internal static class BenchCommand
             problem ??= BenchTargets.Check("--a", specA) ?? BenchTargets.Check("--b", specB);
             problem ??= parse.GetValue(rounds) < 1 ? "--rounds must be at least 1" : null;
             problem ??= specA == BenchTargets.InProcess || specB == BenchTargets.InProcess ? CommonOptions.CheckRepository(parse.GetValue(options.ModelRepository)!) : null;
+            var (models, modelsProblem) = problem is null ? options.ReadModels(parse, specA, specB) : (null, null);
+            problem ??= modelsProblem;
             if (problem is not null)
             {
                 await Console.Error.WriteLineAsync(problem).ConfigureAwait(false);
                 return 2;
             }
 
-            var model = parse.GetValue(options.Model)!;
+            var model = options.ModelLabel(parse, models);
             async Task<IBenchTarget> Create(string spec) => await BenchTargets.CreateAsync(
-                spec, model, parse.GetValue(options.ModelVersion), parse.GetValue(options.Binary), options.ConnectionLimit(parse),
+                spec, models?[0].Model ?? model, parse.GetValue(options.ModelVersion), parse.GetValue(options.Binary), options.ConnectionLimit(parse),
                 parse.GetValue(options.ModelRepository)!, cancellationToken).ConfigureAwait(false);
             await using var targetA = await Create(specA).ConfigureAwait(false);
             await using var targetB = await Create(specB).ConfigureAwait(false);
             var prepared = new List<ILoadTarget>();
             foreach (var target in new[] { targetA, targetB })
             {
-                var (ready, error) = await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken, parse.GetValue(options.SequencePerStream), keys).ConfigureAwait(false);
+                var (ready, error) = models is not null
+                    ? await BenchTargets.PrepareMixAsync(target, models, parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken).ConfigureAwait(false)
+                    : await BenchTargets.PrepareAsync(target, parse.GetValue(options.Request), parse.GetValue(options.Seed), settings!.SamplesPerQuery, cancellationToken, parse.GetValue(options.SequencePerStream), keys).ConfigureAwait(false);
                 if (ready is null)
                 {
                     await Console.Error.WriteLineAsync(error).ConfigureAwait(false);

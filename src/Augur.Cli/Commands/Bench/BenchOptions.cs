@@ -8,7 +8,13 @@ namespace Augur.Cli.Commands.Bench;
 /// <summary>The options <c>augur bench</c> and <c>augur bench compare</c> share, and their checks.</summary>
 internal sealed class BenchOptions
 {
-    public Option<string> Model { get; } = new("--model") { Description = "The model to load.", Required = true };
+    public Option<string?> Model { get; } = new("--model") { Description = "The model to load (or --models-from)." };
+
+    public Option<DirectoryInfo?> ModelsFrom { get; } = new("--models-from")
+    {
+        Description = "Spread the queries over many models: a folder of request files MODEL.json, one per model; each query goes to a model drawn " +
+            "uniformly at random (seeded by --seed) and sends its file. Instead of --model; http(s):// and in-process targets.",
+    };
 
     public Option<string?> ModelVersion { get; } = new("--model-version") { Description = "The version; default the latest ready one." };
 
@@ -70,13 +76,47 @@ internal sealed class BenchOptions
     {
         foreach (var option in new Option[]
                  {
-                     Model, ModelVersion, Scenario, LatencyBound, Qps, Streams, ReadingsPerSecond, Arrivals, FindPeak, Duration, MinQueryCount, Warmup, SamplesPerQuery,
+                     Model, ModelsFrom, ModelVersion, Scenario, LatencyBound, Qps, Streams, ReadingsPerSecond, Arrivals, FindPeak, Duration, MinQueryCount, Warmup, SamplesPerQuery,
                      Concurrency, Connections, Binary, SequencePerStream, Request, Keys, Seed, Json, Html, ModelRepository,
                  })
         {
             command.Options.Add(option);
         }
     }
+
+    /// <summary>
+    /// The models of --models-from (null with --model), or the message to print before exiting with 2; <paramref name="targets"/>
+    /// are the target specs (URLs or in-process; null for --no-op).
+    /// </summary>
+    public (IReadOnlyList<(string Model, FileInfo Request)>? Models, string? Problem) ReadModels(ParseResult parse, params string?[] targets)
+    {
+        var folder = parse.GetValue(ModelsFrom);
+        var problem = (parse.GetValue(Model), folder) switch
+        {
+            (null, null) => "give --model MODEL, or --models-from DIR to spread the queries over many models",
+            (not null, not null) => "--model and --models-from exclude each other: --models-from names the models by its request files",
+            _ => null,
+        };
+        if (problem is not null || folder is null)
+        {
+            return (null, problem);
+        }
+
+        problem = parse.GetValue(Request) is not null ? "--models-from and --request exclude each other: each model's request is its file in the folder"
+            : parse.GetValue(Keys) is not null ? "--models-from and --keys exclude each other"
+            : parse.GetValue(SequencePerStream) ? "--models-from and --sequence-per-stream exclude each other"
+            : parse.GetValue(ModelVersion) is not null ? "--models-from sends to each model's latest version: leave out --model-version"
+            : parse.GetValue(Scenario) == "streams" ? "--models-from applies to the single-stream, multi-stream, server and offline scenarios, not streams"
+            : targets.Any(t => t is null) ? "--models-from needs a target that answers (--url or --in-process), not --no-op"
+            : targets.FirstOrDefault(t => t is not null && t.StartsWith("grpc", StringComparison.Ordinal)) is { } grpc
+                ? $"--models-from works with http(s):// URLs and in-process, not '{grpc}'"
+            : null;
+        return problem is not null ? (null, problem) : Augur.Bench.Targets.ModelMix.ReadFolder(folder);
+    }
+
+    /// <summary>The model the reports name: --model, or "N models from DIR".</summary>
+    public string ModelLabel(ParseResult parse, IReadOnlyList<(string Model, FileInfo Request)>? models) =>
+        models is null ? parse.GetValue(Model)! : $"{models.Count} models from {parse.GetValue(ModelsFrom)!.FullName}";
 
     /// <summary>The key distribution of --keys (null without it), or the message to print before exiting with 2.</summary>
     public (ZipfDistribution? Keys, string? Problem) ReadKeys(ParseResult parse) =>

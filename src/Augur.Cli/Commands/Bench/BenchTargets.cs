@@ -41,6 +41,34 @@ internal static class BenchTargets
     }
 
     /// <summary>
+    /// For --models-from: a target per model on <paramref name="target"/>'s server, each prepared with its request file and
+    /// probed once (so every model has answered before the run), behind one <see cref="ModelMix"/> seeded by <paramref name="seed"/>.
+    /// </summary>
+    public static async Task<(ILoadTarget? Target, string? Error)> PrepareMixAsync(
+        IBenchTarget target, IReadOnlyList<(string Model, FileInfo Request)> requests, int seed, int samplesPerQuery, CancellationToken cancellationToken)
+    {
+        if (target is not IMultiModelTarget server)
+        {
+            return (null, $"{target.Name}: --models-from needs an http(s):// URL or --in-process");
+        }
+
+        var models = new List<(string, ILoadTarget)>(requests.Count);
+        foreach (var (model, request) in requests)
+        {
+            // Each holds nothing of its own (the server's target owns the connections or engine), so none is disposed.
+            var (prepared, error) = await PrepareAsync(server.ForModel(model), request, seed, samplesPerQuery, cancellationToken).ConfigureAwait(false);
+            if (prepared is null)
+            {
+                return (null, $"model '{model}' ({request.FullName}): {error}");
+            }
+
+            models.Add((model, prepared));
+        }
+
+        return (new ModelMix(models, seed), null);
+    }
+
+    /// <summary>
     /// Prepares the query and sends it once, so a wrong URL, model or request fails in a second with the answer. With
     /// <paramref name="keys"/>, each query takes the next key of a sequence seeded by <paramref name="seed"/> (the probe
     /// takes the first).
