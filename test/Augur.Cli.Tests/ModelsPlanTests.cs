@@ -46,7 +46,7 @@ public sealed class ModelsPlanTests : IDisposable
 
         Assert.True(code == 0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToArray();
-        Assert.Equal("4 model version(s) loaded; share weights on, share sub-plans on, fuse pipelines on", lines[0]);
+        Assert.Equal("4 model version(s) loaded; share weights on, share sub-plans on, fuse pipelines on, sparse heads on", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("  featurize  text_ngrams {\"buckets\":4096,", StringComparison.Ordinal) && l.EndsWith(", with review_b version 1]", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("  featurize  text_ngrams ", StringComparison.Ordinal) && l.EndsWith(", with review_a version 1]", StringComparison.Ordinal));
         Assert.Contains("  weight initializer w, 32.0 KiB: held once with tenant_b version 1", lines);
@@ -65,7 +65,7 @@ public sealed class ModelsPlanTests : IDisposable
 
         Assert.True(code == 0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToArray();
-        Assert.Equal("4 model version(s) loaded; share weights off, share sub-plans off, fuse pipelines on", lines[0]);
+        Assert.Equal("4 model version(s) loaded; share weights off, share sub-plans off, fuse pipelines on, sparse heads on", lines[0]);
         Assert.Contains("review_a version 1 (augur_pipeline)", lines);
         Assert.DoesNotContain("tenant_a version 1 (onnxruntime_onnx)", lines);
         Assert.Contains("  fused: 2 step(s) in one ONNX Runtime graph", lines);

@@ -33,8 +33,12 @@ internal static class ServeCommand
         {
             Description = "Run the featurizers that pipelines begin with once for all of them, batched across pipelines: true or false (a model's config.json may override). Default true.",
         };
+        var sparseHeads = new Option<string>("--sparse-heads")
+        {
+            Description = "Run a pipeline's linear ONNX head in C# over its featurizers' sparse rows instead of a dense row in ONNX Runtime: true or false (a model's config.json may override). Default true.",
+        };
         var lifecycle = ServeOptions.Create();
-        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights, fusePipelines, shareSubPlans };
+        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights, fusePipelines, shareSubPlans, sparseHeads };
         lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
         var cacheOptions = new ServeCacheOptions();
@@ -42,7 +46,7 @@ internal static class ServeCommand
         (Option Option, string Key)[] settingOptions =
         [
             (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"),
-            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (fusePipelines, "FusePipelines"), (shareSubPlans, "ShareSubPlans"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
+            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (fusePipelines, "FusePipelines"), (shareSubPlans, "ShareSubPlans"), (sparseHeads, "SparseHeads"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
         ];
         var optionNames = settingOptions.ToDictionary(s => s.Key, s => s.Option.Name, StringComparer.OrdinalIgnoreCase);
         command.SetAction(async (parse, cancellationToken) =>

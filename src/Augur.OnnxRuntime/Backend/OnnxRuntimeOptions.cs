@@ -42,6 +42,14 @@ public sealed class OnnxRuntimeOptions
     public bool ShareSubPlans { get; set; } = true;
 
     /// <summary>
+    /// Whether a pipeline's ONNX step that is a linear head (MatMul, optionally Add and Sigmoid) fed by featurizers runs
+    /// in C# over their sparse rows (the nonzero buckets of a text, say) instead of a dense row in an ONNX Runtime session.
+    /// Default true; applies to pipelines run step by step (a shared prefix, or fusion off). A model's config.json may
+    /// override it (<c>backend_settings.pipeline.sparse_heads</c>). See design note 0017.
+    /// </summary>
+    public bool SparseHeads { get; set; } = true;
+
+    /// <summary>
     /// The smallest initializer, in bytes, that is shared; smaller ones stay in their sessions. Default 16384 (16 KiB):
     /// biases, norms and shape constants save little, and each shared one costs a hash, an allocation and a native value.
     /// </summary>

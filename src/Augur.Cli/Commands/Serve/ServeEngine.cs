@@ -16,6 +16,7 @@ internal static class ServeEngine
             onnx.ShareWeights = settings.ShareWeights;
             onnx.FusePipelines = settings.FusePipelines;
             onnx.ShareSubPlans = settings.ShareSubPlans;
+            onnx.SparseHeads = settings.SparseHeads;
         });
         // Models with "isolation": "process" run in `augur worker` processes started from this same program.
         engine.UseProcessIsolation();

@@ -35,6 +35,9 @@ internal sealed class ServeSettings
     /// <summary>Whether pipelines that begin with the same featurizers share them, batched across pipelines (design note 0016); a model's config.json may override it.</summary>
     public bool ShareSubPlans { get; set; } = true;
 
+    /// <summary>Whether a pipeline's linear heads run in C# over sparse featurizer rows (design note 0017); a model's config.json may override it.</summary>
+    public bool SparseHeads { get; set; } = true;
+
     public ModelControlMode ModelControlMode { get; set; } = ModelControlMode.None;
 
     /// <summary>Seconds between repository polls in poll mode.</summary>
