@@ -36,7 +36,8 @@ internal sealed class SparseFeaturization : IFeaturizer
     /// <summary>E.g. <c>concat(scale {...}(#0), one_hot {...}(#1))</c>: the function of the leaves, for the fingerprint and the plan.</summary>
     public string Description { get; }
 
-    public string Kind => $"{Steps[^1].Featurizer.Kind} (sparse rows)";
+    /// <summary><c>sparse rows</c>: the shared step's description is this and <see cref="Description"/>.</summary>
+    public string Kind => "sparse rows";
 
     /// <summary>
     /// The featurization of <paramref name="tensor"/>, or why it has none: its producer must be a featurizer that can run
