@@ -120,6 +120,7 @@ public sealed partial class ServeStartupErrorTests : IDisposable
         { ["--share-weights", "maybe"], null, "augur serve: ShareWeights (--share-weights) on the command line: 'maybe' is not true or false" },
         { ["--fuse-pipelines", "maybe"], null, "augur serve: FusePipelines (--fuse-pipelines) on the command line: 'maybe' is not true or false" },
         { ["--share-subplans", "1"], null, "augur serve: ShareSubPlans (--share-subplans) on the command line: '1' is not true or false" },
+        { ["--sparse-heads", "yes"], null, "augur serve: SparseHeads (--sparse-heads) on the command line: 'yes' is not true or false" },
         { [], "AUGUR_GrpcPort=eighty", "augur serve: GrpcPort (--grpc-port) from the environment variable AUGUR_GrpcPort: 'eighty' is not a whole number" },
         { [], "AUGUR_Sekurity__AdminApiKeys__0=cli-admin-key-0123456789", "augur serve: unknown setting 'Sekurity' from the environment variable AUGUR_Sekurity__AdminApiKeys__0; remove it or correct its name (the settings are " },
         { ["--config", "settings.json"], null, "augur serve: unknown setting 'Security:AdminKeys' in --config '{dir}/settings.json'; remove it or correct its name (the settings of Security are InferenceApiKeys, AdminApiKeys, " },
