@@ -41,7 +41,7 @@ FEW_BLACK="$(few black-box)"
 # Every off-switch this build of augur serve knows; those of optimisations not built yet are skipped.
 HELP="$(dotnet "$OUT/augur/augur.dll" serve --help)"
 OFF=()
-for flag in --share-weights --fuse-pipelines --share-subplans --global-thread-pool --shared-arena; do
+for flag in --share-weights --fuse-pipelines --share-subplans --sparse-heads --global-thread-pool --shared-arena; do
   if grep -q -- "$flag " <<<"$HELP"; then OFF+=("$flag" false); fi
 done
 echo "# optimisations off: augur serve ${OFF[*]}" >&2

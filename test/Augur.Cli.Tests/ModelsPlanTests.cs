@@ -42,11 +42,12 @@ public sealed class ModelsPlanTests : IDisposable
     [Fact]
     public async Task The_plan_names_what_each_model_shares_with_which_and_the_bytes_saved()
     {
-        var (code, stdout, stderr) = await AugurProcess.RunAsync("models", "plan", "--model-repository", _repository);
+        // Sparse heads off: the heads' weights are then in sessions, shared.
+        var (code, stdout, stderr) = await AugurProcess.RunAsync("models", "plan", "--model-repository", _repository, "--sparse-heads", "false");
 
         Assert.True(code == 0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToArray();
-        Assert.Equal("4 model version(s) loaded; share weights on, share sub-plans on, fuse pipelines on", lines[0]);
+        Assert.Equal("4 model version(s) loaded; share weights on, share sub-plans on, fuse pipelines on, sparse heads off", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("  featurize  text_ngrams {\"buckets\":4096,", StringComparison.Ordinal) && l.EndsWith(", with review_b version 1]", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("  featurize  text_ngrams ", StringComparison.Ordinal) && l.EndsWith(", with review_a version 1]", StringComparison.Ordinal));
         Assert.Contains("  weight initializer w, 32.0 KiB: held once with tenant_b version 1", lines);
@@ -58,6 +59,21 @@ public sealed class ModelsPlanTests : IDisposable
     }
 
     [Fact]
+    public async Task By_default_the_heads_run_in_csharp_over_sparse_rows_shared_by_both_pipelines()
+    {
+        var (code, stdout, stderr) = await AugurProcess.RunAsync("models", "plan", "--model-repository", _repository);
+
+        Assert.True(code == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToArray();
+        Assert.Equal("4 model version(s) loaded; share weights on, share sub-plans on, fuse pipelines on, sparse heads on", lines[0]);
+        Assert.Equal(2, lines.Count(l => l == "  classify   sparse linear head (4096 × 1 weights, in C#)"));
+        Assert.Contains(lines, l => l.StartsWith("  featurize  text_ngrams {\"buckets\":4096,", StringComparison.Ordinal)
+            && l.Contains(", as sparse rows into step 'classify'", StringComparison.Ordinal) && l.EndsWith(", with review_b version 1]", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("  weight initializer weights", StringComparison.Ordinal));
+        Assert.Contains("shared sub-plans: 1 computed for more than one version", lines);
+    }
+
+    [Fact]
     public async Task Each_optimisation_switched_off_shows_in_the_plan()
     {
         var (code, stdout, stderr) = await AugurProcess.RunAsync(
@@ -65,7 +81,7 @@ public sealed class ModelsPlanTests : IDisposable
 
         Assert.True(code == 0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToArray();
-        Assert.Equal("4 model version(s) loaded; share weights off, share sub-plans off, fuse pipelines on", lines[0]);
+        Assert.Equal("4 model version(s) loaded; share weights off, share sub-plans off, fuse pipelines on, sparse heads on", lines[0]);
         Assert.Contains("review_a version 1 (augur_pipeline)", lines);
         Assert.DoesNotContain("tenant_a version 1 (onnxruntime_onnx)", lines);
         Assert.Contains("  fused: 2 step(s) in one ONNX Runtime graph", lines);

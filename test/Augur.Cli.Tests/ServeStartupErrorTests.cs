@@ -123,6 +123,7 @@ public sealed partial class ServeStartupErrorTests : IDisposable
         { ["--global-thread-pool", "maybe"], null, "augur serve: GlobalThreadPool (--global-thread-pool) on the command line: 'maybe' is not true or false" },
         { ["--shared-arena", "1"], null, "augur serve: SharedArena (--shared-arena) on the command line: '1' is not true or false" },
         { [], "AUGUR_GlobalIntraOpThreads=300", "augur serve: GlobalIntraOpThreads 300 must be from 0 (one per processor) to 256" },
+        { ["--sparse-heads", "yes"], null, "augur serve: SparseHeads (--sparse-heads) on the command line: 'yes' is not true or false" },
         { [], "AUGUR_GrpcPort=eighty", "augur serve: GrpcPort (--grpc-port) from the environment variable AUGUR_GrpcPort: 'eighty' is not a whole number" },
         { [], "AUGUR_Sekurity__AdminApiKeys__0=cli-admin-key-0123456789", "augur serve: unknown setting 'Sekurity' from the environment variable AUGUR_Sekurity__AdminApiKeys__0; remove it or correct its name (the settings are " },
         { ["--config", "settings.json"], null, "augur serve: unknown setting 'Security:AdminKeys' in --config '{dir}/settings.json'; remove it or correct its name (the settings of Security are InferenceApiKeys, AdminApiKeys, " },

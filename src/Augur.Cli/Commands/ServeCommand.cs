@@ -41,8 +41,12 @@ internal static class ServeCommand
         {
             Description = "Allocate every model's tensors from one process-wide ONNX Runtime CPU arena instead of one per session: true or false (a model's config.json may override). Default true.",
         };
+        var sparseHeads = new Option<string>("--sparse-heads")
+        {
+            Description = "Run a pipeline's linear ONNX head in C# over its featurizers' sparse rows instead of a dense row in ONNX Runtime: true or false (a model's config.json may override). Default true.",
+        };
         var lifecycle = ServeOptions.Create();
-        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights, fusePipelines, shareSubPlans, globalThreadPool, sharedArena };
+        var command = new Command(Name, "Serve the models of a repository over the Open Inference Protocol (REST and gRPC).") { repository, port, grpcPort, host, maxBody, threads, shareWeights, fusePipelines, shareSubPlans, sparseHeads, globalThreadPool, sharedArena };
         lifecycle.AddTo(command);
         var predictionStore = Batch.PredictionStoreOption.AddTo(command);
         var cacheOptions = new ServeCacheOptions();
@@ -50,7 +54,7 @@ internal static class ServeCommand
         (Option Option, string Key)[] settingOptions =
         [
             (repository, "ModelRepository"), (port, "HttpPort"), (grpcPort, "GrpcPort"), (host, "Host"), (maxBody, "MaxRequestBody"),
-            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (fusePipelines, "FusePipelines"), (shareSubPlans, "ShareSubPlans"),
+            (threads, "IntraOpThreads"), (shareWeights, "ShareWeights"), (fusePipelines, "FusePipelines"), (shareSubPlans, "ShareSubPlans"), (sparseHeads, "SparseHeads"),
             (globalThreadPool, "GlobalThreadPool"), (sharedArena, "SharedArena"), (predictionStore, "PredictionStore"), .. lifecycle.Settings, .. cacheOptions.Settings,
         ];
         var optionNames = settingOptions.ToDictionary(s => s.Key, s => s.Option.Name, StringComparer.OrdinalIgnoreCase);

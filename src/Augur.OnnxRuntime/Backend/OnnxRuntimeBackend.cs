@@ -37,6 +37,9 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     /// <summary>Whether pipelines served through this backend share their featurizer prefixes by default (<see cref="OnnxRuntimeOptions.ShareSubPlans"/>).</summary>
     internal bool ShareSubPlans => options.ShareSubPlans;
 
+    /// <summary>Whether pipelines served through this backend run their linear heads sparse by default (<see cref="OnnxRuntimeOptions.SparseHeads"/>).</summary>
+    internal bool SparseHeads => options.SparseHeads;
+
     /// <summary>The initializers this backend's models share.</summary>
     internal SharedInitializerStore SharedInitializers { get; } = new(options.SharedWeightMinimumBytes);
 

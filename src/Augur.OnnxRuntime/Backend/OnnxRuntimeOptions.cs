@@ -43,6 +43,14 @@ public sealed class OnnxRuntimeOptions
     public bool ShareSubPlans { get; set; } = true;
 
     /// <summary>
+    /// Whether a pipeline's ONNX step that is a linear head (MatMul, optionally Add and Sigmoid) fed by featurizers runs
+    /// in C# over their sparse rows (the nonzero buckets of a text, say) instead of a dense row in an ONNX Runtime session.
+    /// Default true; applies to pipelines run step by step (a shared prefix, or fusion off). A model's config.json may
+    /// override it (<c>backend_settings.pipeline.sparse_heads</c>). See design note 0017.
+    /// </summary>
+    public bool SparseHeads { get; set; } = true;
+
+    /// <summary>
     /// Whether sessions run on the process's global ONNX Runtime thread pools (<see cref="GlobalIntraOpThreads"/>) instead
     /// of pools of their own, so that a thousand models do not mean a thousand thread pools. Default true. A model whose
     /// config.json sets <c>intra_op_threads</c> or <c>inter_op_threads</c> keeps pools of its own, and a model's

@@ -16,4 +16,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 3123, Level = LogLevel.Information, Message = "Model {Model} version {Version}: {Step} is shared sub-plan {Fingerprint}, held by {Others} other loaded pipeline version(s); its batches are computed with theirs, and the steps after the shared prefix run step by step")]
     public static partial void StepShared(ILogger logger, string model, long version, string step, string fingerprint, int others);
+
+    [LoggerMessage(EventId = 3124, Level = LogLevel.Information, Message = "Model {Model} version {Version}: {Step} {Outcome}")]
+    public static partial void SparseHead(ILogger logger, string model, long version, string step, string outcome);
 }

@@ -23,7 +23,10 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
     /// <summary>The setting of <c>backend_settings.pipeline</c> that turns shared sub-plans on or off.</summary>
     public const string ShareSubPlansSetting = "share_subplans";
 
-    private static readonly string[] Settings = [FuseSetting, ShareSubPlansSetting];
+    /// <summary>The setting of <c>backend_settings.pipeline</c> that turns sparse linear heads on or off.</summary>
+    public const string SparseHeadsSetting = "sparse_heads";
+
+    private static readonly string[] Settings = [FuseSetting, ShareSubPlansSetting, SparseHeadsSetting];
 
     /// <summary>The featurizer steps shared by the pipelines this backend loaded (design note 0016).</summary>
     internal SharedSteps SharedSteps { get; } = new();
@@ -45,6 +48,7 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
     {
         var fuse = ReadSwitch(context.Settings, FuseSetting, onnxRuntime.FusePipelines);
         var share = ReadSwitch(context.Settings, ShareSubPlansSetting, onnxRuntime.ShareSubPlans);
+        var sparse = ReadSwitch(context.Settings, SparseHeadsSetting, onnxRuntime.SparseHeads);
         if (share)
         {
             SubPlanMetrics.Track(context.Meter, SharedSteps);
@@ -65,7 +69,7 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
 
         try
         {
-            return await PipelineModel.LoadAsync(pipeline, onnxRuntime, share ? SharedSteps : null, OnnxContext(context), fuse, cancellationToken).ConfigureAwait(false);
+            return await PipelineModel.LoadAsync(pipeline, onnxRuntime, share ? SharedSteps : null, OnnxContext(context), fuse, cancellationToken, sparse).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
@@ -77,7 +81,8 @@ public sealed class PipelineBackend(OnnxRuntimeBackend onnxRuntime) : IModelBack
     /// A switch of <c>backend_settings.pipeline</c>: <c>fuse</c> (default: the backend's, true unless
     /// <c>--fuse-pipelines false</c>) compiles the pipeline into one ONNX Runtime graph, false runs it step by step;
     /// <c>share_subplans</c> (default true unless <c>--share-subplans false</c>) shares its featurizer prefix with other
-    /// pipelines. Session settings are the ONNX steps' own, <c>backend_settings.onnxruntime</c>.
+    /// pipelines; <c>sparse_heads</c> (default true unless <c>--sparse-heads false</c>) runs its linear heads in C# over
+    /// sparse rows when it runs step by step. Session settings are the ONNX steps' own, <c>backend_settings.onnxruntime</c>.
     /// </summary>
     private static bool ReadSwitch(JsonElement settings, string name, bool fallback)
     {

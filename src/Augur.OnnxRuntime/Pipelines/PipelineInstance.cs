@@ -2,6 +2,7 @@ using Augur.Backends;
 using Augur.Errors;
 using Augur.Inference;
 using Augur.OnnxRuntime.Backend;
+using Augur.OnnxRuntime.Pipelines.Sparse;
 using Augur.Tensors;
 
 namespace Augur.OnnxRuntime.Pipelines;
@@ -12,9 +13,18 @@ namespace Augur.OnnxRuntime.Pipelines;
 /// prefix through its <see cref="SharedStep"/>, with the batches of other pipelines), and the outputs split back by each
 /// request's batch size. Runs one batch at a time, as the engine guarantees.
 /// </summary>
+/// <remarks>
+/// A sparse linear head (design note 0017) runs in place of its ONNX step: the featurizer steps that make its input are
+/// skipped where they stand and run sparse at the head (through a shared step of their own when they are the prefix's),
+/// then the head in C#.
+/// </remarks>
 internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnlyDictionary<string, OnnxModelInstance> sessions,
-    IReadOnlyDictionary<string, SharedStep> shared, TimeProvider time) : IModelInstance
+    IReadOnlyDictionary<string, SharedStep> shared, TimeProvider time, IReadOnlyDictionary<string, SparseLinearStep>? sparseSteps = null) : IModelInstance
 {
+    private readonly IReadOnlyDictionary<string, SparseLinearStep> _sparse = sparseSteps ?? new Dictionary<string, SparseLinearStep>();
+    private readonly HashSet<string> _runAtHead = (sparseSteps ?? new Dictionary<string, SparseLinearStep>()).Values
+        .SelectMany(s => s.Featurization.Steps).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+
     public async ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken)
     {
         var start = time.GetTimestamp();
@@ -34,8 +44,14 @@ internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnl
         var inferStart = time.GetTimestamp();
         foreach (var step in plan.Order)
         {
+            if (_runAtHead.Contains(step.Name))
+            {
+                continue;
+            }
+
             var error = step switch
             {
+                OnnxStep onnx when _sparse.TryGetValue(onnx.Name, out var sparse) => await RunAsync(sparse, shared.GetValueOrDefault(onnx.Name), values).ConfigureAwait(false),
                 FeaturizerStep featurizer when shared.TryGetValue(featurizer.Name, out var node) => await RunAsync(featurizer, node, values).ConfigureAwait(false),
                 FeaturizerStep featurizer => Run(featurizer, values),
                 OnnxStep onnx => await RunAsync(onnx, values, cancellationToken).ConfigureAwait(false),
@@ -99,6 +115,36 @@ internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnl
         }
 
         values.Add(step.Output, outcome.Output);
+        return null;
+    }
+
+    private async ValueTask<InferenceError?> RunAsync(SparseLinearStep step, SharedStep? node, Dictionary<string, InferenceTensor> values)
+    {
+        var leaves = step.Featurization.Leaves.Select(t => values[t]).ToArray();
+        SparseRows? rows;
+        string? problem;
+        if (node is not null)
+        {
+            var outcome = await node.RunAsync(leaves, step.Step.Inputs[0].Tensor).ConfigureAwait(false);
+            rows = outcome.Output is { } packed ? SparseRows.FromTensor(packed, step.Featurization.Width) : null;
+            problem = outcome.Problem;
+        }
+        else
+        {
+            step.Featurization.TryRunSparse(leaves, out rows, out problem);
+        }
+
+        if (rows is null)
+        {
+            // The problem names the featurizer step, as the dense run's does.
+            return InferenceError.Invalid($"model '{model}': {problem}");
+        }
+
+        foreach (var output in step.Outputs(rows))
+        {
+            values.Add(output.Name, output);
+        }
+
         return null;
     }
 

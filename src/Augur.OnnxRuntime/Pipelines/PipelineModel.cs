@@ -2,6 +2,7 @@ using Augur.Backends;
 using Augur.Models;
 using Augur.OnnxRuntime.Backend;
 using Augur.OnnxRuntime.Diagnostics;
+using Augur.OnnxRuntime.Pipelines.Sparse;
 using Microsoft.Extensions.Logging;
 
 namespace Augur.OnnxRuntime.Pipelines;
@@ -16,18 +17,20 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
     private readonly string _name;
     private readonly PipelinePlan _plan;
     private readonly IReadOnlyDictionary<string, OnnxModel> _graphs;
-    private readonly IReadOnlyList<(FeaturizerStep Step, SharedSteps.Lease Lease)> _shared;
+    private readonly IReadOnlyList<(string Step, SharedSteps.Lease Lease)> _shared;
     private readonly TimeProvider _time;
     private readonly string _why;
+    private readonly SparseHeads _sparse;
 
     private PipelineModel(string name, PipelinePlan plan, IReadOnlyDictionary<string, OnnxModel> graphs, TimeProvider time, string why,
-        IReadOnlyList<(FeaturizerStep, SharedSteps.Lease)>? shared = null)
+        SparseHeads sparse, IReadOnlyList<(string Step, SharedSteps.Lease Lease)>? shared = null)
     {
         _name = name;
         _plan = plan;
         _graphs = graphs;
         _time = time;
         _why = why;
+        _sparse = sparse;
         _shared = shared ?? [];
     }
 
@@ -35,10 +38,14 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
     {
         get
         {
-            var shared = _shared.ToDictionary(s => s.Step.Name, s => s.Lease.Step, StringComparer.Ordinal);
+            var shared = _shared.ToDictionary(s => s.Step, s => s.Lease.Step, StringComparer.Ordinal);
             var steps = _plan.Order.Select(step => step switch
             {
+                FeaturizerStep f when _sparse.HeadOf(f.Name) is { } head =>
+                    new PlanStep(f.Name, $"{f.Featurizer.Kind} {f.Settings}, as sparse rows into step '{head.Step.Name}'", shared.GetValueOrDefault(head.Step.Name)?.Fingerprint),
                 FeaturizerStep f => new PlanStep(f.Name, $"{f.Featurizer.Kind} {f.Settings}", shared.GetValueOrDefault(f.Name)?.Fingerprint),
+                OnnxStep o when _sparse.Steps.TryGetValue(o.Name, out var head) => new PlanStep(o.Name, head.Runs),
+                OnnxStep o when _sparse.NotSparse.TryGetValue(o.Name, out var reason) => new PlanStep(o.Name, $"ONNX Runtime session ({o.File}); not a sparse linear head: {reason}"),
                 OnnxStep o => new PlanStep(o.Name, $"ONNX Runtime session ({o.File})"),
                 _ => new PlanStep(step.Name, step.Describe()),
             }).ToArray();
@@ -61,7 +68,7 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
     /// the shared steps and the rest step by step: its prefix is computed with other pipelines' batches instead of fused.
     /// </summary>
     public static async ValueTask<IModel> LoadAsync(PipelineDefinition pipeline, OnnxRuntimeBackend onnxRuntime, SharedSteps? sharedSteps,
-        ModelLoadContext context, bool fuse, CancellationToken cancellationToken)
+        ModelLoadContext context, bool fuse, CancellationToken cancellationToken, bool sparseHeads = false)
     {
         var order = PipelineGraph.Order(pipeline);
         var graphs = await LoadGraphsAsync(order, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
@@ -79,21 +86,24 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
         var logger = context.LoggerFactory.CreateLogger("Augur.OnnxRuntime.Pipelines");
         if (sharedSteps is not null && SubPlan.Prefix(plan) is { Count: > 0 } prefix)
         {
+            var sparse = await SparseHeadsAsync(plan, graphs, sparseHeads, context, logger).ConfigureAwait(false);
             return new PipelineModel(context.ModelName, plan, graphs, context.Time,
                 "the featurizers it begins with are shared sub-plans, computed with other pipelines' batches, and the steps after them run one by one",
-                Share(prefix, sharedSteps, context, logger));
+                sparse, Share(plan, prefix, sparse, sharedSteps, context, logger));
         }
 
         if (!fuse)
         {
             PipelineLog.FusionOff(logger, context.ModelName, context.Version);
-            return new PipelineModel(context.ModelName, plan, graphs, context.Time, "fusion is off (backend_settings.pipeline.fuse or --fuse-pipelines false)");
+            return new PipelineModel(context.ModelName, plan, graphs, context.Time, "fusion is off (backend_settings.pipeline.fuse or --fuse-pipelines false)",
+                await SparseHeadsAsync(plan, graphs, sparseHeads, context, logger).ConfigureAwait(false));
         }
 
         if (!FusedPipeline.TryCompile(plan, context.VersionDirectory, out var fusedGraph, out var problem))
         {
             PipelineLog.NotFused(logger, context.ModelName, context.Version, problem);
-            return new PipelineModel(context.ModelName, plan, graphs, context.Time, $"not fused: {problem}");
+            return new PipelineModel(context.ModelName, plan, graphs, context.Time, $"not fused: {problem}",
+                await SparseHeadsAsync(plan, graphs, sparseHeads, context, logger).ConfigureAwait(false));
         }
 
         // The step sessions served only to validate; they let go of their shared weights before the fused graph leases them.
@@ -106,22 +116,62 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
 
         PipelineLog.NotFused(logger, context.ModelName, context.Version, problem);
         graphs = await LoadGraphsAsync(order, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
-        return new PipelineModel(context.ModelName, plan, graphs, context.Time, $"not fused: {problem}");
+        return new PipelineModel(context.ModelName, plan, graphs, context.Time, $"not fused: {problem}",
+            await SparseHeadsAsync(plan, graphs, sparseHeads, context, logger).ConfigureAwait(false));
     }
 
-    private static (FeaturizerStep, SharedSteps.Lease)[] Share(IReadOnlyList<(FeaturizerStep Step, string Fingerprint)> prefix, SharedSteps sharedSteps,
-        ModelLoadContext context, ILogger logger)
+    /// <summary>
+    /// With <paramref name="on"/>, each ONNX step that is a sparse linear head (design note 0017), logged either way;
+    /// the sessions of those steps, opened to validate the pipeline, are disposed: the heads run in C#.
+    /// </summary>
+    private static async ValueTask<SparseHeads> SparseHeadsAsync(PipelinePlan plan, Dictionary<string, OnnxModel> graphs, bool on, ModelLoadContext context, ILogger logger)
+    {
+        var heads = on ? SparseHeads.Create(plan, context.VersionDirectory) : SparseHeads.None;
+        foreach (var (name, head) in heads.Steps)
+        {
+            PipelineLog.SparseHead(logger, context.ModelName, context.Version, head.Step.Describe(), $"runs as a {head.Runs}, its featurizers giving sparse rows; no ONNX Runtime session");
+            if (graphs.Remove(name, out var graph))
+            {
+                await graph.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (name, reason) in heads.NotSparse)
+        {
+            PipelineLog.SparseHead(logger, context.ModelName, context.Version, plan.Order.First(s => s.Name == name).Describe(), $"runs in ONNX Runtime, not as a sparse linear head: {reason}");
+        }
+
+        return heads;
+    }
+
+    /// <summary>
+    /// Leases the shared steps of the prefix: each featurizer step that runs where it stands, and each sparse head's
+    /// featurization that reads only the prefix, as a shared step of its own (its fingerprint marked sparse).
+    /// </summary>
+    private static (string, SharedSteps.Lease)[] Share(PipelinePlan plan, IReadOnlyList<(FeaturizerStep Step, string Fingerprint)> prefix, SparseHeads sparse,
+        SharedSteps sharedSteps, ModelLoadContext context, ILogger logger)
     {
         var user = $"{context.ModelName} version {context.Version}";
-        var leases = new (FeaturizerStep, SharedSteps.Lease)[prefix.Count];
-        for (var i = 0; i < prefix.Count; i++)
+        var leases = new List<(string, SharedSteps.Lease)>();
+        foreach (var (step, fingerprint) in prefix.Where(p => sparse.HeadOf(p.Step.Name) is null))
         {
-            var (step, fingerprint) = prefix[i];
-            leases[i] = (step, sharedSteps.Acquire(fingerprint, step, user));
+            leases.Add((step.Name, sharedSteps.Acquire(fingerprint, step, user)));
             PipelineLog.StepShared(logger, context.ModelName, context.Version, step.Describe(), fingerprint, sharedSteps.UsersOf(fingerprint).Count(u => u != user));
         }
 
-        return leases;
+        foreach (var head in sparse.Steps.Values)
+        {
+            if (SubPlan.SparseFingerprint(plan, head.Featurization) is not { } fingerprint)
+            {
+                continue;
+            }
+
+            var featurization = new FeaturizerStep(head.Step.Name, head.Featurization, head.Featurization.Leaves, head.Step.Inputs[0].Tensor, head.Featurization.Description);
+            leases.Add((head.Step.Name, sharedSteps.Acquire(fingerprint, featurization, user)));
+            PipelineLog.StepShared(logger, context.ModelName, context.Version, $"the sparse rows for {head.Step.Describe()}", fingerprint, sharedSteps.UsersOf(fingerprint).Count(u => u != user));
+        }
+
+        return [.. leases];
     }
 
     private static async ValueTask<Dictionary<string, OnnxModel>> LoadGraphsAsync(IReadOnlyList<PipelineStep> order, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, CancellationToken cancellationToken)
@@ -174,7 +224,7 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
         var sessions = new Dictionary<string, OnnxModelInstance>(StringComparer.Ordinal);
         try
         {
-            foreach (var step in _plan.Order.OfType<OnnxStep>())
+            foreach (var step in _plan.Order.OfType<OnnxStep>().Where(s => !_sparse.Steps.ContainsKey(s.Name)))
             {
                 var graph = _graphs[step.Name];
                 // Only the mapped outputs: ONNX Runtime then computes nothing the pipeline drops.
@@ -192,7 +242,7 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
             throw;
         }
 
-        return new PipelineInstance(_name, _plan, sessions, _shared.ToDictionary(s => s.Step.Name, s => s.Lease.Step, StringComparer.Ordinal), _time);
+        return new PipelineInstance(_name, _plan, sessions, _shared.ToDictionary(s => s.Step, s => s.Lease.Step, StringComparer.Ordinal), _time, _sparse.Steps);
     }
 
     public async ValueTask DisposeAsync()

@@ -121,7 +121,7 @@ public sealed class FusedPipelineTests : IDisposable
     public async Task Every_featurizer_fused_gives_bit_for_bit_what_the_steps_give_for_a_batch_of_requests_of_different_rows()
     {
         var directory = PipelineFolders.Write(_repository.Path, "every", EveryFeaturizer, ("head.onnx", PipelineFolders.LinearHead(EveryWidth)));
-        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions { ShareSubPlans = false });
+        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions { ShareSubPlans = false, SparseHeads = false });
         var logs = new ListLoggerFactory();
         var (fusedModel, fused) = await LoadAsync(onnxRuntime, "every", directory, fuse: true, logs);
         var (stepModel, steps) = await LoadAsync(onnxRuntime, "every", directory, fuse: false);
@@ -154,7 +154,7 @@ public sealed class FusedPipelineTests : IDisposable
     public async Task The_sentiment_sample_fused_gives_bit_for_bit_what_its_steps_give()
     {
         var directory = CopySentiment(SampleModels.Sentiment);
-        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions { ShareSubPlans = false });
+        var onnxRuntime = new OnnxRuntimeBackend(new OnnxRuntimeOptions { ShareSubPlans = false, SparseHeads = false });
         var (fusedModel, fused) = await LoadAsync(onnxRuntime, SampleModels.Sentiment, directory, fuse: true);
         var (stepModel, steps) = await LoadAsync(onnxRuntime, SampleModels.Sentiment, directory, fuse: false);
         await using (fusedModel)

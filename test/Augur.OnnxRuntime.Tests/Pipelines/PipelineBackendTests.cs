@@ -66,7 +66,7 @@ public sealed class PipelineBackendTests : IDisposable
     {
         var head = PipelineFolders.LinearHead(MixedWidth);
         var directory = PipelineFolders.Write(_repository.Path, "mixed", Mixed, ("head.onnx", head));
-        var backend = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions()));
+        var backend = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions { SparseHeads = false }));
         await using var model = await backend.LoadAsync(Context("mixed", directory), CancellationToken.None);
         await using var instance = await model.CreateInstanceAsync(0, CancellationToken.None);
         InferenceRequest[] batch = [Rows(0, 1), Rows(1, 2), Rows(3, 3)];
@@ -94,7 +94,7 @@ public sealed class PipelineBackendTests : IDisposable
     {
         var head = PipelineFolders.LinearHead(MixedWidth);
         var directory = PipelineFolders.Write(_repository.Path, "mixed", Mixed, ("head.onnx", head));
-        var backend = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions()));
+        var backend = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions { SparseHeads = false }));
         await using var model = await backend.LoadAsync(Context("mixed", directory), CancellationToken.None);
         await using var instance = await model.CreateInstanceAsync(0, CancellationToken.None);
 
@@ -245,6 +245,6 @@ public sealed class PipelineBackendTests : IDisposable
 
         var status = Assert.Single(engine.Models);
         Assert.Equal(ModelState.Unavailable, status.State);
-        Assert.Equal("unknown setting backend_settings.pipeline.intra_op_threads; known: fuse, share_subplans (session settings of the ONNX steps are backend_settings.onnxruntime)", status.Versions[0].Reason);
+        Assert.Equal("unknown setting backend_settings.pipeline.intra_op_threads; known: fuse, share_subplans, sparse_heads (session settings of the ONNX steps are backend_settings.onnxruntime)", status.Versions[0].Reason);
     }
 }

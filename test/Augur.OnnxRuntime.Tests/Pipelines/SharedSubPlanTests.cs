@@ -38,7 +38,7 @@ public sealed class SharedSubPlanTests : IDisposable
         }
 
         var expected = await UnsharedAnswersAsync();
-        var backend = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions()));
+        var backend = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions { SparseHeads = false }));
         var fingerprint = await FingerprintAsync(backend);
         // Held first by the test, so every pipeline gets this step: the real featurizer behind a gate on its first run.
         var gated = new GatedFeaturizer(SentimentFeaturizer());
@@ -127,7 +127,7 @@ public sealed class SharedSubPlanTests : IDisposable
         using var meters = new GaugeProbe();
         var expected = await UnsharedAnswersAsync();
 
-        await using (var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).UseLoggerFactory(logs).UseMeterFactory(meters).UseOnnxRuntime().BuildAsync().WaitAsync(Timeout))
+        await using (var engine = await new InferenceEngineBuilder().UseModelRepository(_repository.Path).UseLoggerFactory(logs).UseMeterFactory(meters).UseOnnxRuntime(o => o.SparseHeads = false).BuildAsync().WaitAsync(Timeout))
         {
             Assert.Equal("backend_settings.pipeline.share_subplans must be true or false, not 1", engine.Models.Single(m => m.Name == "bad").Versions[0].Reason);
             var callsBefore = meters.Read("augur.pipeline.shared_step_calls");
@@ -169,7 +169,7 @@ public sealed class SharedSubPlanTests : IDisposable
     /// <summary>What each of the requests gets from the sentiment pipeline run on its own, unshared.</summary>
     private async Task<float[][]> UnsharedAnswersAsync()
     {
-        var backend = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions { ShareSubPlans = false, FusePipelines = false }));
+        var backend = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions { ShareSubPlans = false, FusePipelines = false, SparseHeads = false }));
         await using var model = await backend.LoadAsync(Context("a", "{}"), CancellationToken.None);
         await using var instance = await model.CreateInstanceAsync(0, CancellationToken.None);
         var answers = new float[Names.Length][];
@@ -185,7 +185,7 @@ public sealed class SharedSubPlanTests : IDisposable
     /// <summary>The fingerprint of the sentiment pipeline's featurizer, as a backend of its own shares it.</summary>
     private async Task<string> FingerprintAsync(PipelineBackend backend)
     {
-        var probe = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions()));
+        var probe = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions { SparseHeads = false }));
         await using var model = await probe.LoadAsync(Context("a", "{}"), CancellationToken.None);
         return Assert.Single(probe.SharedSteps.Snapshot()).Step.Fingerprint;
     }

@@ -18,9 +18,10 @@ internal static class PlanCommand
         var shareWeights = Switch("--share-weights", "Hold identical large initializers of different models once, as augur serve does by default.");
         var fusePipelines = Switch("--fuse-pipelines", "Compile pipelines into one ONNX Runtime graph when they can be.");
         var shareSubPlans = Switch("--share-subplans", "Share the featurizers pipelines begin with, batched across pipelines.");
+        var sparseHeads = Switch("--sparse-heads", "Run linear heads in C# over sparse featurizer rows.");
         var command = new Command("plan", "Load a model repository and print the optimised plan of each model: what is shared with which models, the bytes saved, fused steps, shared sub-plans.")
         {
-            repository, model, shareWeights, fusePipelines, shareSubPlans,
+            repository, model, shareWeights, fusePipelines, shareSubPlans, sparseHeads,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -30,13 +31,14 @@ internal static class PlanCommand
                 return 2;
             }
 
-            var switches = (Weights: parse.GetValue(shareWeights), Fuse: parse.GetValue(fusePipelines), SubPlans: parse.GetValue(shareSubPlans));
+            var switches = (Weights: parse.GetValue(shareWeights), Fuse: parse.GetValue(fusePipelines), SubPlans: parse.GetValue(shareSubPlans), Sparse: parse.GetValue(sparseHeads));
             using var logging = CommonOptions.ConsoleLogging(LogLevel.None);
             await using var engine = await CommonOptions.BuildEngineAsync(parse.GetValue(repository)!, 1, logging, cancellationToken, onnxRuntime: o =>
             {
                 o.ShareWeights = switches.Weights;
                 o.FusePipelines = switches.Fuse;
                 o.ShareSubPlans = switches.SubPlans;
+                o.SparseHeads = switches.Sparse;
             }).ConfigureAwait(false);
 
             var only = parse.GetValue(model);
@@ -49,7 +51,7 @@ internal static class PlanCommand
                 return 1;
             }
 
-            Console.Write(PlanReport.Format(engine.Plans(), only, $"share weights {OnOff(switches.Weights)}, share sub-plans {OnOff(switches.SubPlans)}, fuse pipelines {OnOff(switches.Fuse)}"));
+            Console.Write(PlanReport.Format(engine.Plans(), only, $"share weights {OnOff(switches.Weights)}, share sub-plans {OnOff(switches.SubPlans)}, fuse pipelines {OnOff(switches.Fuse)}, sparse heads {OnOff(switches.Sparse)}"));
             return 0;
         });
         return command;

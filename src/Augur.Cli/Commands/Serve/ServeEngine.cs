@@ -20,6 +20,7 @@ internal static class ServeEngine
             onnx.SharedArena = settings.SharedArena;
             onnx.GlobalIntraOpThreads = settings.GlobalIntraOpThreads;
             onnx.GlobalThreadPoolSpinning = settings.GlobalThreadPoolSpinning;
+            onnx.SparseHeads = settings.SparseHeads;
         });
         // Models with "isolation": "process" run in `augur worker` processes started from this same program.
         engine.UseProcessIsolation();

@@ -47,6 +47,9 @@ internal sealed class ServeSettings
     /// <summary>Whether the global pools' threads spin while they wait for work (default false; design note 0015).</summary>
     public bool GlobalThreadPoolSpinning { get; set; }
 
+    /// <summary>Whether a pipeline's linear heads run in C# over sparse featurizer rows (design note 0017); a model's config.json may override it.</summary>
+    public bool SparseHeads { get; set; } = true;
+
     public ModelControlMode ModelControlMode { get; set; } = ModelControlMode.None;
 
     /// <summary>Seconds between repository polls in poll mode.</summary>

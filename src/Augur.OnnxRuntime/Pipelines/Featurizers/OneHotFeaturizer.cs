@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Augur.OnnxRuntime.Pipelines.Sparse;
 using Augur.Tensors;
 
 namespace Augur.OnnxRuntime.Pipelines.Featurizers;
@@ -11,7 +12,7 @@ namespace Augur.OnnxRuntime.Pipelines.Featurizers;
 /// (C distinct integers or C distinct strings, matching the input's type; strings compared byte for byte as UTF-8), 0
 /// elsewhere; a value not among them gives a row of zeros.
 /// </summary>
-internal sealed class OneHotFeaturizer : IFeaturizer
+internal sealed class OneHotFeaturizer : ISparseFeaturizer
 {
     public const string Name = "one_hot";
 
@@ -135,6 +136,36 @@ internal sealed class OneHotFeaturizer : IFeaturizer
         }
 
         result = InferenceTensor.FromRaw(output, DataType.Fp32, [rows, Categories], data);
+        return true;
+    }
+
+    /// <summary>One entry, 1 at the value's category, or none for a value not in the list.</summary>
+    public bool TryRunSparse(IReadOnlyList<InferenceTensor> inputs, [NotNullWhen(true)] out SparseRows? result, [NotNullWhen(false)] out string? problem)
+    {
+        result = null;
+        var input = inputs[0];
+        if ((problem = FeaturizerInputs.Columns(Kind, input, 1)) is not null)
+        {
+            return false;
+        }
+
+        var rows = (int)input.Shape[0];
+        var starts = new int[rows + 1];
+        var indices = new List<int>(rows);
+        var longs = _integers is null ? default : input.AsSpan<long>();
+        var strings = _integers is null ? input.GetBytesElements() : null;
+        for (var row = 0; row < rows; row++)
+        {
+            var found = _integers is not null ? _integers.TryGetValue(longs[row], out var index) : _strings!.TryGetValue(Key(strings![row].Span), out index);
+            if (found)
+            {
+                indices.Add(index);
+            }
+
+            starts[row + 1] = indices.Count;
+        }
+
+        result = new SparseRows(Categories, starts, [.. indices], Enumerable.Repeat(1f, indices.Count).ToArray());
         return true;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
+using Augur.OnnxRuntime.Pipelines.Sparse;
 using Augur.Tensors;
 
 namespace Augur.OnnxRuntime.Pipelines.Featurizers;
@@ -8,7 +9,7 @@ namespace Augur.OnnxRuntime.Pipelines.Featurizers;
 /// <c>scale</c>: FP32 [B, N] → FP32 [B, N], <c>(x - offset[j]) * scale[j]</c> per column j, in FP32 arithmetic (what an
 /// ONNX Sub then Mul computes). Settings <c>offset</c> and <c>scale</c>, both required, N numbers each.
 /// </summary>
-internal sealed class ScaleFeaturizer : IFeaturizer
+internal sealed class ScaleFeaturizer : ISparseFeaturizer
 {
     public const string Name = "scale";
 
@@ -69,6 +70,19 @@ internal sealed class ScaleFeaturizer : IFeaturizer
         }
 
         result = InferenceTensor.FromRaw(output, DataType.Fp32, [input.Shape[0], Columns], data);
+        return true;
+    }
+
+    /// <summary>Every column is an entry (a scaled value is rarely 0, and 0 × a weight is part of the dense product).</summary>
+    public bool TryRunSparse(IReadOnlyList<InferenceTensor> inputs, [NotNullWhen(true)] out SparseRows? result, [NotNullWhen(false)] out string? problem)
+    {
+        result = null;
+        if (!TryRun(inputs, inputs[0].Name, out var dense, out problem))
+        {
+            return false;
+        }
+
+        result = SparseRows.FromDense(dense);
         return true;
     }
 }

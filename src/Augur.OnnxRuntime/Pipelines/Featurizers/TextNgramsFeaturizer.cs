@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
+using Augur.OnnxRuntime.Pipelines.Sparse;
 using Augur.Tensors;
 
 namespace Augur.OnnxRuntime.Pipelines.Featurizers;
@@ -17,7 +18,7 @@ namespace Augur.OnnxRuntime.Pipelines.Featurizers;
 /// <c>C</c>, so a fused pipeline gives the same counts on every host (design note 0014). The text must be valid UTF-8,
 /// as the fused graph's string operators require; a row that is not is refused, naming the row.
 /// </remarks>
-internal sealed class TextNgramsFeaturizer : IFeaturizer
+internal sealed class TextNgramsFeaturizer : ISparseFeaturizer
 {
     public const string Name = "text_ngrams";
 
@@ -73,20 +74,9 @@ internal sealed class TextNgramsFeaturizer : IFeaturizer
     public bool TryRun(IReadOnlyList<InferenceTensor> inputs, string output, [NotNullWhen(true)] out InferenceTensor? result, [NotNullWhen(false)] out string? problem)
     {
         result = null;
-        var input = inputs[0];
-        if ((problem = FeaturizerInputs.Columns(Kind, input, 1)) is not null)
+        if (!TryTexts(inputs[0], out var texts, out problem))
         {
             return false;
-        }
-
-        var texts = input.GetBytesElements();
-        for (var row = 0; row < texts.Length; row++)
-        {
-            if (Utf8Text.Problem(texts[row].Span) is { } invalid)
-            {
-                problem = $"tensor '{input.Name}' row {row}: {invalid}; {Kind} reads text";
-                return false;
-            }
         }
 
         var data = new byte[checked(texts.Length * Buckets * sizeof(float))];
@@ -100,8 +90,79 @@ internal sealed class TextNgramsFeaturizer : IFeaturizer
         return true;
     }
 
+    public bool TryRunSparse(IReadOnlyList<InferenceTensor> inputs, [NotNullWhen(true)] out SparseRows? result, [NotNullWhen(false)] out string? problem)
+    {
+        result = null;
+        if (!TryTexts(inputs[0], out var texts, out problem))
+        {
+            return false;
+        }
+
+        var starts = new int[texts.Length + 1];
+        var indices = new List<int>();
+        var values = new List<float>();
+        var buckets = new List<int>();
+        for (var row = 0; row < texts.Length; row++)
+        {
+            buckets.Clear();
+            AddBuckets(texts[row].Span, buckets);
+            buckets.Sort();
+            for (var i = 0; i < buckets.Count;)
+            {
+                var run = i;
+                while (run < buckets.Count && buckets[run] == buckets[i])
+                {
+                    run++;
+                }
+
+                // A count below 2^24 is exact in FP32, as the dense row's += 1 is.
+                indices.Add(buckets[i]);
+                values.Add(run - i);
+                i = run;
+            }
+
+            starts[row + 1] = indices.Count;
+        }
+
+        result = new SparseRows(Buckets, starts, [.. indices], [.. values]);
+        return true;
+    }
+
+    private bool TryTexts(InferenceTensor input, [NotNullWhen(true)] out ReadOnlyMemory<byte>[]? texts, [NotNullWhen(false)] out string? problem)
+    {
+        texts = null;
+        if ((problem = FeaturizerInputs.Columns(Kind, input, 1)) is not null)
+        {
+            return false;
+        }
+
+        texts = input.GetBytesElements();
+        for (var row = 0; row < texts.Length; row++)
+        {
+            if (Utf8Text.Problem(texts[row].Span) is { } invalid)
+            {
+                problem = $"tensor '{input.Name}' row {row}: {invalid}; {Kind} reads text";
+                texts = null;
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Adds the n-grams of one text to its row of bucket counts.</summary>
     public void Count(ReadOnlySpan<byte> text, Span<float> row)
+    {
+        var buckets = new List<int>();
+        AddBuckets(text, buckets);
+        foreach (var bucket in buckets)
+        {
+            row[bucket] += 1f;
+        }
+    }
+
+    /// <summary>Adds the bucket of each n-gram of one text to <paramref name="buckets"/>, in order, repeats included.</summary>
+    public void AddBuckets(ReadOnlySpan<byte> text, List<int> buckets)
     {
         var bytes = Lowercase ? LowerCase(text) : text;
         var tokens = Tokens(bytes);
@@ -113,7 +174,7 @@ internal sealed class TextNgramsFeaturizer : IFeaturizer
                 for (var first = 0; first + n <= tokens.Count; first++)
                 {
                     var length = Join(bytes, tokens, first, n, buffer);
-                    row[(int)(MurmurHash3.Hash32(buffer.AsSpan(0, length), Seed) % (uint)Buckets)] += 1f;
+                    buckets.Add((int)(MurmurHash3.Hash32(buffer.AsSpan(0, length), Seed) % (uint)Buckets));
                 }
             }
         }

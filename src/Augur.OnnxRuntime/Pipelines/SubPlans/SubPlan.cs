@@ -14,7 +14,22 @@ namespace Augur.OnnxRuntime.Pipelines;
 internal static class SubPlan
 {
     /// <summary>Each prefix step's name and fingerprint, in execution order.</summary>
-    public static IReadOnlyList<(FeaturizerStep Step, string Fingerprint)> Prefix(PipelinePlan plan)
+    public static IReadOnlyList<(FeaturizerStep Step, string Fingerprint)> Prefix(PipelinePlan plan) => Walk(plan).Prefix;
+
+    /// <summary>
+    /// The fingerprint of <paramref name="featurization"/> (a sparse head's input, design note 0017) when it reads only
+    /// pipeline inputs and prefix tensors, or null: its function of its leaves and what each leaf is, marked sparse, so
+    /// it never equals a dense step's.
+    /// </summary>
+    public static string? SparseFingerprint(PipelinePlan plan, Sparse.SparseFeaturization featurization)
+    {
+        var known = Walk(plan).Known;
+        return featurization.Leaves.All(known.ContainsKey)
+            ? Fingerprint($"sparse rows {featurization.Description} ({string.Join(", ", featurization.Leaves.Select(l => known[l]))})")
+            : null;
+    }
+
+    private static (List<(FeaturizerStep, string)> Prefix, Dictionary<string, string> Known) Walk(PipelinePlan plan)
     {
         var known = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var input in plan.Signature.Inputs)
@@ -33,7 +48,7 @@ internal static class SubPlan
             }
         }
 
-        return prefix;
+        return (prefix, known);
     }
 
     private static string Fingerprint(string identity) =>
