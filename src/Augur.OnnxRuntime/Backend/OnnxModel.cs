@@ -58,9 +58,7 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
         try
         {
             session = CreateSession(file.Read(), settings, context.VersionDirectory, shared);
-            var signature = new ModelSignature(
-                Describe(session.InputNames, session.InputMetadata, "input"),
-                Describe(session.OutputNames, session.OutputMetadata, "output"));
+            var signature = SignatureOf(session);
             return new OnnxModel(file, settings, context, shared, counted, session, signature);
         }
         catch
@@ -116,6 +114,11 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
     }
 
     /// <summary>A session's inputs or outputs as the protocol's tensor specs, -1 for a dynamic dimension.</summary>
+    /// <summary>The inputs and outputs of <paramref name="session"/>'s graph; a value that is not a tensor of a protocol datatype is refused.</summary>
+    internal static ModelSignature SignatureOf(InferenceSession session) => new(
+        Describe(session.InputNames, session.InputMetadata, "input"),
+        Describe(session.OutputNames, session.OutputMetadata, "output"));
+
     internal static TensorSpec[] Describe(IReadOnlyList<string> names, IReadOnlyDictionary<string, NodeMetadata> metadata, string kind)
     {
         var specs = new TensorSpec[names.Count];

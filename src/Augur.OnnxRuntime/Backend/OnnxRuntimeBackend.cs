@@ -1,10 +1,12 @@
 using Augur.Backends;
+using Augur.Models;
 using Augur.OnnxRuntime.Diagnostics;
 using Augur.OnnxRuntime.Onnx;
 using Augur.OnnxRuntime.Onnx.Proto;
 using Augur.OnnxRuntime.Runtime;
 using Augur.OnnxRuntime.Sharing;
 using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Augur.OnnxRuntime.Backend;
 
@@ -100,6 +102,42 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
         }
 
         return model;
+    }
+
+    /// <summary>
+    /// The signature of the ONNX graph at <paramref name="path"/> (in the context's version folder), read from a session
+    /// opened for nothing else: no shared weights, no pre-packing, no graph optimisation, one thread, disposed at once.
+    /// A pipeline validates its steps so and opens real sessions only for the steps that run in ONNX Runtime: a session
+    /// given shared weights leaves its pre-packed copies in the store's container after it is gone (design note 0012),
+    /// which for a step that then runs fused or as a sparse head would be memory held for nothing.
+    /// </summary>
+    internal async ValueTask<ModelSignature> ReadSignatureAsync(string path, ModelLoadContext context, CancellationToken cancellationToken)
+    {
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        if (!OnnxModelFile.TryParse(bytes, out var model, out var problem, Path.GetFileName(path)))
+        {
+            throw new InvalidDataException(problem);
+        }
+
+        if (ExternalDataCheck.Check(model, context.VersionDirectory) is { } externalProblem)
+        {
+            throw new InvalidDataException(externalProblem);
+        }
+
+        // Before any ONNX Runtime object: the first one creates the environment.
+        _environment ??= OnnxRuntimeEnvironment.Ensure(options, context.LoggerFactory.CreateLogger("Augur.OnnxRuntime"));
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL,
+            IntraOpNumThreads = 1,
+            InterOpNumThreads = 1,
+        };
+        sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
+        sessionOptions.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", context.VersionDirectory);
+        using var session = new InferenceSession(bytes, sessionOptions);
+        var signature = OnnxModel.SignatureOf(session);
+        GlibcHeap.ReturnFreedMemory();
+        return signature;
     }
 
     /// <summary>Checks the parsed model's external data, resolves its settings and leases its shared weights.</summary>

@@ -71,69 +71,54 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
         ModelLoadContext context, bool fuse, CancellationToken cancellationToken, bool sparseHeads = false)
     {
         var order = PipelineGraph.Order(pipeline);
-        var graphs = await LoadGraphsAsync(order, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
-        PipelinePlan plan;
-        try
-        {
-            plan = PipelinePlan.Create(pipeline, order, step => graphs[step.Name].Signature);
-        }
-        catch
-        {
-            await DisposeAsync(graphs).ConfigureAwait(false);
-            throw;
-        }
-
+        // Validated against signatures read by throwaway sessions; real sessions are opened only for the steps that
+        // end up running in ONNX Runtime one by one (not fused, not sparse heads).
+        var signatures = await ReadSignaturesAsync(order, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
+        var plan = PipelinePlan.Create(pipeline, order, step => signatures[step.Name]);
         var logger = context.LoggerFactory.CreateLogger("Augur.OnnxRuntime.Pipelines");
         if (sharedSteps is not null && SubPlan.Prefix(plan) is { Count: > 0 } prefix)
         {
-            var sparse = await SparseHeadsAsync(plan, graphs, sparseHeads, context, logger).ConfigureAwait(false);
+            var sparse = SparseHeadsOf(plan, sparseHeads, context, logger);
+            var graphs = await LoadGraphsAsync(order, sparse, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
             return new PipelineModel(context.ModelName, plan, graphs, context.Time,
                 "the featurizers it begins with are shared sub-plans, computed with other pipelines' batches, and the steps after them run one by one",
                 sparse, Share(plan, prefix, sparse, sharedSteps, context, logger));
         }
 
+        string why;
         if (!fuse)
         {
             PipelineLog.FusionOff(logger, context.ModelName, context.Version);
-            return new PipelineModel(context.ModelName, plan, graphs, context.Time, "fusion is off (backend_settings.pipeline.fuse or --fuse-pipelines false)",
-                await SparseHeadsAsync(plan, graphs, sparseHeads, context, logger).ConfigureAwait(false));
+            why = "fusion is off (backend_settings.pipeline.fuse or --fuse-pipelines false)";
         }
-
-        if (!FusedPipeline.TryCompile(plan, context.VersionDirectory, out var fusedGraph, out var problem))
+        else if (!FusedPipeline.TryCompile(plan, context.VersionDirectory, out var fusedGraph, out var problem))
         {
             PipelineLog.NotFused(logger, context.ModelName, context.Version, problem);
-            return new PipelineModel(context.ModelName, plan, graphs, context.Time, $"not fused: {problem}",
-                await SparseHeadsAsync(plan, graphs, sparseHeads, context, logger).ConfigureAwait(false));
+            why = $"not fused: {problem}";
         }
-
-        // The step sessions served only to validate; they let go of their shared weights before the fused graph leases them.
-        await DisposeAsync(graphs).ConfigureAwait(false);
-        if (FusedPipeline.TryLoad(plan, fusedGraph, onnxRuntime, context, out var fused, out problem))
+        else if (FusedPipeline.TryLoad(plan, fusedGraph, onnxRuntime, context, out var fused, out problem))
         {
             PipelineLog.Fused(logger, context.ModelName, context.Version, plan.Order.Count);
             return fused;
         }
+        else
+        {
+            PipelineLog.NotFused(logger, context.ModelName, context.Version, problem);
+            why = $"not fused: {problem}";
+        }
 
-        PipelineLog.NotFused(logger, context.ModelName, context.Version, problem);
-        graphs = await LoadGraphsAsync(order, onnxRuntime, context, cancellationToken).ConfigureAwait(false);
-        return new PipelineModel(context.ModelName, plan, graphs, context.Time, $"not fused: {problem}",
-            await SparseHeadsAsync(plan, graphs, sparseHeads, context, logger).ConfigureAwait(false));
+        var heads = SparseHeadsOf(plan, sparseHeads, context, logger);
+        return new PipelineModel(context.ModelName, plan, await LoadGraphsAsync(order, heads, onnxRuntime, context, cancellationToken).ConfigureAwait(false),
+            context.Time, why, heads);
     }
 
-    /// <summary>
-    /// With <paramref name="on"/>, each ONNX step that is a sparse linear head (design note 0017), logged either way;
-    /// the sessions of those steps, opened to validate the pipeline, are disposed: the heads run in C#.
-    /// </summary>
-    private static async ValueTask<SparseHeads> SparseHeadsAsync(PipelinePlan plan, Dictionary<string, OnnxModel> graphs, bool on, ModelLoadContext context, ILogger logger)
+    /// <summary>With <paramref name="on"/>, each ONNX step that is a sparse linear head (design note 0017), logged either way: those run in C#, with no session.</summary>
+    private static SparseHeads SparseHeadsOf(PipelinePlan plan, bool on, ModelLoadContext context, ILogger logger)
     {
         var heads = on ? SparseHeads.Create(plan, context.VersionDirectory) : SparseHeads.None;
-        foreach (var (name, head) in heads.Steps)
+        foreach (var (_, head) in heads.Steps)
         {
             PipelineLog.SparseHead(logger, context.ModelName, context.Version, head.Step.Describe(), $"runs as a {head.Runs}, its featurizers giving sparse rows; no ONNX Runtime session");
-            if (graphs.Remove(name, out var graph))
-            {
-                await graph.DisposeAsync().ConfigureAwait(false);
-            }
         }
 
         foreach (var (name, reason) in heads.NotSparse)
@@ -174,14 +159,27 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
         return [.. leases];
     }
 
-    private static async ValueTask<Dictionary<string, OnnxModel>> LoadGraphsAsync(IReadOnlyList<PipelineStep> order, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, CancellationToken cancellationToken)
+    /// <summary>Each ONNX step's signature, read without keeping a session (<see cref="OnnxRuntimeBackend.ReadSignatureAsync"/>).</summary>
+    private static async ValueTask<Dictionary<string, ModelSignature>> ReadSignaturesAsync(IReadOnlyList<PipelineStep> order, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, CancellationToken cancellationToken)
+    {
+        var signatures = new Dictionary<string, ModelSignature>(StringComparer.Ordinal);
+        foreach (var step in order.OfType<OnnxStep>())
+        {
+            signatures.Add(step.Name, await LoadGraphAsync(step, context, path => onnxRuntime.ReadSignatureAsync(path, context, cancellationToken)).ConfigureAwait(false));
+        }
+
+        return signatures;
+    }
+
+    /// <summary>A session for every ONNX step that runs in ONNX Runtime (not a sparse head).</summary>
+    private static async ValueTask<Dictionary<string, OnnxModel>> LoadGraphsAsync(IReadOnlyList<PipelineStep> order, SparseHeads sparse, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, CancellationToken cancellationToken)
     {
         var graphs = new Dictionary<string, OnnxModel>(StringComparer.Ordinal);
         try
         {
-            foreach (var step in order.OfType<OnnxStep>())
+            foreach (var step in order.OfType<OnnxStep>().Where(s => !sparse.Steps.ContainsKey(s.Name)))
             {
-                graphs.Add(step.Name, await LoadGraphAsync(step, onnxRuntime, context, cancellationToken).ConfigureAwait(false));
+                graphs.Add(step.Name, await LoadGraphAsync(step, context, path => onnxRuntime.LoadFileAsync(path, context, cancellationToken)).ConfigureAwait(false));
             }
 
             return graphs;
@@ -201,7 +199,7 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
         }
     }
 
-    private static async ValueTask<OnnxModel> LoadGraphAsync(OnnxStep step, OnnxRuntimeBackend onnxRuntime, ModelLoadContext context, CancellationToken cancellationToken)
+    private static async ValueTask<T> LoadGraphAsync<T>(OnnxStep step, ModelLoadContext context, Func<string, ValueTask<T>> load)
     {
         var path = Path.Combine(context.VersionDirectory, step.File);
         if (!File.Exists(path))
@@ -211,7 +209,7 @@ internal sealed class PipelineModel : IModel, IExplainsPlan
 
         try
         {
-            return await onnxRuntime.LoadFileAsync(path, context, cancellationToken).ConfigureAwait(false);
+            return await load(path).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
