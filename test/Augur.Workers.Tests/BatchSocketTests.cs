@@ -153,9 +153,9 @@ public sealed class BatchSocketTests
         await held.Started.Task.WaitAsync(RunningWorker.Timeout);
 
         time.Advance(delay);
-        Assert.True(checks.TryTake(out var first, RunningWorker.Timeout) && first, "the first check was not answered");
+        Assert.True(checks.TryTake(out var first, RunningWorker.Timeout) && first, $"the first check was not answered: {client.BatchSocket.KeepAlive.LastProblem}");
         time.Advance(delay);
-        Assert.True(checks.TryTake(out var second, RunningWorker.Timeout) && second, "the second check was not answered");
+        Assert.True(checks.TryTake(out var second, RunningWorker.Timeout) && second, $"the second check was not answered: {client.BatchSocket.KeepAlive.LastProblem}");
         held.Release();
         var result = await call.WaitAsync(RunningWorker.Timeout);
 

@@ -34,6 +34,9 @@ internal sealed class BatchKeepAlive : IDisposable
     /// </summary>
     internal Action<bool>? Checked { get; set; }
 
+    /// <summary>Why the last check made got no answer (null when it was answered), for tests' messages.</summary>
+    internal Exception? LastProblem { get; private set; }
+
     /// <summary>A batch now waits for its answer; <paramref name="abort"/> ends the wait, with the reason, if the worker stops answering.</summary>
     public void Begin(Action<string> abort)
     {
@@ -68,11 +71,13 @@ internal sealed class BatchKeepAlive : IDisposable
             {
                 await _check(timeout.Token).ConfigureAwait(false);
                 answered = true;
+                LastProblem = null;
             }
-            catch (Exception)
+            catch (Exception ex)
             {
                 // Unreachable, not answering in time, or the client closed: no answer, whatever the reason.
                 answered = false;
+                LastProblem = ex;
             }
         }
 
