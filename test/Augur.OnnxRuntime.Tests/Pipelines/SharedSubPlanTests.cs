@@ -47,6 +47,14 @@ public sealed class SharedSubPlanTests : IDisposable
         // Held first by the test, so every pipeline gets this step: the real one behind a gate on its first run.
         var gated = new GatedFeaturizer(featurizer);
         using var hold = backend.SharedSteps.Acquire(fingerprint, new FeaturizerStep("gate", gated, ["text"], "ngrams"), "test");
+        var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hold.Step.Queued = waiting =>
+        {
+            if (waiting == Names.Length - 1)
+            {
+                allQueued.TrySetResult();
+            }
+        };
         var loaded = new List<(IModel Model, IModelInstance Instance)>();
         foreach (var name in Names)
         {
@@ -62,10 +70,7 @@ public sealed class SharedSubPlanTests : IDisposable
             var others = Enumerable.Range(1, Names.Length - 1)
                 .Select(i => Task.Run(() => loaded[i].Instance.ExecuteAsync([Request(Names[i], i)], CancellationToken.None).AsTask()))
                 .ToArray();
-            while (hold.Step.Waiting < Names.Length - 1)
-            {
-                await Task.Delay(1);
-            }
+            await allQueued.Task.WaitAsync(Timeout);
 
             gated.Gate.Release();
             var results = new[] { await first.WaitAsync(Timeout) }.Concat(await Task.WhenAll(others).WaitAsync(Timeout)).ToArray();

@@ -39,6 +39,9 @@ internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, str
     /// <summary>Rows computed.</summary>
     public long Rows => Interlocked.Read(ref _rows);
 
+    /// <summary>Called with the number of calls waiting, under the step's lock, each time a call queues (a test's known point).</summary>
+    internal Action<int>? Queued { get; set; }
+
     /// <summary>Calls waiting for the run under way to end.</summary>
     public int Waiting
     {
@@ -61,6 +64,7 @@ internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, str
             {
                 var call = new Call(inputs);
                 _waiting.Add(call);
+                Queued?.Invoke(_waiting.Count);
                 return new ValueTask<StepOutcome>(Named(call.Completion.Task, output));
             }
 
