@@ -1,6 +1,7 @@
 using Augur.Backends;
 using Augur.Models;
 using Augur.OnnxRuntime.Sharing;
+using Augur.OnnxRuntime.Sharing.Prefixes;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Augur.OnnxRuntime.Backend;
@@ -22,6 +23,7 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
     private readonly IDisposable? _counted;
     private InferenceSession? _firstSession;
     private int _instances;
+    private PrefixSplit? _split;
 
     private OnnxModel(ModelFileBytes file, SessionSettings settings, ModelLoadContext context, SharedWeights shared, IDisposable? counted, InferenceSession firstSession, ModelSignature signature)
     {
@@ -36,6 +38,41 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
 
     public ModelSignature Signature { get; }
 
+    /// <summary>The model's name, for messages.</summary>
+    public string Name => _context.ModelName;
+
+    /// <summary>The engine's clock.</summary>
+    public TimeProvider Time => _context.Time;
+
+    /// <summary>The file (or generated graph) the model was loaded from.</summary>
+    public ModelFileBytes File => _file;
+
+    /// <summary>How the model was loaded: its name, version, folder and config.</summary>
+    public ModelLoadContext Context => _context;
+
+    /// <summary>
+    /// Whether its plain instances may switch to a shared prefix (<see cref="SharedPrefixes"/>, design note 0018): set when
+    /// the backend registers it; <see cref="Adopt"/> then splits it.
+    /// </summary>
+    public Action? Unregister { get; set; }
+
+    /// <summary>How the model runs since it shares its prefix, or null while it runs whole.</summary>
+    public PrefixSplit? Split => Volatile.Read(ref _split);
+
+    /// <summary>
+    /// From now on the model's instances run <paramref name="split"/> (each from its next batch); the model owns it. The
+    /// session kept from the load and the file's bytes are let go: no instance of the whole graph is made again.
+    /// </summary>
+    public void Adopt(PrefixSplit split)
+    {
+        Volatile.Write(ref _split, split);
+        Interlocked.Exchange(ref _firstSession, null)?.Dispose();
+        if (_file.Drop() >= CollectAfterDroppingBytes)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
+        }
+    }
+
     /// <summary>The initializers this model holds in the backend's shared store.</summary>
     public IReadOnlyList<SharedResource> SharedWeights => _shared.Resources;
 
@@ -45,7 +82,11 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
         : "shared weights: off (backend_settings.onnxruntime.share_weights or --share-weights false)")
         + $"; thread pool: {(_settings.GlobalThreadPool ? "global" : "own")}; arena: {(_settings.SharedArena ? "shared" : "own")}";
 
-    public ModelPlan Plan => new([new PlanStep(_file.Name, "ONNX Runtime session")], SharedWeights, [SessionNote]);
+    public ModelPlan Plan => Split is { } split
+        ? new([.. split.PlanSteps(_file.Name)],
+            [new SharedResource(SharedResource.SubPlan, split.Step.Fingerprint, 0, split.Step.Description), .. SharedWeights, .. split.Prefix.SharedWeights.Where(w => SharedWeights.All(s => s.Key != w.Key))],
+            [SessionNote, "shared prefix: its instances switch to it at their next batch"])
+        : new([new PlanStep(_file.Name, "ONNX Runtime session")], SharedWeights, [SessionNote]);
 
     /// <summary>
     /// Opens the first session. On success the model owns <paramref name="shared"/> and <paramref name="counted"/> (its
@@ -70,7 +111,9 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
     }
 
     public ValueTask<IModelInstance> CreateInstanceAsync(int index, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IModelInstance>(CreateInstance(Signature.Outputs));
+        ValueTask.FromResult<IModelInstance>(Split is { } split
+            ? split.CreateInstance(Name, Signature, Time)
+            : Unregister is not null ? new SwitchingInstance(this, CreateInstance(Signature.Outputs)) : CreateInstance(Signature.Outputs));
 
     /// <summary>An instance that runs the graph for <paramref name="outputs"/> only (some of <see cref="Signature"/>'s, in any order).</summary>
     public OnnxModelInstance CreateInstance(IReadOnlyList<TensorSpec> outputs)
@@ -90,6 +133,8 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
 
     public ValueTask DisposeAsync()
     {
+        Unregister?.Invoke();
+        Interlocked.Exchange(ref _split, null)?.Dispose();
         Interlocked.Exchange(ref _firstSession, null)?.Dispose();
         // After every session (the engine disposes a model after its last instance): they read the shared values.
         _shared.Dispose();

@@ -17,10 +17,17 @@ internal sealed class OnnxModelInstance(string model, InferenceSession session, 
     private readonly string[] _inputNames = signature.Inputs.Select(i => i.Name).ToArray();
     private readonly string[] _outputNames = signature.Outputs.Select(o => o.Name).ToArray();
 
+    /// <summary>The inputs it reads and the outputs it gives, in its order.</summary>
+    public ModelSignature Signature => signature;
+
     // One per instance: an instance runs one batch at a time, and creating run options costs a native round trip.
     private readonly RunOptions _runOptions = new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
 
-    public ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken)
+    public ValueTask<BatchResult> ExecuteAsync(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Execute(batch, cancellationToken));
+
+    /// <summary>Runs <paramref name="batch"/> on the calling thread (ONNX Runtime's run blocks it).</summary>
+    public BatchResult Execute(IReadOnlyList<InferenceRequest> batch, CancellationToken cancellationToken)
     {
         var start = time.GetTimestamp();
         var inputs = new OrtValue[_inputNames.Length];
@@ -47,21 +54,21 @@ internal sealed class OnnxModelInstance(string model, InferenceSession session, 
             var end = time.GetTimestamp();
             if (split.Error is not null)
             {
-                return ValueTask.FromResult(BatchResult.Failure(new InferenceError(AugurErrorCode.Internal, $"model '{model}': {split.Error}")));
+                return BatchResult.Failure(new InferenceError(AugurErrorCode.Internal, $"model '{model}': {split.Error}"));
             }
 
             var timings = new BatchTimings(TimeBetween(start, inferStart), TimeBetween(inferStart, outputStart), TimeBetween(outputStart, end));
-            return ValueTask.FromResult(BatchResult.Success(split.Outputs!, timings));
+            return BatchResult.Success(split.Outputs!, timings);
         }
         catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
         {
-            return ValueTask.FromResult(BatchResult.Failure(new InferenceError(AugurErrorCode.Cancelled, $"the run of model '{model}' was cancelled: {ex.Message}")));
+            return BatchResult.Failure(new InferenceError(AugurErrorCode.Cancelled, $"the run of model '{model}' was cancelled: {ex.Message}"));
         }
         catch (OnnxRuntimeException ex)
         {
             // The signature was checked and warm-up proved the model runs, so a failure here comes from values the
             // signature cannot rule out (an index out of range, a dynamic size an inner Reshape refuses): the client's error.
-            return ValueTask.FromResult(BatchResult.Failure(InferenceError.Invalid($"model '{model}' could not run on this input: {ex.Message}")));
+            return BatchResult.Failure(InferenceError.Invalid($"model '{model}' could not run on this input: {ex.Message}"));
         }
         finally
         {

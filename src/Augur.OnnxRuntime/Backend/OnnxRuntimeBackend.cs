@@ -4,7 +4,10 @@ using Augur.OnnxRuntime.Diagnostics;
 using Augur.OnnxRuntime.Onnx;
 using Augur.OnnxRuntime.Onnx.Proto;
 using Augur.OnnxRuntime.Runtime;
+using Augur.OnnxRuntime.Pipelines;
 using Augur.OnnxRuntime.Sharing;
+using Augur.OnnxRuntime.Sharing.Prefixes;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
@@ -45,6 +48,11 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     /// <summary>The initializers this backend's models share.</summary>
     internal SharedInitializerStore SharedInitializers { get; } = new(options.SharedWeightMinimumBytes);
 
+    /// <summary>The graph prefixes this backend's plain models share (design note 0018).</summary>
+    internal SharedPrefixes SharedPrefixes => LazyInitializer.EnsureInitialized(ref _prefixes, () => new SharedPrefixes(LoadPart, options.SharedPrefixMinimumBytes));
+
+    private SharedPrefixes? _prefixes;
+
     // The process's environment as this backend found it at its first load (Ensure logs options it cannot apply once).
     private RuntimeEnvironmentState? _environment;
 
@@ -52,8 +60,21 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     public bool CanLoad(string versionDirectory) => File.Exists(Path.Combine(versionDirectory, ModelFileName));
 
     /// <inheritdoc />
-    public async ValueTask<IModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken) =>
-        await LoadFileAsync(Path.Combine(context.VersionDirectory, ModelFileName), context, cancellationToken).ConfigureAwait(false);
+    public async ValueTask<IModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(context.VersionDirectory, ModelFileName);
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        var parsed = Parse(bytes, path);
+        var model = Load(parsed, new ModelFileBytes(path, bytes), context, out var settings);
+        // A model that batches may share the beginning of its graph: rows of other models' batches can join its own.
+        if (settings.ShareSubPlans && context.Config.MaxBatchSize != 0)
+        {
+            SubPlanMetrics.Track(context.Meter, SharedPrefixes.Steps);
+            SharedPrefixes.Register(model, parsed, context.LoggerFactory.CreateLogger("Augur.OnnxRuntime"));
+        }
+
+        return model;
+    }
 
     /// <summary>
     /// Loads the ONNX graph at <paramref name="path"/> (in <see cref="ModelLoadContext.VersionDirectory"/>) as this
@@ -63,12 +84,23 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     internal async ValueTask<OnnxModel> LoadFileAsync(string path, ModelLoadContext context, CancellationToken cancellationToken)
     {
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        if (!OnnxModelFile.TryParse(bytes, out var model, out var problem, Path.GetFileName(path)))
-        {
-            throw new InvalidDataException(problem);
-        }
+        return Load(Parse(bytes, path), new ModelFileBytes(path, bytes), context, out _);
+    }
 
-        return Load(model, new ModelFileBytes(path, bytes), context);
+    private static ModelProto Parse(byte[] bytes, string path) =>
+        OnnxModelFile.TryParse(bytes, out var model, out var problem, Path.GetFileName(path)) ? model : throw new InvalidDataException(problem);
+
+    /// <summary>
+    /// Loads part of a model's graph cut at a shared prefix (design note 0018): the prefix, made once (its one
+    /// instance is the shared step's), or a model's suffix, whose bytes are kept for the instances it may add.
+    /// </summary>
+    private OnnxModel LoadPart(ModelProto part, string description, ModelLoadContext context, bool once)
+    {
+        var bytes = part.ToByteArray();
+        var file = once
+            ? ModelFileBytes.Generated(description, bytes, () => throw new InvalidDataException($"{description} has its one instance already"))
+            : ModelFileBytes.Generated(description, bytes, () => bytes);
+        return Load(part, file, once ? context with { Config = context.Config with { InstanceCount = 1 } } : context, out _, counted: false);
     }
 
     /// <summary>
@@ -78,15 +110,15 @@ public sealed class OnnxRuntimeBackend(OnnxRuntimeOptions options) : IModelBacke
     /// External data is resolved against <see cref="ModelLoadContext.VersionDirectory"/>.
     /// </summary>
     internal OnnxModel LoadGenerated(ModelProto model, byte[] bytes, string description, Func<byte[]> build, ModelLoadContext context) =>
-        Load(model, ModelFileBytes.Generated(description, bytes, build), context);
+        Load(model, ModelFileBytes.Generated(description, bytes, build), context, out _);
 
-    private OnnxModel Load(ModelProto parsed, ModelFileBytes file, ModelLoadContext context)
+    private OnnxModel Load(ModelProto parsed, ModelFileBytes file, ModelLoadContext context, out SessionSettings settings, bool counted = true)
     {
-        var shared = Prepare(parsed, context, out var settings);
+        var shared = Prepare(parsed, context, out settings);
         OnnxModel model;
         try
         {
-            model = OnnxModel.Load(file, settings, context, shared, OnnxRuntimeModelMetrics.Track(context.Meter, settings));
+            model = OnnxModel.Load(file, settings, context, shared, counted ? OnnxRuntimeModelMetrics.Track(context.Meter, settings) : null);
         }
         catch
         {

@@ -35,10 +35,12 @@ public sealed class OnnxRuntimeOptions
     public bool FusePipelines { get; set; } = true;
 
     /// <summary>
-    /// Whether pipelines that begin with the same featurizers (same kind and settings, on the same kind of input) share
-    /// them: each such step runs once for the batches of every pipeline waiting on it, instead of once per pipeline.
-    /// Default true. A pipeline with a shared prefix runs its other steps step by step rather than fused; a model's
-    /// config.json may override it (<c>backend_settings.pipeline.share_subplans</c>). See design note 0016.
+    /// Whether models that begin with the same computation share it: pipelines that begin with the same featurizers
+    /// (same kind and settings, on the same kind of input; design note 0016), and plain models whose graphs begin with
+    /// the same operators on the same inputs and weights (a frozen encoder under heads of their own; design note 0018).
+    /// Each such prefix runs once for the batches of every model waiting on it, instead of once per model. Default true.
+    /// A pipeline with a shared prefix runs its other steps step by step rather than fused; a model's config.json may
+    /// override it (<c>backend_settings.pipeline.share_subplans</c>, <c>backend_settings.onnxruntime.share_subplans</c>).
     /// </summary>
     public bool ShareSubPlans { get; set; } = true;
 
@@ -90,8 +92,14 @@ public sealed class OnnxRuntimeOptions
     public long SharedWeightMinimumBytes { get; set; } = Sharing.SharedInitializerStore.DefaultMinimumBytes;
 
     /// <summary>
+    /// The fewest bytes of weights a graph prefix that plain models have in common must hold to be shared (design note
+    /// 0018). Default 1 MiB: a smaller prefix computes too little to pay for a second session run per batch.
+    /// </summary>
+    public long SharedPrefixMinimumBytes { get; set; } = Sharing.Prefixes.SharedPrefixes.DefaultMinimumWeightBytes;
+
+    /// <summary>
     /// Checks the thread counts (1 to 256; ONNX Runtime would read 0 as "every core"; the global intra-op pool's 0 is one per
-    /// processor) and the sharing minimum (at least 1).
+    /// processor) the sharing minimum (at least 1) and the prefix minimum (0 or more).
     /// </summary>
     public void Validate()
     {
@@ -118,6 +126,11 @@ public sealed class OnnxRuntimeOptions
         if (SharedWeightMinimumBytes < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(SharedWeightMinimumBytes), SharedWeightMinimumBytes, "must be at least 1 byte");
+        }
+
+        if (SharedPrefixMinimumBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SharedPrefixMinimumBytes), SharedPrefixMinimumBytes, "must be 0 or more bytes");
         }
     }
 }

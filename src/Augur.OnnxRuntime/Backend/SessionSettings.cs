@@ -7,19 +7,22 @@ namespace Augur.OnnxRuntime.Backend;
 /// <summary>
 /// The session options of one model: the backend's defaults with the model's overrides applied, from its typed section
 /// <c>backend_settings.onnxruntime</c> (<c>{ "intra_op_threads": 2, "inter_op_threads": 1, "optimize_graph": true,
-/// "share_weights": true, "global_thread_pool": true, "shared_arena": true }</c>) or, as before, from string
+/// "share_weights": true, "global_thread_pool": true, "shared_arena": true, "share_subplans": true }</c>) or, as before, from string
 /// <c>parameters</c>; the section wins where both say.
 /// <see cref="ShareWeights"/>: whether the model's large initializers are held once with every other model that has them.
 /// </summary>
 internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, bool OptimizeGraph, bool ShareWeights)
 {
-    private const string KnownSettings = "intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena";
+    private const string KnownSettings = "intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena, share_subplans";
 
     /// <summary>Whether the session runs on the environment's global thread pools rather than its own (<see cref="OnnxRuntimeOptions.GlobalThreadPool"/>).</summary>
     public bool GlobalThreadPool { get; init; }
 
     /// <summary>Whether the session allocates from the environment's CPU arena rather than its own (<see cref="OnnxRuntimeOptions.SharedArena"/>).</summary>
     public bool SharedArena { get; init; }
+
+    /// <summary>Whether the model may share the beginning of its graph with other models (<see cref="OnnxRuntimeOptions.ShareSubPlans"/>, design note 0018).</summary>
+    public bool ShareSubPlans { get; init; }
 
     /// <summary>Whether the model's config.json sets a thread count: such a model keeps thread pools of its own, of that size.</summary>
     public bool ThreadsSetByModel { get; init; }
@@ -44,6 +47,7 @@ internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, b
                 "share_weights" => settings with { ShareWeights = ReadSwitch(property) },
                 "global_thread_pool" => settings with { GlobalThreadPool = ReadSwitch(property) },
                 "shared_arena" => settings with { SharedArena = ReadSwitch(property) },
+                "share_subplans" => settings with { ShareSubPlans = ReadSwitch(property) },
                 _ => throw new FormatException($"unknown setting backend_settings.onnxruntime.{property.Name}; known: {KnownSettings}"),
             };
         }
@@ -79,6 +83,7 @@ internal sealed record SessionSettings(int IntraOpThreads, int InterOpThreads, b
         {
             GlobalThreadPool = defaults.GlobalThreadPool,
             SharedArena = defaults.SharedArena,
+            ShareSubPlans = defaults.ShareSubPlans,
             ThreadsSetByModel = parameters.ContainsKey("intra_op_threads") || parameters.ContainsKey("inter_op_threads"),
         };
     }

@@ -19,4 +19,10 @@ internal static partial class OnnxRuntimeLog
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Model {Model} version {Version}: thread pool {ThreadPool}; CPU arena {Arena}")]
     public static partial void SessionPlacement(ILogger logger, string model, long version, string threadPool, string arena);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Information, Message = "Model {Model} version {Version} begins with shared sub-plan {Fingerprint}, an {Prefix}, held by {Others} other loaded model version(s): its batches are computed with theirs, then the rest of its graph runs on its own")]
+    public static partial void PrefixShared(ILogger logger, string model, long version, string fingerprint, string prefix, int others);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Model {Model} version {Version} has {Nodes} node(s) in common with {Other}, but they are not shared: {Reason}")]
+    public static partial void PrefixNotShared(ILogger logger, string model, long version, int nodes, string other, string reason);
 }

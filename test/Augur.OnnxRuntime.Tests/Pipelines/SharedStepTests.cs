@@ -17,7 +17,7 @@ public sealed class SharedStepTests
     public async Task Calls_that_arrive_while_the_step_runs_wait_and_run_together_as_one_batch()
     {
         var featurizer = new GatedDoubler();
-        var step = new SharedStep("f", featurizer, "double");
+        var step = new SharedStep("f", new FeaturizerComputation(featurizer), "double");
 
         var first = Task.Run(() => step.RunAsync([Rows(1, 1, 2)], "a").AsTask());
         await featurizer.Entered.Task.WaitAsync(Timeout);
@@ -46,7 +46,7 @@ public sealed class SharedStepTests
     public async Task A_joined_batch_that_fails_is_run_call_by_call_so_only_the_call_at_fault_gets_the_problem()
     {
         var featurizer = new GatedDoubler();
-        var step = new SharedStep("f", featurizer, "double");
+        var step = new SharedStep("f", new FeaturizerComputation(featurizer), "double");
 
         var first = Task.Run(() => step.RunAsync([Rows(1, 1, 2)], "a").AsTask());
         await featurizer.Entered.Task.WaitAsync(Timeout);
@@ -69,7 +69,7 @@ public sealed class SharedStepTests
     public async Task Calls_whose_rows_have_different_shapes_are_not_joined()
     {
         var featurizer = new GatedDoubler();
-        var step = new SharedStep("f", featurizer, "double");
+        var step = new SharedStep("f", new FeaturizerComputation(featurizer), "double");
 
         var first = Task.Run(() => step.RunAsync([Rows(1, 1, 2)], "a").AsTask());
         await featurizer.Entered.Task.WaitAsync(Timeout);

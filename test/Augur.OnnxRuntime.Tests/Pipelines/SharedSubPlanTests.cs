@@ -206,7 +206,7 @@ public sealed class SharedSubPlanTests : IDisposable
         await using var model = await probe.LoadAsync(Context("a", "{}"), CancellationToken.None);
         var step = Assert.Single(probe.SharedSteps.Snapshot()).Step;
         Assert.StartsWith(sparseHeads ? "sparse rows text_ngrams " : "text_ngrams ", step.Description, StringComparison.Ordinal);
-        return (step.Fingerprint, step.Featurizer);
+        return (step.Fingerprint, Assert.IsType<FeaturizerComputation>(step.Computation).Featurizer);
     }
 
     private ModelLoadContext Context(string model, string pipelineSettings, long version = 1)

@@ -1,17 +1,16 @@
-using Augur.OnnxRuntime.Pipelines.Featurizers;
 using Augur.Tensors;
 
 namespace Augur.OnnxRuntime.Pipelines;
 
 /// <summary>
-/// One featurizer step that every loaded pipeline beginning with it runs through (design note 0016): the steps of equal
-/// <see cref="Fingerprint"/> compute the same row-wise function, so the batches of different pipelines are computed
-/// together. A call finding the step idle runs at once, on its own thread; the calls that arrive while a run is under
+/// One step that every loaded model beginning with it runs through (design note 0016): a pipeline's featurizer, or the
+/// ONNX graph prefix several models have in common (design note 0018). The steps of equal <see cref="Fingerprint"/>
+/// compute the same row-wise function, so the batches of different models are computed together. A call finding the step idle runs at once, on its own thread; the calls that arrive while a run is under
 /// way wait and then run as one batch (their rows joined), and so on until none waits. Nothing waits for more calls to
 /// come, so sharing adds no delay. A batch whose run fails (a request of the wrong width, say) is run call by call, so
 /// the problem reaches only the pipeline that sent it.
 /// </summary>
-internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, string description)
+internal sealed class SharedStep(string fingerprint, ISharedComputation computation, string description)
 {
     private const string JoinedName = "shared";
 
@@ -25,10 +24,11 @@ internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, str
     /// <summary>The step's identity: its kind, its settings and, recursively, what its inputs are (<see cref="SubPlan"/>).</summary>
     public string Fingerprint { get; } = fingerprint;
 
-    /// <summary>The featurizer, e.g. <c>text_ngrams {"buckets":4096}</c>, for the plan and the log.</summary>
+    /// <summary>What it computes, e.g. <c>text_ngrams {"buckets":4096}</c>, for the plan and the log.</summary>
     public string Description { get; } = description;
 
-    public IFeaturizer Featurizer { get; } = featurizer;
+    /// <summary>What it runs.</summary>
+    public ISharedComputation Computation { get; } = computation;
 
     /// <summary>Calls made (one per batch of a pipeline).</summary>
     public long Calls => Interlocked.Read(ref _calls);
@@ -41,6 +41,9 @@ internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, str
 
     /// <summary>Called with the number of calls waiting, under the step's lock, each time a call queues (a test's known point).</summary>
     internal Action<int>? Queued { get; set; }
+
+    /// <summary>Called on the running thread as each run starts, before it computes (a test's known point: it may hold the run there).</summary>
+    internal Action? Started { get; set; }
 
     /// <summary>Calls waiting for the run under way to end.</summary>
     public int Waiting
@@ -55,7 +58,11 @@ internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, str
     }
 
     /// <summary>The featurizer's output for <paramref name="inputs"/> (a batch of rows), named <paramref name="output"/>, or the problem.</summary>
-    public ValueTask<StepOutcome> RunAsync(IReadOnlyList<InferenceTensor> inputs, string output)
+    public async ValueTask<StepOutcome> RunAsync(IReadOnlyList<InferenceTensor> inputs, string output) =>
+        (await RunAsync(inputs).ConfigureAwait(false)).Named(output);
+
+    /// <summary>The computation's outputs for <paramref name="inputs"/> (a batch of rows), in its order, or the problem.</summary>
+    public ValueTask<StepOutcome> RunAsync(IReadOnlyList<InferenceTensor> inputs)
     {
         Interlocked.Increment(ref _calls);
         lock (_gate)
@@ -65,7 +72,7 @@ internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, str
                 var call = new Call(inputs);
                 _waiting.Add(call);
                 Queued?.Invoke(_waiting.Count);
-                return new ValueTask<StepOutcome>(Named(call.Completion.Task, output));
+                return new ValueTask<StepOutcome>(call.Completion.Task);
             }
 
             _running = true;
@@ -81,10 +88,8 @@ internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, str
             HandOff();
         }
 
-        return ValueTask.FromResult(outcome.Named(output));
+        return ValueTask.FromResult(outcome);
     }
-
-    private static async Task<StepOutcome> Named(Task<StepOutcome> outcome, string output) => (await outcome.ConfigureAwait(false)).Named(output);
 
     /// <summary>Ends a run: the calls that waited meanwhile run next, as one batch, on a pool thread; else the step is idle.</summary>
     private void HandOff()
@@ -145,22 +150,38 @@ internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, str
             }
 
             var outcome = RunOne(joined);
-            var parts = outcome.Output is { } output ? TensorRows.Split(output, members.Select(m => m.Inputs[0].Shape[0]).ToArray(), out _) : null;
+            var parts = outcome.Outputs is { } outputs ? SplitAll(outputs, members.Select(m => m.Inputs[0].Shape[0]).ToArray()) : null;
             for (var m = 0; m < members.Length; m++)
             {
                 // A joined batch that failed is run call by call: the problem belongs to one of them.
-                members[m].Completion.TrySetResult(parts is null ? RunOne(members[m].Inputs) : new StepOutcome(parts[m], null));
+                members[m].Completion.TrySetResult(parts is null ? RunOne(members[m].Inputs) : new StepOutcome(parts.Select(p => p[m]).ToArray(), null));
             }
         }
+    }
+
+    /// <summary>Each output cut back into the members' rows; null when one cannot be (the run is then repeated call by call).</summary>
+    private static InferenceTensor[][]? SplitAll(IReadOnlyList<InferenceTensor> outputs, long[] rows)
+    {
+        var parts = new InferenceTensor[outputs.Count][];
+        for (var o = 0; o < parts.Length; o++)
+        {
+            if (TensorRows.Split(outputs[o], rows, out _) is not { } split)
+            {
+                return null;
+            }
+
+            parts[o] = split;
+        }
+
+        return parts;
     }
 
     private StepOutcome RunOne(IReadOnlyList<InferenceTensor> inputs)
     {
         Interlocked.Increment(ref _runs);
         Interlocked.Add(ref _rows, inputs[0].Shape.Length == 0 ? 0 : inputs[0].Shape[0]);
-        return Featurizer.TryRun(inputs, JoinedName, out var output, out var problem)
-            ? new StepOutcome(output, null)
-            : new StepOutcome(null, problem);
+        Started?.Invoke();
+        return Computation.Run(inputs);
     }
 
     private static string RowShapes(IReadOnlyList<InferenceTensor> inputs) =>
@@ -174,8 +195,12 @@ internal sealed class SharedStep(string fingerprint, IFeaturizer featurizer, str
     }
 }
 
-/// <summary>A shared step's answer to one call: its output, or the featurizer's problem with the call's rows.</summary>
-internal readonly record struct StepOutcome(InferenceTensor? Output, string? Problem)
+/// <summary>A shared step's answer to one call: its outputs, or the computation's problem with the call's rows.</summary>
+internal readonly record struct StepOutcome(IReadOnlyList<InferenceTensor>? Outputs, string? Problem)
 {
-    public StepOutcome Named(string name) => Output is null ? this : this with { Output = Output.WithName(name) };
+    /// <summary>The first output (a featurizer's only one), or null when the run failed.</summary>
+    public InferenceTensor? Output => Outputs?[0];
+
+    /// <summary>The first output alone, named <paramref name="name"/>.</summary>
+    public StepOutcome Named(string name) => Output is { } output ? new StepOutcome([output.WithName(name)], null) : this;
 }

@@ -1,9 +1,10 @@
 namespace Augur.OnnxRuntime.Pipelines;
 
 /// <summary>
-/// The shared featurizer steps of the pipelines loaded through one backend, by fingerprint (design note 0016). A loaded
-/// pipeline version leases the steps of its prefix; a step lives while any version leases it, so a hot swap (the new
-/// version loads before the old one goes) keeps it, and its counts, alive.
+/// The shared steps of the models loaded through one backend, by fingerprint: pipelines' featurizers (design note 0016)
+/// or ONNX graph prefixes (design note 0018). A loaded version leases the steps of its prefix; a step lives while any
+/// version leases it, so a hot swap (the new version loads before the old one goes) keeps it, and its counts, alive.
+/// A step whose computation holds native resources is disposed when its last lease goes.
 /// </summary>
 internal sealed class SharedSteps
 {
@@ -11,13 +12,17 @@ internal sealed class SharedSteps
     private readonly Dictionary<string, Entry> _steps = new(StringComparer.Ordinal);
 
     /// <summary>The step of <paramref name="fingerprint"/> for <paramref name="user"/> (e.g. <c>sentiment version 1</c>), made from <paramref name="step"/> if no one holds it.</summary>
-    public Lease Acquire(string fingerprint, FeaturizerStep step, string user)
+    public Lease Acquire(string fingerprint, FeaturizerStep step, string user) =>
+        Acquire(fingerprint, () => new SharedStep(fingerprint, new FeaturizerComputation(step.Featurizer), $"{step.Featurizer.Kind} {step.Settings}"), user);
+
+    /// <summary>The step of <paramref name="fingerprint"/> for <paramref name="user"/>, made by <paramref name="create"/> (under the registry's lock) if no one holds it.</summary>
+    public Lease Acquire(string fingerprint, Func<SharedStep> create, string user)
     {
         lock (_gate)
         {
             if (!_steps.TryGetValue(fingerprint, out var entry))
             {
-                entry = new Entry(new SharedStep(fingerprint, step.Featurizer, $"{step.Featurizer.Kind} {step.Settings}"));
+                entry = new Entry(create());
                 _steps.Add(fingerprint, entry);
             }
 
@@ -48,11 +53,16 @@ internal sealed class SharedSteps
     {
         lock (_gate)
         {
-            if (_steps.TryGetValue(step.Fingerprint, out var entry) && entry.Step == step && entry.Users.Remove(user) && entry.Users.Count == 0)
+            if (!_steps.TryGetValue(step.Fingerprint, out var entry) || entry.Step != step || !entry.Users.Remove(user) || entry.Users.Count > 0)
             {
-                _steps.Remove(step.Fingerprint);
+                return;
             }
+
+            _steps.Remove(step.Fingerprint);
         }
+
+        // The last user's instances are gone (a model is disposed after them), so no call is under way.
+        (step.Computation as IDisposable)?.Dispose();
     }
 
     private sealed record Entry(SharedStep Step)

@@ -6,7 +6,7 @@ namespace Augur.OnnxRuntime.Pipelines;
 
 /// <summary>
 /// Shared sub-plan instruments on the engine's meter, one series per shared step (tags <c>step</c>, its fingerprint, and
-/// <c>featurizer</c>, its kind): <c>augur.pipeline.shared_step_users</c> (pipeline versions holding it),
+/// <c>featurizer</c>, its kind: a featurizer's, or <c>onnx_prefix</c> for an ONNX graph prefix of plain models): <c>augur.pipeline.shared_step_users</c> (pipeline versions holding it),
 /// <c>augur.pipeline.shared_step_calls</c> (batches sent to it) and <c>augur.pipeline.shared_step_runs</c> (times it ran;
 /// calls ÷ runs is how many pipelines' batches one run served). Created once per meter, over every backend that
 /// loaded pipelines with it.
@@ -37,6 +37,6 @@ internal sealed class SubPlanMetrics
         _registries.Keys
             .SelectMany(r => r.Snapshot())
             .Select(s => new Measurement<long>(value((s.Step, s.Users.Count)),
-                new KeyValuePair<string, object?>("step", s.Step.Fingerprint), new KeyValuePair<string, object?>("featurizer", s.Step.Featurizer.Kind)))
+                new KeyValuePair<string, object?>("step", s.Step.Fingerprint), new KeyValuePair<string, object?>("featurizer", s.Step.Computation.Kind)))
             .ToArray();
 }
