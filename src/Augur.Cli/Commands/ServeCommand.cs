@@ -31,7 +31,7 @@ internal static class ServeCommand
         };
         var shareSubPlans = new Option<string>("--share-subplans")
         {
-            Description = "Run the featurizers that pipelines begin with once for all of them, batched across pipelines: true or false (a model's config.json may override). Default true.",
+            Description = "Run what models begin with alike once for all of them, batched across models: the featurizers pipelines begin with, and the common beginning of plain ONNX graphs (a frozen encoder under heads of their own): true or false (a model's config.json may override). Default true.",
         };
         var globalThreadPool = new Option<string>("--global-thread-pool")
         {
