@@ -45,7 +45,7 @@ public sealed class OnnxRuntimeBackendTests
 
     [Theory]
     [InlineData("""{"backend": "onnxruntime", "backend_settings": {"onnxruntime": {"intra_op_threads": 2, "inter_op_threads": 1, "optimize_graph": false, "share_weights": false}}}""", null)]
-    [InlineData("""{"backend_settings": {"onnxruntime": {"intra_op_thread": 2}}}""", "unknown setting backend_settings.onnxruntime.intra_op_thread; known: intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena")]
+    [InlineData("""{"backend_settings": {"onnxruntime": {"intra_op_thread": 2}}}""", "unknown setting backend_settings.onnxruntime.intra_op_thread; known: intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena, share_subplans")]
     [InlineData("""{"backend_settings": {"onnxruntime": {"intra_op_threads": "2"}}}""", "backend_settings.onnxruntime.intra_op_threads must be an integer from 1 to 256, not \"2\"")]
     [InlineData("""{"backend_settings": {"onnxruntime": {"optimize_graph": 1}}}""", "backend_settings.onnxruntime.optimize_graph must be true or false, not 1")]
     public async Task The_typed_settings_section_is_read_and_its_mistakes_named(string config, string? reason)

@@ -56,7 +56,7 @@ public sealed class StartupTests : IDisposable
 
         var failure = await StartFailsAsync(Options() with { Config = config });
 
-        Assert.Equal("model 'm' version 1 could not be loaded: unknown setting backend_settings.onnxruntime.intra_op_thread; known: intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena", failure.Message);
+        Assert.Equal("model 'm' version 1 could not be loaded: unknown setting backend_settings.onnxruntime.intra_op_thread; known: intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena, share_subplans", failure.Message);
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public sealed class SharedRuntimeTests : IDisposable
     [InlineData("""{"parameters": {"intra_op_threads": "1"}}""", true, true, null, OwnShared)]
     [InlineData("""{"backend_settings": {"onnxruntime": {"global_thread_pool": "no"}}}""", true, true, "backend_settings.onnxruntime.global_thread_pool must be true or false, not \"no\"", null)]
     [InlineData("""{"backend_settings": {"onnxruntime": {"shared_arena": 1}}}""", true, true, "backend_settings.onnxruntime.shared_arena must be true or false, not 1", null)]
-    [InlineData("""{"backend_settings": {"onnxruntime": {"global_threadpool": true}}}""", true, true, "unknown setting backend_settings.onnxruntime.global_threadpool; known: intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena", null)]
+    [InlineData("""{"backend_settings": {"onnxruntime": {"global_threadpool": true}}}""", true, true, "unknown setting backend_settings.onnxruntime.global_threadpool; known: intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena, share_subplans", null)]
     public async Task A_models_switches_are_read_over_the_backends_and_their_mistakes_named(string config, bool globalThreadPool, bool sharedArena, string? reason, string? counted)
     {
         TestModels.WriteModel(_repository.Path, "fraud", SampleModels.BuildFraud());

@@ -245,7 +245,7 @@ public sealed class SharedWeightsTests : IDisposable
     [InlineData("""{"backend_settings": {"onnxruntime": {"share_weights": false}}}""", null, 0)]
     [InlineData("""{"backend_settings": {"onnxruntime": {"share_weights": true}}}""", null, 1)]
     [InlineData("""{"backend_settings": {"onnxruntime": {"share_weights": "no"}}}""", "backend_settings.onnxruntime.share_weights must be true or false, not \"no\"", 0)]
-    [InlineData("""{"backend_settings": {"onnxruntime": {"share_weight": false}}}""", "unknown setting backend_settings.onnxruntime.share_weight; known: intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena", 0)]
+    [InlineData("""{"backend_settings": {"onnxruntime": {"share_weight": false}}}""", "unknown setting backend_settings.onnxruntime.share_weight; known: intra_op_threads, inter_op_threads, optimize_graph, share_weights, global_thread_pool, shared_arena, share_subplans", 0)]
     public async Task A_models_share_weights_setting_is_read_and_its_mistakes_named(string config, string? reason, int held)
     {
         WriteTenant("tenant", TenantModels.Encoder(), head: 1);
