@@ -140,7 +140,13 @@ internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnl
             return InferenceError.Invalid($"model '{model}': {problem}");
         }
 
-        foreach (var output in step.Outputs(rows))
+        if (!step.TryOutputs(rows, out var outputs, out problem))
+        {
+            // An id beyond an embedding bag's table: the request's, as ONNX Runtime's Gather would say.
+            return InferenceError.Invalid($"model '{model}': {problem}");
+        }
+
+        foreach (var output in outputs)
         {
             values.Add(output.Name, output);
         }
