@@ -42,7 +42,7 @@ internal sealed class SparseLinearStep
 
     /// <summary>
     /// The step's mapped outputs as pipeline tensors, each FP32 [B, C], for <paramref name="rows"/> (the featurization's),
-    /// or the problem, naming the step and the input: an id beyond its embedding bag's table.
+    /// or the problem, naming the graph input: an id beyond its embedding bag's table.
     /// </summary>
     public bool TryOutputs(SparseRows rows, [NotNullWhen(true)] out IReadOnlyList<InferenceTensor>? outputs, [NotNullWhen(false)] out string? problem)
     {
@@ -80,7 +80,7 @@ internal sealed class SparseLinearStep
                 var local = index - from;
                 if (local >= term.Rows)
                 {
-                    problem = $"{Step.Describe()}: input '{term.Input}' row {row} holds id {local}, outside [0, {term.Rows}), the rows of the table '{term.Weights}' that node '{term.Node}' gathers from";
+                    problem = $"input '{term.Input}' row {row} holds id {local}, outside [0, {term.Rows}), the rows of the table '{term.Weights}' that node '{term.Node}' gathers from";
                     return false;
                 }
 
