@@ -24,6 +24,7 @@ namespace Augur.OnnxRuntime.Tests.Sparse;
 public sealed class EmbeddingBagPipelineTests : IDisposable
 {
     private const int Buckets = 64;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly TempRepository _repository = new();
 
     public void Dispose() => _repository.Dispose();
@@ -170,6 +171,78 @@ public sealed class EmbeddingBagPipelineTests : IDisposable
             $"step 'score' (head.onnx): model 'wide' could not run on this input: input 'identifiers' row 1 holds id {id}, outside [0, 64), the rows of the table 'identifier_weights' that node 'Gather_1' gathers from",
             ours.Message);
         AssertClose(await RunAsync(dense, Context("wide", directory), [fits]), await RunAsync(sparse, Context("wide", directory), [fits]));
+    }
+
+    [Fact]
+    public async Task Batches_joined_in_the_shared_step_are_split_back_and_each_head_checks_the_ids_against_its_own_table()
+    {
+        // All three hash into 128 buckets, one shared step; a's and b's tables have 128 rows, c's 64.
+        var wide = Build(Shape.Numeric, 5, 128, 3);
+        var directories = new Dictionary<string, string>
+        {
+            ["a"] = PipelineFolders.Write(_repository.Path, "a", Pipeline(hashBuckets: 128), ("head.onnx", wide)),
+            ["b"] = PipelineFolders.Write(_repository.Path, "b", Pipeline(hashBuckets: 128), ("head.onnx", Scaled(wide))),
+            ["c"] = PipelineFolders.Write(_repository.Path, "c", Pipeline(hashBuckets: 128), ("head.onnx", Build(Shape.Numeric, 5, Buckets, 3))),
+        };
+        var (outside, inside) = (Identifier(b => b >= Buckets), Identifier(b => b == 17));
+        var (zero, last) = (Identifier(b => b == 0), Identifier(b => b == Buckets - 1));
+        InferenceRequest Request(string model) => Rows(model, [inside, zero, inside], [outside, outside, last]);
+        var off = new OnnxRuntimeOptions { FusePipelines = false, SparseHeads = false };
+        var expected = new[] { await RunAsync(off, Context("a", directories["a"]), [Request("a")]), await RunAsync(off, Context("b", directories["b"]), [Request("b")]) };
+        var probe = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions()));
+        SharedStep shared;
+        await using (var model = await probe.LoadAsync(Context("a", directories["a"]), CancellationToken.None))
+        {
+            shared = Assert.Single(probe.SharedSteps.Snapshot()).Step;
+        }
+
+        // Held first by the test, so every pipeline gets this step: the real one behind a gate on its first run.
+        var backend = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions()));
+        var gated = new GatedFeaturizer(shared.Featurizer);
+        using var hold = backend.SharedSteps.Acquire(shared.Fingerprint, new FeaturizerStep("gate", gated, ["measurements", "category", "identifiers"], "rows"), "test");
+        var bothQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hold.Step.Queued = waiting =>
+        {
+            if (waiting == 2)
+            {
+                bothQueued.TrySetResult();
+            }
+        };
+        var loaded = new List<(IModel Model, IModelInstance Instance)>();
+        foreach (var name in directories.Keys)
+        {
+            var model = await backend.LoadAsync(Context(name, directories[name]), CancellationToken.None);
+            loaded.Add((model, await model.CreateInstanceAsync(0, CancellationToken.None)));
+        }
+
+        try
+        {
+            var first = Task.Run(() => loaded[0].Instance.ExecuteAsync([Request("a")], CancellationToken.None).AsTask());
+            await gated.Entered.Task.WaitAsync(Timeout);
+            var b = Task.Run(() => loaded[1].Instance.ExecuteAsync([Request("b")], CancellationToken.None).AsTask());
+            var c = Task.Run(() => loaded[2].Instance.ExecuteAsync([Request("c")], CancellationToken.None).AsTask());
+            await bothQueued.Task.WaitAsync(Timeout);
+
+            gated.Gate.Release();
+
+            AssertClose(expected[0], await first.WaitAsync(Timeout));
+            AssertClose(expected[1], await b.WaitAsync(Timeout));
+            var refused = (await c.WaitAsync(Timeout)).Error;
+            Assert.Equal((2L, 3L), (hold.Step.Runs, hold.Step.Calls));
+            Assert.NotNull(refused);
+            Assert.Equal(ErrorCode.InvalidArgument, refused.Code);
+            Assert.Equal(
+                $"step 'score' (head.onnx): model 'c' could not run on this input: input 'identifiers' row 1 holds id {Hash.Bucket(Encoding.UTF8.GetBytes(outside))}, outside [0, 64), the rows of the table 'identifier_weights' that node 'Gather_1' gathers from",
+                refused.Message);
+        }
+        finally
+        {
+            foreach (var (model, instance) in loaded)
+            {
+                await instance.DisposeAsync();
+                await model.DisposeAsync();
+            }
+        }
     }
 
     [Fact]

@@ -26,8 +26,8 @@ internal enum LinearStage
 /// <param name="Rows">F, or B, the table's rows: the columns of the input's encoding.</param>
 /// <param name="Offset">Where its rows begin in the head's stacked weights.</param>
 /// <param name="Node">The node that reads the input (the MatMul, Gemm or Gather), for messages.</param>
-/// <param name="Weights">The initializer holding its weights (W or the table), for messages.</param>
-internal sealed record LinearTerm(string Input, bool IsBag, int Rows, int Offset, string Node, string Weights);
+/// <param name="Initializer">The initializer holding its weights (W or the table), for messages.</param>
+internal sealed record LinearTerm(string Input, bool IsBag, int Rows, int Offset, string Node, string Initializer);
 
 /// <summary>
 /// An ONNX graph recognised as a linear head (design note 0017), in FP32: a sum (<c>Add</c>) of terms, one per graph

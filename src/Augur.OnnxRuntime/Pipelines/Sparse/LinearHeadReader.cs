@@ -20,6 +20,7 @@ internal sealed class LinearHeadReader
     private readonly GraphProto _graph;
     private readonly Dictionary<string, TensorProto> _initializers;
     private readonly Dictionary<string, ValueInfoProto> _inputs = new(StringComparer.Ordinal);
+    private readonly List<string> _inputOrder = [];
     private readonly Dictionary<string, NodeProto> _producers = new(StringComparer.Ordinal);
     private readonly HashSet<NodeProto> _visited = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, Term> _terms = new(StringComparer.Ordinal);
@@ -61,13 +62,13 @@ internal sealed class LinearHeadReader
             return false;
         }
 
-        if (_inputs.Keys.FirstOrDefault(i => !_terms.ContainsKey(i)) is { } unread)
+        if (_inputOrder.FirstOrDefault(i => !_terms.ContainsKey(i)) is { } unread)
         {
             reason = $"graph input '{unread}' is read by no term of the head";
             return false;
         }
 
-        var terms = _inputs.Keys.Select(i => _terms[i]).ToArray();
+        var terms = _inputOrder.Select(i => _terms[i]).ToArray();
         if (terms.FirstOrDefault(t => t.Classes != terms[0].Classes) is { } other)
         {
             reason = $"node '{other.Node.Name}' ({other.Node.OpType}) gives {other.Classes} columns but node '{terms[0].Node.Name}' ({terms[0].Node.OpType}) {terms[0].Classes}; a linear head's terms have the same width";
@@ -126,7 +127,13 @@ internal sealed class LinearHeadReader
                 return false;
             }
 
-            _inputs.Add(input.Name, input);
+            if (!_inputs.TryAdd(input.Name, input))
+            {
+                reason = $"graph input '{input.Name}' is listed twice";
+                return false;
+            }
+
+            _inputOrder.Add(input.Name);
         }
 
         reason = _inputs.Count == 0 ? "the graph has no inputs; a linear head reads FP32 x [-1, F] or INT64 ids [-1, K]" : null;

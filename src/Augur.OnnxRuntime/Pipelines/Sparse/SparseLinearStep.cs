@@ -80,7 +80,7 @@ internal sealed class SparseLinearStep
                 var local = index - from;
                 if (local >= term.Rows)
                 {
-                    problem = $"input '{term.Input}' row {row} holds id {local}, outside [0, {term.Rows}), the rows of the table '{term.Weights}' that node '{term.Node}' gathers from";
+                    problem = $"input '{term.Input}' row {row} holds id {local}, outside [0, {term.Rows}), the rows of the table '{term.Initializer}' that node '{term.Node}' gathers from";
                     return false;
                 }
 
