@@ -140,7 +140,13 @@ internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnl
             return InferenceError.Invalid($"model '{model}': {problem}");
         }
 
-        foreach (var output in step.Outputs(rows))
+        if (!step.TryOutputs(rows, out var outputs, out problem))
+        {
+            // An id beyond an embedding bag's table: the request's, worded as the step's ONNX Runtime run would be.
+            return InferenceError.Invalid($"{step.Step.Describe()}: model '{model}' could not run on this input: {problem}");
+        }
+
+        foreach (var output in outputs)
         {
             values.Add(output.Name, output);
         }

@@ -79,15 +79,15 @@ public sealed class LinearHeadTests
 
     public static TheoryData<string, string> NotHeads => new()
     {
-        { "relu", "node 'Relu_2' is Relu; after the bias a linear head has Sigmoid" },
-        { "cast", "graph input 'features' is not an FP32 matrix [-1, F]" },
-        { "relu_first", "node 'Relu_0' is Relu of x; a linear head begins with MatMul (or Gemm) of graph input 'x' and an initializer" },
-        { "two_inputs", "the graph has 2 inputs; a linear head has one, x [-1, F]" },
+        { "relu", "node 'Relu_2' is Relu; a linear head sums MatMul, Gemm and ReduceSum(Gather) terms and biases with Add, then optionally applies Sigmoid" },
+        { "cast", "graph input 'features' is not an FP32 matrix [-1, F] or INT64 ids [-1, K]" },
+        { "relu_first", "node 'MatMul_1' (MatMul) multiplies 'r', which is not an FP32 graph input [-1, F]" },
+        { "weights_an_input", "node 'MatMul_0' (MatMul) multiplies by 'w', which is not an initializer" },
         { "weights_not_initializer", "node 'MatMul_1' (MatMul) multiplies by 'w', which is not an initializer" },
-        { "fp64", "graph input 'x' is not an FP32 matrix [-1, F]" },
+        { "fp64", "graph input 'x' is not an FP32 matrix [-1, F] or INT64 ids [-1, K]" },
         { "gemm_alpha", "node 'Gemm_0' is Gemm with alpha 2; a linear head's Gemm has alpha 1, beta 1 and transA 0" },
         { "bias_per_row", "the bias 'b' has shape [4, 1], which does not broadcast to [1]" },
-        { "other_output", "graph output 'x_again' is not a result of the MatMul, Add or Sigmoid" },
+        { "other_output", "graph output 'x_again' is not a result of the head's sum or Sigmoid" },
         { "three_d_weights", "the weights 'w' have shape [2, 1, 1]; a linear head's are a matrix [F, C]" },
     };
 
@@ -118,7 +118,7 @@ public sealed class LinearHeadTests
 
             case "cast":
                 return PipelineFolders.LinearHead(4, DataType.Fp64);
-            case "two_inputs":
+            case "weights_an_input":
             {
                 builder.AddInput("x", DataType.Fp32, -1, 2).AddInput("w", DataType.Fp32, 2, 1).AddOutput("y", DataType.Fp32, -1, 1);
                 return builder.AddNode("MatMul", ["x", "w"], ["y"]).ToBytes();

@@ -116,6 +116,33 @@ public sealed class SparseFeaturizerTests
     public void Hash_buckets_makes_bucket_ids_not_features_so_it_has_no_sparse_rows() =>
         Assert.IsNotAssignableFrom<ISparseFeaturizer>(Create("hash_buckets", """{"buckets": 16384}"""));
 
+    [Theory]
+    [InlineData("""{"buckets": 16384, "seed": 7}""")]
+    [InlineData("""{"buckets": 3}""")]
+    [InlineData("""{"buckets": 1}""")]
+    public void Hash_buckets_counts_are_the_dense_bucket_ids_counted_row_by_row_bit_for_bit(string settings)
+    {
+        var featurizer = Assert.IsAssignableFrom<IBucketCountsFeaturizer>(Create("hash_buckets", settings));
+        // Repeated values in a row, an empty value, and the reviews' text.
+        string[] values = ["customer-000042", "merchant-00007", "customer-000042", "", "", "", .. Reviews[..6]];
+        var input = Strings("identifiers", values, 4, 3);
+        var ids = Run(featurizer, input).ToArray<long>();
+
+        Assert.True(featurizer.TryRunCounts([input], out var counts, out var problem), problem);
+
+        var expected = new float[4 * featurizer.Buckets];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            expected[(i / 3 * featurizer.Buckets) + ids[i]] += 1;
+        }
+
+        Assert.Equal(featurizer.Buckets, counts.Width);
+        Assert.Equal(expected, counts.ToDense("out").ToArray<float>());
+        Assert.Equal(SparseRows.FromIds(ids, 4, featurizer.Buckets).Indices, counts.Indices);
+        Assert.True(counts.Values[counts.RowStarts[0]..counts.RowStarts[1]].Max() >= 2);
+        Assert.Equal([3f], counts.Values[counts.RowStarts[1]..counts.RowStarts[2]]);
+    }
+
     [Fact]
     public void Concat_of_sparse_parts_is_the_dense_concat_of_the_dense_parts_bit_for_bit()
     {

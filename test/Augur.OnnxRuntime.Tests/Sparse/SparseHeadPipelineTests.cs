@@ -167,7 +167,7 @@ public sealed class SparseHeadPipelineTests : IDisposable
         await using var reluModel = await backend.LoadAsync(Context("relu", reluDirectory), CancellationToken.None);
         await using var bothModel = await backend.LoadAsync(Context("both", outputDirectory), CancellationToken.None);
 
-        Assert.Equal("ONNX Runtime session (head.onnx); not a sparse linear head: node 'Relu_1' is Relu; after the MatMul a linear head has Add or Sigmoid",
+        Assert.Equal("ONNX Runtime session (head.onnx); not a sparse linear head: node 'Relu_1' is Relu; a linear head sums MatMul, Gemm and ReduceSum(Gather) terms and biases with Add, then optionally applies Sigmoid",
             ((IExplainsPlan)reluModel).Plan.Steps.Single(s => s.Name == "classify").Runs);
         Assert.Equal("ONNX Runtime session (head.onnx); not a sparse linear head: tensor 'features' is a pipeline output, so it is made dense",
             ((IExplainsPlan)bothModel).Plan.Steps.Single(s => s.Name == "classify").Runs);

@@ -1,14 +1,16 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
+using Augur.OnnxRuntime.Pipelines.Sparse;
 using Augur.Tensors;
 
 namespace Augur.OnnxRuntime.Pipelines.Featurizers;
 
 /// <summary>
 /// <c>hash_buckets</c>: BYTES [B, K] → INT64 [B, K], element-wise <c>murmur3_32(bytes, seed) mod buckets</c> with the
-/// 32-bit hash read as unsigned. Settings <c>buckets</c> (required, ≥ 1) and <c>seed</c> (uint32, default 0).
+/// 32-bit hash read as unsigned. Settings <c>buckets</c> (required, ≥ 1) and <c>seed</c> (uint32, default 0). Into an
+/// embedding bag of a sparse linear head it gives each row's buckets as counts instead (design note 0017).
 /// </summary>
-internal sealed class HashBucketsFeaturizer : IFeaturizer
+internal sealed class HashBucketsFeaturizer : IBucketCountsFeaturizer
 {
     public const string Name = "hash_buckets";
 
@@ -45,15 +47,29 @@ internal sealed class HashBucketsFeaturizer : IFeaturizer
     {
         problem = null;
         var input = inputs[0];
+        var data = new byte[checked((long)input.ElementCount * sizeof(long))];
+        Fill(input, MemoryMarshal.Cast<byte, long>(data.AsSpan()));
+        result = InferenceTensor.FromRaw(output, DataType.Int64, input.Shape.ToArray(), data);
+        return true;
+    }
+
+    /// <summary>Each row's buckets with their counts, the same buckets <see cref="TryRun"/> gives (<see cref="SparseRows.FromIds"/> of them).</summary>
+    public bool TryRunCounts(IReadOnlyList<InferenceTensor> inputs, [NotNullWhen(true)] out SparseRows? counts, [NotNullWhen(false)] out string? problem)
+    {
+        problem = null;
+        var input = inputs[0];
+        var buckets = new long[input.ElementCount];
+        Fill(input, buckets);
+        counts = SparseRows.FromIds(buckets, (int)input.Shape[0], Buckets);
+        return true;
+    }
+
+    private void Fill(InferenceTensor input, Span<long> buckets)
+    {
         var values = input.GetBytesElements();
-        var data = new byte[values.Length * sizeof(long)];
-        var buckets = MemoryMarshal.Cast<byte, long>(data.AsSpan());
         for (var i = 0; i < values.Length; i++)
         {
             buckets[i] = Bucket(values[i].Span);
         }
-
-        result = InferenceTensor.FromRaw(output, DataType.Int64, input.Shape.ToArray(), data);
-        return true;
     }
 }

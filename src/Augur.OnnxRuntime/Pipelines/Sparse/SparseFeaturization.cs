@@ -5,9 +5,11 @@ using Augur.Tensors;
 namespace Augur.OnnxRuntime.Pipelines.Sparse;
 
 /// <summary>
-/// The featurizer steps that make a sparse linear head's input, run as one function of dense inputs into sparse rows
-/// (design note 0017): a featurizer that can run sparse over dense tensors, or a <c>concat</c> of such parts and of dense
-/// FP32 tensors (every column an entry). As an <see cref="IFeaturizer"/> its output is the rows' packed BYTES [B, 1] form
+/// The featurizer steps that make a sparse linear head's inputs, run as one function of dense inputs into sparse rows
+/// (design note 0017): per head input, a featurizer that can run sparse over dense tensors, or a <c>concat</c> of such
+/// parts and of dense FP32 tensors (every column an entry), or, for an embedding bag's ids, a featurizer that gives its
+/// bucket ids as counts (<see cref="IBucketCountsFeaturizer"/>); several inputs side by side, in the head's order. As an
+/// <see cref="IFeaturizer"/> its output is the rows' packed BYTES [B, 1] form
 /// (<see cref="SparseRows.ToTensor"/>), so a <see cref="SharedStep"/> joins and splits it across pipelines as any other.
 /// A problem names the step that had it, as the dense run does.
 /// </summary>
@@ -15,12 +17,13 @@ internal sealed class SparseFeaturization : IFeaturizer
 {
     private readonly Node _root;
 
-    private SparseFeaturization(Node root, IReadOnlyList<string> leaves, IReadOnlyList<FeaturizerStep> steps, int width)
+    private SparseFeaturization(Node root, IReadOnlyList<string> leaves, IReadOnlyList<FeaturizerStep> steps, IReadOnlyList<int> widths)
     {
         _root = root;
         Leaves = leaves;
         Steps = steps;
-        Width = width;
+        Widths = widths;
+        Width = widths.Sum();
         Description = Describe(root);
     }
 
@@ -30,8 +33,11 @@ internal sealed class SparseFeaturization : IFeaturizer
     /// <summary>The featurizer steps run sparse instead of dense, in execution order.</summary>
     public IReadOnlyList<FeaturizerStep> Steps { get; }
 
-    /// <summary>The columns of the rows made.</summary>
+    /// <summary>The columns of the rows made: the sum of <see cref="Widths"/>.</summary>
     public int Width { get; }
+
+    /// <summary>The columns each head input takes, in order (a bag's ids as counts: the featurizer's buckets).</summary>
+    public IReadOnlyList<int> Widths { get; }
 
     /// <summary>E.g. <c>concat(scale {...}(#0), one_hot {...}(#1))</c>: the function of the leaves, for the fingerprint and the plan.</summary>
     public string Description { get; }
@@ -40,11 +46,12 @@ internal sealed class SparseFeaturization : IFeaturizer
     public string Kind => "sparse rows";
 
     /// <summary>
-    /// The featurization of <paramref name="tensor"/>, or why it has none: its producer must be a featurizer that can run
-    /// sparse (or a <c>concat</c>), and the tensor read once, by the head, and not be a pipeline output. Inside a
-    /// <c>concat</c>, a part that cannot run sparse is read densely.
+    /// The featurization of <paramref name="inputs"/>, a head's input tensors in order (each FP32 features, or ids for an
+    /// embedding bag), or why it has none: each tensor's producer must be a featurizer that can run sparse (or a
+    /// <c>concat</c>; for ids, one that gives its buckets as counts), and the tensor read once, by the head, and not be a
+    /// pipeline output. Inside a <c>concat</c>, a part that cannot run sparse is read densely.
     /// </summary>
-    public static bool TryCreate(PipelinePlan plan, string tensor, [NotNullWhen(true)] out SparseFeaturization? featurization, [NotNullWhen(false)] out string? reason)
+    public static bool TryCreate(PipelinePlan plan, IReadOnlyList<(string Tensor, bool Ids)> inputs, [NotNullWhen(true)] out SparseFeaturization? featurization, [NotNullWhen(false)] out string? reason)
     {
         featurization = null;
         var reads = plan.Order.SelectMany(s => s.Reads).Concat(plan.Signature.Outputs.Select(o => o.Name)).GroupBy(t => t, StringComparer.Ordinal)
@@ -52,41 +59,42 @@ internal sealed class SparseFeaturization : IFeaturizer
         var producers = plan.Order.OfType<FeaturizerStep>().ToDictionary(s => s.Output, StringComparer.Ordinal);
         var leaves = new List<string>();
         var steps = new List<FeaturizerStep>();
-        if (!TryBuild(tensor, out var root, out reason))
+        var parts = new Node[inputs.Count];
+        var widths = new int[inputs.Count];
+        for (var i = 0; i < parts.Length; i++)
         {
+            var (tensor, ids) = inputs[i];
+            if (!(ids ? TryCount(tensor, out parts[i]!, out reason) : TryBuild(tensor, out parts[i]!, out reason)))
+            {
+                return false;
+            }
+
+            var width = parts[i] is Counts counts ? counts.Featurizer.Buckets : plan.Tensors[tensor].Shape[1];
+            if (width < 1 || width > int.MaxValue)
+            {
+                reason = $"tensor '{tensor}' has no fixed width";
+                return false;
+            }
+
+            widths[i] = (int)width;
+        }
+
+        if (widths.Sum(w => (long)w) > int.MaxValue)
+        {
+            reason = $"the head's inputs side by side have {widths.Sum(w => (long)w)} columns, more than sparse rows index";
             return false;
         }
 
-        var width = plan.Tensors[tensor].Shape[1];
-        if (width < 1 || width > int.MaxValue)
-        {
-            reason = $"tensor '{tensor}' has no fixed width";
-            return false;
-        }
-
-        featurization = new SparseFeaturization(root, leaves, steps.OrderBy(s => IndexOf(plan.Order, s)).ToArray(), (int)width);
+        var root = parts.Length == 1 ? parts[0] : new Inputs(parts);
+        featurization = new SparseFeaturization(root, leaves, steps.OrderBy(s => IndexOf(plan.Order, s)).ToArray(), widths);
+        reason = null;
         return true;
 
         bool TryBuild(string name, [NotNullWhen(true)] out Node? node, [NotNullWhen(false)] out string? why)
         {
             node = null;
-            if (!producers.TryGetValue(name, out var step))
+            if (!TryProducer(name, out var step, out why))
             {
-                why = plan.Tensors[name].Producer == PipelineTensor.PipelineInput
-                    ? $"tensor '{name}' is a pipeline input, not a featurizer's output"
-                    : $"tensor '{name}' is made by an ONNX step, not a featurizer";
-                return false;
-            }
-
-            if (plan.Signature.Outputs.Any(o => o.Name == name))
-            {
-                why = $"tensor '{name}' is a pipeline output, so it is made dense";
-                return false;
-            }
-
-            if (reads[name] > 1)
-            {
-                why = $"tensor '{name}' is read by other steps too, so it is made dense";
                 return false;
             }
 
@@ -114,6 +122,41 @@ internal sealed class SparseFeaturization : IFeaturizer
             node = new Featurize(step, sparse, step.Inputs.Select(LeafIndex).ToArray());
             why = null;
             return true;
+        }
+
+        bool TryCount(string name, [NotNullWhen(true)] out Node? node, [NotNullWhen(false)] out string? why)
+        {
+            node = null;
+            if (!TryProducer(name, out var step, out why))
+            {
+                return false;
+            }
+
+            if (step.Featurizer is not IBucketCountsFeaturizer buckets)
+            {
+                why = $"tensor '{name}' is made by {step.Describe()}, whose output is not bucket ids it can give as counts";
+                return false;
+            }
+
+            steps.Add(step);
+            node = new Counts(step, buckets, step.Inputs.Select(LeafIndex).ToArray());
+            return true;
+        }
+
+        bool TryProducer(string name, [NotNullWhen(true)] out FeaturizerStep? step, [NotNullWhen(false)] out string? why)
+        {
+            if (!producers.TryGetValue(name, out step))
+            {
+                why = plan.Tensors[name].Producer == PipelineTensor.PipelineInput
+                    ? $"tensor '{name}' is a pipeline input, not a featurizer's output"
+                    : $"tensor '{name}' is made by an ONNX step, not a featurizer";
+                return false;
+            }
+
+            why = plan.Signature.Outputs.Any(o => o.Name == name) ? $"tensor '{name}' is a pipeline output, so it is made dense"
+                : reads[name] > 1 ? $"tensor '{name}' is read by other steps too, so it is made dense"
+                : null;
+            return why is null;
         }
 
         int LeafIndex(string name)
@@ -162,11 +205,20 @@ internal sealed class SparseFeaturization : IFeaturizer
 
                 problem = $"{featurize.Step.Describe()}: {problem}";
                 return false;
-            case Concat concat:
-                var parts = new SparseRows[concat.Parts.Length];
+            case Counts counts:
+                if (counts.Featurizer.TryRunCounts(counts.Inputs.Select(i => leaves[i]).ToArray(), out rows, out problem))
+                {
+                    return true;
+                }
+
+                problem = $"{counts.Step.Describe()}: {problem}";
+                return false;
+            case Concat or Inputs:
+                var children = node is Concat concat ? concat.Parts : ((Inputs)node).Parts;
+                var parts = new SparseRows[children.Length];
                 for (var i = 0; i < parts.Length; i++)
                 {
-                    if (!TryRun(concat.Parts[i], leaves, out var part, out problem))
+                    if (!TryRun(children[i], leaves, out var part, out problem))
                     {
                         rows = null;
                         return false;
@@ -201,7 +253,9 @@ internal sealed class SparseFeaturization : IFeaturizer
     {
         Leaf leaf => $"#{leaf.Index}",
         Featurize f => $"{f.Step.Featurizer.Kind} {f.Step.Settings}({string.Join(", ", f.Inputs.Select(i => $"#{i}"))})",
+        Counts c => $"counts of {c.Step.Featurizer.Kind} {c.Step.Settings}({string.Join(", ", c.Inputs.Select(i => $"#{i}"))})",
         Concat c => $"concat({string.Join(", ", c.Parts.Select(Describe))})",
+        Inputs i => $"inputs({string.Join(", ", i.Parts.Select(Describe))})",
         _ => node.GetType().Name,
     };
 
@@ -212,4 +266,10 @@ internal sealed class SparseFeaturization : IFeaturizer
     private sealed record Featurize(FeaturizerStep Step, ISparseFeaturizer Featurizer, int[] Inputs) : Node;
 
     private sealed record Concat(FeaturizerStep Step, Node[] Parts) : Node;
+
+    /// <summary>An embedding bag's ids, as counts.</summary>
+    private sealed record Counts(FeaturizerStep Step, IBucketCountsFeaturizer Featurizer, int[] Inputs) : Node;
+
+    /// <summary>A head's several inputs side by side, in its order.</summary>
+    private sealed record Inputs(Node[] Parts) : Node;
 }

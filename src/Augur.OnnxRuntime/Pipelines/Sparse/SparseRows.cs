@@ -72,6 +72,41 @@ internal sealed class SparseRows
         return new SparseRows(width, starts, indices, values);
     }
 
+    /// <summary>
+    /// The count encoding of INT64 ids [<paramref name="rows"/>, K] (row-major in <paramref name="ids"/>), each in [0,
+    /// <paramref name="width"/>): row r has an entry at each id it holds, ascending, valued by how many times it holds
+    /// it (exact in FP32 below 2²⁴), so a product with a table [width, C] is the sum of the rows the ids look up.
+    /// </summary>
+    public static SparseRows FromIds(ReadOnlySpan<long> ids, int rows, int width)
+    {
+        var perRow = rows == 0 ? 0 : ids.Length / rows;
+        var starts = new int[rows + 1];
+        var indices = new int[ids.Length];
+        var values = new float[ids.Length];
+        var sorted = new long[perRow];
+        var at = 0;
+        for (var row = 0; row < rows; row++)
+        {
+            ids.Slice(row * perRow, perRow).CopyTo(sorted);
+            Array.Sort(sorted);
+            for (var k = 0; k < sorted.Length; k++)
+            {
+                if (k > 0 && sorted[k] == sorted[k - 1])
+                {
+                    values[at - 1] += 1;
+                    continue;
+                }
+
+                indices[at] = checked((int)sorted[k]);
+                values[at++] = 1;
+            }
+
+            starts[row + 1] = at;
+        }
+
+        return new SparseRows(width, starts, indices.AsSpan(0, at).ToArray(), values.AsSpan(0, at).ToArray());
+    }
+
     /// <summary>The parts side by side: each row is the parts' rows, the columns of part p shifted by the widths before it.</summary>
     public static SparseRows Concat(IReadOnlyList<SparseRows> parts)
     {
