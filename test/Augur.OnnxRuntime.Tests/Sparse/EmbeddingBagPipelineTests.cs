@@ -198,7 +198,7 @@ public sealed class EmbeddingBagPipelineTests : IDisposable
 
         // Held first by the test, so every pipeline gets this step: the real one behind a gate on its first run.
         var backend = new PipelineBackend(new OnnxRuntimeBackend(new OnnxRuntimeOptions()));
-        var gated = new GatedFeaturizer(shared.Featurizer);
+        var gated = new GatedFeaturizer(Assert.IsType<FeaturizerComputation>(shared.Computation).Featurizer);
         using var hold = backend.SharedSteps.Acquire(shared.Fingerprint, new FeaturizerStep("gate", gated, ["measurements", "category", "identifiers"], "rows"), "test");
         var bothQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         hold.Step.Queued = waiting =>
