@@ -13,12 +13,16 @@
 # per query, Poisson arrivals). Also the memory of each server with 2 pipelines (one of each family), so the cost of one
 # more pipeline is (RSS at 100 − RSS at 2) / 98. Prints a table, the ratios against both baselines and the load average
 # at the start and end: run it on a quiet machine (the load generator shares the machine's cores with the server).
+# The fixed-QPS measurement is PRETZEL_ROUNDS runs (default 3), each after PRETZEL_FIXED_WARMUP (default 20s) of load at
+# that QPS, so that every server is measured warmed by traffic whatever ran before it; the medians are reported.
 # Usage: docs/benchmarks/pretzel.sh            (PRETZEL_QPS=N fixes the QPS; PRETZEL_DURATION=10s per measured run)
 source "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { echo "jq is required (apt-get install jq)" >&2; exit 1; }
 PORT="${BENCH_PORT:-8500}"
 BASE="http://127.0.0.1:$PORT"
 DURATION="${PRETZEL_DURATION:-10s}"
+ROUNDS="${PRETZEL_ROUNDS:-3}"
+FIXED_WARMUP="${PRETZEL_FIXED_WARMUP:-20s}"
 BOUND=15ms
 echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
@@ -67,7 +71,16 @@ memory() { # key: records RssAnon, PSS (KiB) and threads of the running server u
 }
 bench() { # name, more bench options: a server run over all 100 models, its JSON report in $OUT/NAME.json
   dotnet "$OUT/augur/augur.dll" bench --url "$BASE" --models-from "$REQUESTS" --scenario server --latency-bound "$BOUND" \
-    --duration "$DURATION" --warmup 2s --json "$OUT/$1.json" "${@:2}" | grep -v '^\s*$' | sed "s/^/# $1: /" >&2
+    --duration "$DURATION" --warmup "${WARMUP:-2s}" --json "$OUT/$1.json" "${@:2}" | grep -v '^\s*$' | sed "s/^/# $1: /" >&2
+}
+
+fixed() { # mode: ROUNDS fixed-QPS runs, each after FIXED_WARMUP of load at that QPS
+  local round
+  for round in $(seq 1 "$ROUNDS"); do WARMUP="$FIXED_WARMUP" bench "$1-fixed-$round" --qps "$QPS"; done
+}
+of_rounds() { # mode field: the median of the field over the mode's fixed-QPS runs
+  local round
+  for round in $(seq 1 "$ROUNDS"); do jq -r ".result.$2" "$OUT/$1-fixed-$round.json"; done | median
 }
 
 declare -A ANON=() PSS=() THREADS=() P99=() P50=() PEAK=() LAG=()
@@ -84,16 +97,16 @@ for mode in black off white; do
     bench "$mode-peak" --find-peak
     QPS="$(jq -r '.value / 2 | floor' "$OUT/$mode-peak.json")"
     echo "# fixed QPS: $QPS (half the $mode server's peak)" >&2
-    bench "$mode-fixed" --qps "$QPS"
+    fixed "$mode"
   else
-    bench "$mode-fixed" --qps "$QPS"
+    fixed "$mode"
     bench "$mode-peak" --find-peak
   fi
   memory "$mode,load"
   stop_servers
-  P99[$mode]="$(jq -r '.result.p99_ms' "$OUT/$mode-fixed.json")"
-  P50[$mode]="$(jq -r '.result.p50_ms' "$OUT/$mode-fixed.json")"
-  LAG[$mode]="$(jq -r '.result.send_lag_p99_ms' "$OUT/$mode-fixed.json")"
+  P99[$mode]="$(of_rounds "$mode" p99_ms)"
+  P50[$mode]="$(of_rounds "$mode" p50_ms)"
+  LAG[$mode]="$(of_rounds "$mode" send_lag_p99_ms)"
   PEAK[$mode]="$(jq -r '.value' "$OUT/$mode-peak.json")"
 done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
