@@ -51,8 +51,9 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
     public ModelLoadContext Context => _context;
 
     /// <summary>
-    /// Whether its plain instances may switch to a shared prefix (<see cref="SharedPrefixes"/>, design note 0018): set when
-    /// the backend registers it; <see cref="Adopt"/> then splits it.
+    /// Set when the backend registers the model, running whole, with its <see cref="SharedPrefixes"/> (design note 0018):
+    /// called when the model is disposed, to take it off. While it is set the model's instances are
+    /// <see cref="SwitchingInstance"/>s, which switch to the split model once <see cref="Adopt"/> is called.
     /// </summary>
     public Action? Unregister { get; set; }
 

@@ -22,7 +22,6 @@ internal sealed class GraphFingerprints
     };
 
     private readonly Dictionary<string, string> _values;
-    private readonly HashSet<string> _nodeFingerprints;
 
     private GraphFingerprints(ModelProto model, Dictionary<string, string> values, NodeFacts[] nodes, Dictionary<string, int> inputs, Dictionary<string, long> initializerBytes)
     {
@@ -31,7 +30,6 @@ internal sealed class GraphFingerprints
         Nodes = nodes;
         Inputs = inputs;
         InitializerBytes = initializerBytes;
-        _nodeFingerprints = nodes.Select(n => n.Fingerprint).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The model the fingerprints were taken of (its graph's nodes, in order, are <see cref="Nodes"/>).</summary>
@@ -48,9 +46,6 @@ internal sealed class GraphFingerprints
 
     /// <summary>The fingerprint of the value named <paramref name="name"/>, or null when the graph does not define it.</summary>
     public string? ValueOf(string name) => _values.GetValueOrDefault(name);
-
-    /// <summary>Whether one of this graph's nodes has fingerprint <paramref name="fingerprint"/>.</summary>
-    public bool HasNode(string fingerprint) => _nodeFingerprints.Contains(fingerprint);
 
     /// <summary>The tensor of this graph whose value has fingerprint <paramref name="fingerprint"/>, or null.</summary>
     public string? NameOf(string fingerprint) => _values.FirstOrDefault(v => v.Value == fingerprint).Key;
