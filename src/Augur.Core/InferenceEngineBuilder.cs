@@ -28,6 +28,7 @@ public sealed class InferenceEngineBuilder
     private string[] _requiredModels = [];
     private Func<string, IPrecomputedPredictions>? _precomputed;
     private long? _memoryBudget;
+    private TimeSpan? _defaultTimeout;
 
     /// <summary>The folder holding <c>&lt;model&gt;/&lt;version&gt;/</c> trees (e.g. <c>fraud/1/model.onnx</c>).</summary>
     public InferenceEngineBuilder UseModelRepository(string path)
@@ -98,6 +99,19 @@ public sealed class InferenceEngineBuilder
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
         _memoryBudget = bytes;
+        return this;
+    }
+
+    /// <summary>
+    /// How long a request may wait in a model's queue when neither the request (its <c>timeout</c>) nor the model
+    /// (<c>default_timeout_microseconds</c>) says. A request still queued then gets 504, and one whose predicted wait is
+    /// longer is refused at once with 503 and <c>Retry-After</c> (design note 0002). Default: no limit, which is what an
+    /// in-process caller that submits a whole job at once wants; <c>augur serve</c> sets 1 s.
+    /// </summary>
+    public InferenceEngineBuilder UseDefaultTimeout(TimeSpan timeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        _defaultTimeout = timeout;
         return this;
     }
 
@@ -202,7 +216,7 @@ public sealed class InferenceEngineBuilder
             var stopWaiting = new CancellationTokenSource();
             // Always registered: without a resolver it tells a model that declares a source why it is not used.
             var precomputed = new PrecomputedStageFactory(_precomputed, new PrecomputedMetrics(metrics.Meter), _time, _loggerFactory);
-            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics, stopWaiting.Token, [.. _stageFactories, precomputed]);
+            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics, stopWaiting.Token, [.. _stageFactories, precomputed], _defaultTimeout);
             var startupModels = _startupModels ?? [];
             Func<string, bool>? include = _modelControl == ModelControlMode.Explicit && !startupModels.Contains("*")
                 ? name => startupModels.Contains(name, StringComparer.Ordinal)

@@ -42,6 +42,7 @@ internal sealed class EngineMetrics : IDisposable
         _meter.CreateObservableGauge("augur.instances", () => Observe(m => m.InstanceCount), "{instance}", "Instances of the model version.");
         _meter.CreateObservableGauge("augur.sequences.live", () => _sequences.Keys.Select(g => new Measurement<int>(g.Read(), g.Tags)).ToArray(), "{sequence}", "Live sequences of a stateful model version: started, not ended, not expired.");
         _meter.CreateObservableGauge("augur.batch.limit", () => Observe(m => m.BatchLimit), "{sample}", "The batch size limit now (adapted to the latency objective when the model has one).");
+        _meter.CreateObservableGauge("augur.batch.target", () => Observe(m => m.BatchTarget), "{sample}", "The batch size the model's learned cost curve makes worth waiting for; 1 when waiting cannot raise throughput or config.json sets the queue delay.");
     }
 
     public Meter Meter => _meter;

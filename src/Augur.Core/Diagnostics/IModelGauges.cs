@@ -10,4 +10,6 @@ internal interface IModelGauges
     int InstanceCount { get; }
 
     int BatchLimit { get; }
+
+    int BatchTarget { get; }
 }

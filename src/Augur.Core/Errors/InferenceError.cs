@@ -14,6 +14,9 @@ public sealed record InferenceError(ErrorCode Code, string Message)
     /// <summary>An <see cref="ErrorCode.Unavailable"/> error.</summary>
     public static InferenceError Unavailable(string message) => new(ErrorCode.Unavailable, message);
 
+    /// <summary>How long the client should wait before retrying (overload), when the engine can tell; null otherwise.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Code}: {Message}";
 }

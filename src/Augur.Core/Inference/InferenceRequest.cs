@@ -58,17 +58,20 @@ public sealed class InferenceRequest
     private readonly string[]? _requestedOutputs;
 
     /// <summary>This request with other inputs and everything else the same (what a stage that adds inputs sends on).</summary>
-    public InferenceRequest WithInputs(IReadOnlyList<InferenceTensor> inputs) => Copy(inputs, Sequence);
+    public InferenceRequest WithInputs(IReadOnlyList<InferenceTensor> inputs) => Copy(inputs, Sequence, Timeout);
+
+    /// <summary>This request with another queue <see cref="Timeout"/> and everything else the same.</summary>
+    public InferenceRequest WithTimeout(TimeSpan? timeout) => Copy(Inputs, Sequence, timeout);
 
     /// <summary>This request as a step of <paramref name="sequence"/> (or of none), with everything else the same.</summary>
-    public InferenceRequest WithSequence(SequenceControl? sequence) => Copy(Inputs, sequence);
+    public InferenceRequest WithSequence(SequenceControl? sequence) => Copy(Inputs, sequence, Timeout);
 
-    private InferenceRequest Copy(IReadOnlyList<InferenceTensor> inputs, SequenceControl? sequence) => new(ModelName, inputs)
+    private InferenceRequest Copy(IReadOnlyList<InferenceTensor> inputs, SequenceControl? sequence, TimeSpan? timeout) => new(ModelName, inputs)
     {
         ModelVersion = ModelVersion,
         Id = Id,
         Priority = Priority,
-        Timeout = Timeout,
+        Timeout = timeout,
         Sequence = sequence,
         PredictionKey = PredictionKey,
         RequestedOutputs = RequestedOutputs,

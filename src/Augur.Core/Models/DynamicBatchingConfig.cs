@@ -19,6 +19,13 @@ public sealed record DynamicBatchingConfig
     /// <summary>How long a request may wait for peers when a batch is not full. Default 0: never wait for peers.</summary>
     public TimeSpan MaxQueueDelay { get; init; }
 
+    /// <summary>
+    /// True (the default) when config.json sets neither <c>max_queue_delay_microseconds</c> nor
+    /// <c>preferred_batch_size</c>: the batcher then chooses its wait for peers itself, from the model's learned cost
+    /// curve and its load (design note 0002). Either setting turns it off and is obeyed as Triton does.
+    /// </summary>
+    public bool TunesDelay { get; init; } = true;
+
     /// <summary>Requests that may wait at once; one more is rejected with 503. 0 (the default) means unbounded.</summary>
     public int MaxQueueSize { get; init; }
 

@@ -26,8 +26,8 @@ internal static class DynamicBatchingConfigReader
             config = property.Name switch
             {
                 "enabled" => config with { Enabled = ReadBool(v, name) },
-                "preferred_batch_size" => config with { PreferredBatchSizes = ReadSizes(v, name) },
-                "max_queue_delay_microseconds" => config with { MaxQueueDelay = Microseconds(v, name, min: 0) },
+                "preferred_batch_size" => config with { PreferredBatchSizes = ReadSizes(v, name), TunesDelay = false },
+                "max_queue_delay_microseconds" => config with { MaxQueueDelay = Microseconds(v, name, min: 0), TunesDelay = false },
                 "max_queue_size" => config with { MaxQueueSize = ModelConfigReader.ReadInt(v, name, min: 0) },
                 "default_timeout_microseconds" => config with { DefaultTimeout = ReadTimeout(v, name) },
                 "priority_levels" => config with { PriorityLevels = ModelConfigReader.ReadInt(v, name, min: 1, max: DynamicBatchingConfig.MaxPriorityLevels) },

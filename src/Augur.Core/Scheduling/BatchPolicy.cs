@@ -19,15 +19,19 @@ internal sealed class BatchPolicy
     private readonly int _maxBatchSize;
     private readonly RowShapes _shapes;
     private readonly AdaptiveBatchLimit? _adaptive;
+    private readonly AutoBatchWait? _auto;
+    private readonly int _instances;
     private readonly Timestamps _time;
     private bool _waitsForPeers = true;
 
-    public BatchPolicy(DynamicBatchingConfig config, int maxBatchSize, ModelSignature signature, AdaptiveBatchLimit? adaptive, Timestamps time)
+    public BatchPolicy(DynamicBatchingConfig config, int maxBatchSize, ModelSignature signature, AdaptiveBatchLimit? adaptive, AutoBatchWait? auto, int instances, Timestamps time)
     {
         _config = config;
         _maxBatchSize = maxBatchSize;
         _shapes = new RowShapes(signature);
         _adaptive = adaptive;
+        _auto = auto;
+        _instances = instances;
         _time = time;
     }
 
@@ -108,6 +112,11 @@ internal sealed class BatchPolicy
             return DispatchReason.Preferred;
         }
 
+        if (_auto is not null)
+        {
+            return DecideAuto(rows, limit, oldest, latestStart, now, batch, out wakeAt);
+        }
+
         if (_config.MaxQueueDelay <= TimeSpan.Zero)
         {
             return DispatchReason.Immediate;
@@ -131,6 +140,30 @@ internal sealed class BatchPolicy
 
         batch.Clear();
         wakeAt = Math.Min(delayEnd, latestStart);
+        return null;
+    }
+
+    /// <summary>The wait for peers chosen by <see cref="AutoBatchWait"/>, cut short by a deadline or by shutdown.</summary>
+    private DispatchReason? DecideAuto(int rows, int limit, long oldest, long latestStart, long now, List<PendingRequest> batch, out long wakeAt)
+    {
+        wakeAt = long.MaxValue;
+        if (_auto!.WaitUntil(rows, limit, oldest, now, _instances, out var reason) is not { } waitEnd)
+        {
+            return reason;
+        }
+
+        if (now >= latestStart)
+        {
+            return DispatchReason.Deadline;
+        }
+
+        if (!_waitsForPeers)
+        {
+            return DispatchReason.Shutdown;
+        }
+
+        batch.Clear();
+        wakeAt = Math.Min(waitEnd, latestStart);
         return null;
     }
 

@@ -15,6 +15,10 @@ internal enum DispatchReason
     Immediate,
     /// <summary>An instance was free and the engine stopped waiting for peers, since shutdown began.</summary>
     Shutdown,
+    /// <summary>The queued samples reached the batch size the model's learned cost curve makes worth waiting for (<see cref="AutoBatchWait"/>).</summary>
+    Target,
+    /// <summary>The oldest request waited as long as the learned cost curve allows for peers (<see cref="AutoBatchWait"/>).</summary>
+    Waited,
 }
 
 internal static class DispatchReasons
@@ -26,6 +30,8 @@ internal static class DispatchReasons
         DispatchReason.Delay => "delay",
         DispatchReason.Deadline => "deadline",
         DispatchReason.Shutdown => "shutdown",
+        DispatchReason.Target => "target",
+        DispatchReason.Waited => "waited",
         _ => "immediate",
     };
 }

@@ -87,6 +87,15 @@ internal sealed partial class DynamicBatcher
 
             var ticks = end - start;
             _predictedCompute = _predictedCompute == 0 ? ticks : ((_predictedCompute * 4) + ticks) / 5;
+            if (batch.ComputeTicks >= 0)
+            {
+                _cost.Observe(batch.Rows, batch.ComputeTicks);
+            }
+
+            if (batch.Reason is DispatchReason.Target or DispatchReason.Waited)
+            {
+                AutoWait?.Finished(end - batch.Requests.Min(r => r.Arrival));
+            }
             _idle.Add(batch.Instance);
             if (!_disposing)
             {
@@ -119,8 +128,9 @@ internal sealed partial class DynamicBatcher
         _metrics.BatchExecuted(batch.Rows, batch.Reason, compute);
         if (result is { Error: null })
         {
-            // Only batches that ran tell the limit anything; a fast failure or a cancelled run would mislead it.
+            // Only batches that ran tell the limit and the cost curve anything; a fast failure or a cancelled run would mislead them.
             Adaptive?.Observe(batch.Rows, compute);
+            batch.ComputeTicks = _time.ToTicks(compute);
         }
 
         if (result?.Error is { Code: ErrorCode.InvalidArgument } && batch.Requests.Length > 1)

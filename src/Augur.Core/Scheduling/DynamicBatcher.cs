@@ -34,6 +34,9 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     private readonly DynamicBatchingConfig _config;
     private readonly int _maxBatchSize;
     private readonly BatchOutcomes _outcomes;
+    private readonly BatchCostModel _cost = new();
+    private readonly ArrivalMeter _arrivals;
+    private readonly TimeSpan? _serverTimeout;
     private readonly ModelMetrics _metrics;
     private readonly Timestamps _time;
     private readonly TimeProvider _clock;
@@ -58,10 +61,16 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         _clock = time;
         _time = new Timestamps(time);
         _logger = logger;
-        Adaptive = _config.LatencyObjective is { } objective && _config.Enabled && _maxBatchSize > 0
+        _serverTimeout = settings.ServerTimeout;
+        _arrivals = new ArrivalMeter(_time);
+        var batches = _config.Enabled && _maxBatchSize > 0;
+        Adaptive = _config.LatencyObjective is { } objective && batches
             ? new AdaptiveBatchLimit(objective, _maxBatchSize)
             : null;
-        _policy = new BatchPolicy(_config, _maxBatchSize, settings.Signature, Adaptive, _time);
+        AutoWait = _config.TunesDelay && batches
+            ? new AutoBatchWait(_cost, _arrivals, _config.LatencyObjective?.Latency ?? AutoBatchWait.DefaultObjective, _time)
+            : null;
+        _policy = new BatchPolicy(_config, _maxBatchSize, settings.Signature, Adaptive, AutoWait, instances.Count, _time);
         _outcomes = new BatchOutcomes(_model, settings.Signature.Outputs.Count, logger);
         _metrics = metrics.ForVersion(_model, settings.Version, this);
         _wake = time.CreateTimer(static state => ((DynamicBatcher)state!).OnWake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -76,6 +85,21 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
 
     /// <summary>The adaptive batch size limit, when the model has a latency objective.</summary>
     public AdaptiveBatchLimit? Adaptive { get; }
+
+    /// <summary>The wait for peers the batcher chooses itself, when config.json sets none.</summary>
+    public AutoBatchWait? AutoWait { get; }
+
+    /// <summary>The batch size the learned cost curve makes worth waiting for (1 when waiting cannot help).</summary>
+    public int BatchTarget
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return AutoWait?.Target(_policy.RowLimit) ?? 1;
+            }
+        }
+    }
 
     public int QueueDepth
     {
@@ -118,13 +142,15 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         List<RunningBatch>? others;
         lock (_gate)
         {
-            if (Reject() is { } rejected)
+            var now = _time.Now;
+            _arrivals.Arrived(pending.Rows, now, busy: _queue.Count > 0 || _idle.Count < _instances.Count);
+            if (Reject(pending, now) is { } rejected)
             {
                 return ValueTask.FromResult(ExecutionOutcome.Failed(rejected));
             }
 
             _queue.Add(pending);
-            others = DispatchLocked(_time.Now);
+            others = DispatchLocked(now);
 
             // Only a request left waiting needs a timer; dispatch itself never takes one past its timeout.
             if (pending.State == PendingState.Queued)
@@ -149,14 +175,19 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         return own is null ? WaitAsync(pending) : RunInlineAsync(own, pending);
     }
 
-    private InferenceError? Reject()
+    private InferenceError? Reject(PendingRequest pending, long now)
     {
         if (_disposing)
         {
             return SchedulerErrors.Unloading(_model);
         }
 
-        return _config.MaxQueueSize > 0 && _queue.Count >= _config.MaxQueueSize ? SchedulerErrors.QueueFull(_model, _config.MaxQueueSize) : null;
+        if (_config.MaxQueueSize > 0 && _queue.Count >= _config.MaxQueueSize)
+        {
+            return SchedulerErrors.QueueFull(_model, _config.MaxQueueSize);
+        }
+
+        return Overloaded(pending, now);
     }
 
     private int RowsOf(InferenceRequest request) =>
@@ -165,7 +196,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     private int LevelOf(InferenceRequest request) =>
         (request.Priority == 0 ? _config.EffectiveDefaultPriority : request.Priority) - 1;
 
-    private TimeSpan? TimeoutOf(InferenceRequest request) => request.Timeout ?? _config.DefaultTimeout;
+    private TimeSpan? TimeoutOf(InferenceRequest request) => request.Timeout ?? _config.DefaultTimeout ?? _serverTimeout;
 
     private void StartTimeout(PendingRequest pending)
     {

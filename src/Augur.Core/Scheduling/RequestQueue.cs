@@ -20,6 +20,9 @@ internal sealed class RequestQueue
 
     public int Count { get; private set; }
 
+    /// <summary>The samples of every queued request.</summary>
+    public long Rows { get; private set; }
+
     public int LevelCount => _levels.Length;
 
     /// <summary>The requests of one level, oldest first.</summary>
@@ -29,6 +32,7 @@ internal sealed class RequestQueue
     {
         request.Node = _levels[request.Level].AddLast(request);
         Count++;
+        Rows += request.Rows;
     }
 
     public void Remove(PendingRequest request)
@@ -38,6 +42,7 @@ internal sealed class RequestQueue
             _levels[request.Level].Remove(node);
             request.Node = null;
             Count--;
+            Rows -= request.Rows;
         }
     }
 

@@ -48,6 +48,9 @@ internal sealed class RunningBatch
 
     public DispatchReason Reason { get; }
 
+    /// <summary>How long the batch computed, in timestamp ticks, once it ran without error; -1 otherwise.</summary>
+    public long ComputeTicks { get; set; } = -1;
+
     public CancellationToken CancellationToken { get; }
 
     /// <summary>One of the batch's requests was cancelled while running.</summary>

@@ -16,6 +16,12 @@ internal static class SchedulerErrors
     public static InferenceError QueueFull(string model, int limit) =>
         new(ErrorCode.ResourceExhausted, $"model '{model}' already has {limit} requests queued (its max_queue_size); retry later");
 
+    public static InferenceError Overloaded(string model, TimeSpan predictedWait, TimeSpan timeout) =>
+        new(ErrorCode.ResourceExhausted, $"model '{model}' is overloaded: the request would wait about {predictedWait.TotalMilliseconds:0.#} ms in the queue, past its timeout of {timeout.TotalMilliseconds:0.###} ms; it was not run, retry later")
+        {
+            RetryAfter = predictedWait,
+        };
+
     public static InferenceError TimedOut(string model, TimeSpan waited) =>
         new(ErrorCode.DeadlineExceeded, $"the request for model '{model}' timed out after waiting {waited.TotalMilliseconds:0.###} ms in the queue; it was not run");
 }

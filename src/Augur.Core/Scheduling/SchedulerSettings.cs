@@ -2,5 +2,8 @@ using Augur.Models;
 
 namespace Augur.Scheduling;
 
-/// <summary>What the scheduler of one model version needs to know about it.</summary>
-internal sealed record SchedulerSettings(string Model, string Version, ModelSignature Signature, int MaxBatchSize, DynamicBatchingConfig Batching);
+/// <summary>
+/// What the scheduler of one model version needs to know about it. <see cref="ServerTimeout"/> is how long a request
+/// may wait in the queue when neither it nor the model says (the host's default); null for no limit.
+/// </summary>
+internal sealed record SchedulerSettings(string Model, string Version, ModelSignature Signature, int MaxBatchSize, DynamicBatchingConfig Batching, TimeSpan? ServerTimeout = null);

@@ -14,8 +14,9 @@ internal static class HttpResponses
     {
         if (error.Code == ErrorCode.ResourceExhausted)
         {
-            // A full queue drains within moments; one second is the smallest wait the header can say.
-            context.Response.Headers.RetryAfter = "1";
+            // Retry-After counts whole seconds: a queue drains within moments, so one second is the shortest it can say.
+            var seconds = error.RetryAfter is { } wait ? Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)) : 1;
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return WriteErrorAsync(context, error.Code.ToHttpStatus(), error.Message);

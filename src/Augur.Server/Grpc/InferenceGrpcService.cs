@@ -50,7 +50,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Augur
             throw GrpcErrors.ToRpcException(error!);
         }
 
-        var result = await engine.TryInferAsync(decoded.Request, context.CancellationToken).ConfigureAwait(false);
+        var result = await engine.TryInferAsync(GrpcErrors.WithDeadline(decoded.Request, context), context.CancellationToken).ConfigureAwait(false);
         return result.IsSuccess
             ? GrpcResponseWriter.Write(result.Response, decoded.RawOutputs)
             : throw GrpcErrors.ToRpcException(result.Error);

@@ -31,6 +31,11 @@ internal static class ServeEngine
         {
             engine.UseMemoryBudget(settings.MemoryBudget);
         }
+        if (settings.DefaultTimeoutMilliseconds > 0)
+        {
+            engine.UseDefaultTimeout(TimeSpan.FromMilliseconds(settings.DefaultTimeoutMilliseconds));
+        }
+
         engine.UseResponseCache(responseCache);
         // Precomputed predictions (config.json "precomputed"): SQLite, postgres:// and redis:// sources.
         engine.UsePrecomputedPredictions(Augur.Batch.Precomputed.PrecomputedStores.Open);

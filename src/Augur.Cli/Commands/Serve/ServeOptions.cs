@@ -28,6 +28,11 @@ internal sealed class ServeOptions
         Description = "Bytes all loaded models may take together: models then load on their first request and the least recently used are unloaded to make room. Default 0 (no budget: every model loads at start-up).",
     };
 
+    public Option<double> DefaultTimeout { get; } = new("--default-timeout")
+    {
+        Description = "Milliseconds a request may wait in a model's queue when neither it (its timeout parameter or gRPC deadline) nor the model's default_timeout_microseconds says; a request predicted to wait longer is refused at once with 503 and Retry-After. Default 1000; 0 for no limit.",
+    };
+
     public Option<bool> AllowAdminWithoutKey { get; } = new("--allow-admin-without-key") { Description = "Serve model control with no admin key (trusted networks only). Default off." };
 
     public Option<string?> Certificate { get; } = new("--https-certificate") { Description = "Serve HTTPS with this certificate (PFX, or PEM with --https-certificate-key)." };
@@ -38,7 +43,7 @@ internal sealed class ServeOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, ModelControl, PollInterval, LoadModel, RequiredModel, DrainTimeout, ShutdownDelay, MemoryBudget, AllowAdminWithoutKey, Certificate, CertificateKey })
+        foreach (var option in new Option[] { Config, ModelControl, PollInterval, LoadModel, RequiredModel, DrainTimeout, ShutdownDelay, MemoryBudget, DefaultTimeout, AllowAdminWithoutKey, Certificate, CertificateKey })
         {
             command.Options.Add(option);
         }
@@ -54,6 +59,7 @@ internal sealed class ServeOptions
         (DrainTimeout, "DrainTimeoutSeconds"),
         (ShutdownDelay, "ShutdownDelaySeconds"),
         (MemoryBudget, "MemoryBudget"),
+        (DefaultTimeout, "DefaultTimeoutMilliseconds"),
         (AllowAdminWithoutKey, "Security:AllowAdminWithoutKey"),
         (Certificate, "Security:CertificatePath"),
         (CertificateKey, "Security:CertificateKeyPath"),

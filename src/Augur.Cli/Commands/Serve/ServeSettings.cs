@@ -68,6 +68,9 @@ internal sealed class ServeSettings
     /// <summary>Bytes all loaded models may take together (design note 0010); 0 sets no budget.</summary>
     public long MemoryBudget { get; set; }
 
+    /// <summary>Milliseconds a request may wait in a queue when neither it nor its model says (design note 0002); 0 sets no limit.</summary>
+    public double DefaultTimeoutMilliseconds { get; set; } = 1000;
+
     public AugurSecurityOptions Security { get; set; } = new();
 
     /// <summary>A SQLite file or postgres:// URI written by <c>augur batch</c>, served by the predictions route; null for none.</summary>
@@ -138,6 +141,11 @@ internal sealed class ServeSettings
             {
                 return $"{setting}: '{name}' is not a valid model name";
             }
+        }
+
+        if (!double.IsFinite(DefaultTimeoutMilliseconds) || DefaultTimeoutMilliseconds < 0 || DefaultTimeoutMilliseconds > 86_400_000)
+        {
+            return $"DefaultTimeoutMilliseconds (--default-timeout) {DefaultTimeoutMilliseconds} must be 0 (no limit) or up to 86400000 (one day)";
         }
 
         if (MemoryBudget < 0)
