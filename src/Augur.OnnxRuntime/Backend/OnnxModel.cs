@@ -74,6 +74,9 @@ internal sealed class OnnxModel : IModel, IExplainsPlan
         }
     }
 
+    /// <summary>The content key of each initializer this model holds in the shared store, by name.</summary>
+    public IReadOnlyDictionary<string, string> SharedWeightKeys => _shared.KeysByName;
+
     /// <summary>The initializers this model holds in the backend's shared store.</summary>
     public IReadOnlyList<SharedResource> SharedWeights => _shared.Resources;
 

@@ -74,20 +74,8 @@ internal sealed class PipelineInstance(string model, PipelinePlan plan, IReadOnl
         }
 
         var outputStart = time.GetTimestamp();
-        var results = new InferenceTensor[batch.Count][];
-        for (var r = 0; r < results.Length; r++)
-        {
-            results[r] = new InferenceTensor[plan.Signature.Outputs.Count];
-        }
-
-        for (var o = 0; o < plan.Signature.Outputs.Count; o++)
-        {
-            var parts = TensorRows.Split(values[plan.Signature.Outputs[o].Name], rows, out _)!;
-            for (var r = 0; r < results.Length; r++)
-            {
-                results[r][o] = parts[r];
-            }
-        }
+        // Every step's tensors were checked to have the batch's rows above.
+        var results = TensorRows.SplitPerRequest(plan.Signature.Outputs.Select(o => values[o.Name]).ToArray(), rows, out _)!;
 
         var end = time.GetTimestamp();
         return BatchResult.Success(results, new BatchTimings(time.GetElapsedTime(start, inferStart), time.GetElapsedTime(inferStart, outputStart), time.GetElapsedTime(outputStart, end)));

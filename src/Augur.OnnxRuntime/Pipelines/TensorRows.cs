@@ -37,6 +37,36 @@ internal static class TensorRows
     }
 
     /// <summary>
+    /// Each request's outputs: every tensor of <paramref name="outputs"/> (a batch's, in the signature's order) cut into
+    /// consecutive parts of <paramref name="rows"/> rows, one per request; or the first problem, naming the output.
+    /// </summary>
+    public static InferenceTensor[][]? SplitPerRequest(IReadOnlyList<InferenceTensor> outputs, IReadOnlyList<long> rows, out string? problem)
+    {
+        var results = new InferenceTensor[rows.Count][];
+        for (var r = 0; r < results.Length; r++)
+        {
+            results[r] = new InferenceTensor[outputs.Count];
+        }
+
+        for (var o = 0; o < outputs.Count; o++)
+        {
+            if (Split(outputs[o], rows, out problem) is not { } parts)
+            {
+                problem = $"output '{outputs[o].Name}': {problem}";
+                return null;
+            }
+
+            for (var r = 0; r < results.Length; r++)
+            {
+                results[r][o] = parts[r];
+            }
+        }
+
+        problem = null;
+        return results;
+    }
+
+    /// <summary>
     /// <paramref name="tensor"/> cut into consecutive parts of <paramref name="rows"/> rows each, or why not: its first
     /// dimension must hold them all.
     /// </summary>

@@ -43,6 +43,9 @@ internal sealed class SharedWeights : IDisposable
     public IReadOnlyList<Models.SharedResource> Resources =>
         _leases.Select(l => new Models.SharedResource(Models.SharedResource.Weight, l.Entry.Key, l.Entry.Bytes, $"initializer {l.Name}")).ToArray();
 
+    /// <summary>The content key of each shared initializer, by its name in the model (what the store hashed already).</summary>
+    public IReadOnlyDictionary<string, string> KeysByName => _leases.ToDictionary(l => l.Name, l => l.Entry.Key, StringComparer.Ordinal);
+
     /// <summary>Gives every shared initializer to a session about to be created with <paramref name="options"/>.</summary>
     public void AddTo(SessionOptions options)
     {

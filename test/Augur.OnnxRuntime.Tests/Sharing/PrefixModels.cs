@@ -53,6 +53,22 @@ internal static class PrefixModels
             .ToBytes();
     }
 
+    /// <summary>y = Σ table[ids] · head: ids INT64 [-1, 2] looked up in the encoder's 64×64 values as a table, then a head of its own.</summary>
+    public static byte[] Lookup(float[] encoder, int head)
+    {
+        var builder = new OnnxGraphBuilder("lookup")
+            .AddInput("ids", DataType.Int64, -1, 2)
+            .AddOutput("y", DataType.Fp32, -1, TenantModels.Outputs);
+        var table = builder.AddInitializer("table", encoder, TenantModels.Width, TenantModels.Width);
+        var top = builder.AddInitializer("head", TenantModels.Head(head), TenantModels.Width, TenantModels.Outputs);
+        var axes = builder.AddInitializer("axes", [1L], 1);
+        return builder
+            .AddNode("Gather", [table, "ids"], ["rows"], OnnxAttribute.Int("axis", 0))
+            .AddNode("ReduceSum", ["rows", axes], ["bag"], OnnxAttribute.Int("keepdims", 0))
+            .AddNode("MatMul", ["bag", top], ["y"])
+            .ToBytes();
+    }
+
     /// <summary>Three rows for <see cref="Tenant"/> (with the bias input when <paramref name="biasInput"/>), varied by <paramref name="seed"/>.</summary>
     public static InferenceRequest Request(string model, int seed = 0, bool biasInput = false)
     {

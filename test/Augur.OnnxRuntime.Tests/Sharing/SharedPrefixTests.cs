@@ -228,6 +228,26 @@ public sealed class SharedPrefixTests : IDisposable
         await UnloadAllAsync();
     }
 
+    [Fact]
+    public async Task An_input_the_shared_prefix_cannot_run_on_is_a_client_error_naming_the_model_and_the_other_model_still_answers()
+    {
+        var encoder = TenantModels.Encoder();
+        Write("lookup_a", PrefixModels.Lookup(encoder, head: 1));
+        Write("lookup_b", PrefixModels.Lookup(encoder, head: 2));
+        var backend = Backend();
+        var a = await LoadAsync(backend, "lookup_a");
+        var b = await LoadAsync(backend, "lookup_b");
+        Assert.Single(backend.SharedPrefixes.Steps.Snapshot());
+
+        var bad = await a.Instance.ExecuteAsync([new InferenceRequest("lookup_a", [Augur.Tensors.InferenceTensor.Create("ids", new long[] { 3, 999 }, 1, 2)])], CancellationToken.None).AsTask().WaitAsync(Timeout);
+        Assert.Equal(Augur.Errors.ErrorCode.InvalidArgument, bad.Error?.Code);
+        Assert.StartsWith("model 'lookup_a': the shared prefix could not run on this input: ", bad.Error!.Message, StringComparison.Ordinal);
+
+        var good = await b.Instance.ExecuteAsync([new InferenceRequest("lookup_b", [Augur.Tensors.InferenceTensor.Create("ids", new long[] { 3, 63 }, 1, 2)])], CancellationToken.None).AsTask().WaitAsync(Timeout);
+        Assert.True(good.Error is null, good.Error?.Message);
+        await UnloadAllAsync();
+    }
+
     private void Write(string model, byte[] bytes, int version = 1) => TestModels.WriteModel(_repository.Path, model, bytes, version);
 
     private async Task<(IModel Model, IModelInstance Instance)> LoadAsync(OnnxRuntimeBackend backend, string model, int version = 1, int? maxBatchSize = null, ListLoggerFactory? logs = null)

@@ -58,8 +58,14 @@ internal sealed class SharedStep(string fingerprint, ISharedComputation computat
     }
 
     /// <summary>The featurizer's output for <paramref name="inputs"/> (a batch of rows), named <paramref name="output"/>, or the problem.</summary>
-    public async ValueTask<StepOutcome> RunAsync(IReadOnlyList<InferenceTensor> inputs, string output) =>
-        (await RunAsync(inputs).ConfigureAwait(false)).Named(output);
+    public ValueTask<StepOutcome> RunAsync(IReadOnlyList<InferenceTensor> inputs, string output)
+    {
+        // A call that ran inline (the step was idle) is answered without a state machine: pipelines call this per batch.
+        var outcome = RunAsync(inputs);
+        return outcome.IsCompletedSuccessfully ? ValueTask.FromResult(outcome.Result.Named(output)) : NamedAsync(outcome, output);
+    }
+
+    private static async ValueTask<StepOutcome> NamedAsync(ValueTask<StepOutcome> outcome, string output) => (await outcome.ConfigureAwait(false)).Named(output);
 
     /// <summary>The computation's outputs for <paramref name="inputs"/> (a batch of rows), in its order, or the problem.</summary>
     public ValueTask<StepOutcome> RunAsync(IReadOnlyList<InferenceTensor> inputs)

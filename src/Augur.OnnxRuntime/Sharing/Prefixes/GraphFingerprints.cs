@@ -50,15 +50,19 @@ internal sealed class GraphFingerprints
     /// <summary>The tensor of this graph whose value has fingerprint <paramref name="fingerprint"/>, or null.</summary>
     public string? NameOf(string fingerprint) => _values.FirstOrDefault(v => v.Value == fingerprint).Key;
 
-    /// <summary>The fingerprints of <paramref name="model"/>'s main graph; <paramref name="scope"/> (e.g. its path) makes those of its unshareable parts its own.</summary>
-    public static GraphFingerprints Of(ModelProto model, string scope)
+    /// <summary>
+    /// The fingerprints of <paramref name="model"/>'s main graph; <paramref name="scope"/> (e.g. its path) makes those of
+    /// its unshareable parts its own. <paramref name="keys"/> are content keys the shared-weight store computed already
+    /// (by initializer name), so large weights are not hashed twice.
+    /// </summary>
+    public static GraphFingerprints Of(ModelProto model, string scope, IReadOnlyDictionary<string, string> keys)
     {
         var graph = model.Graph;
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var initializerBytes = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var tensor in graph.Initializer)
         {
-            values[tensor.Name] = Initializer(tensor, scope);
+            values[tensor.Name] = Initializer(tensor, scope, keys.GetValueOrDefault(tensor.Name));
             initializerBytes[tensor.Name] = tensor.RawData.Length + (tensor.FloatData.Count * 4L) + (tensor.Int64Data.Count * 8L) + (tensor.DoubleData.Count * 8L) + (tensor.Int32Data.Count * 4L);
         }
 
@@ -128,7 +132,7 @@ internal sealed class GraphFingerprints
         return $"{tensor.ElemType} [{string.Join(',', dims ?? ["unranked"])}]";
     }
 
-    private static string Initializer(TensorProto tensor, string scope)
+    private static string Initializer(TensorProto tensor, string scope, string? key)
     {
         if (tensor.DataLocation == TensorProto.Types.DataLocation.External || tensor.ExternalData.Count > 0)
         {
@@ -138,7 +142,8 @@ internal sealed class GraphFingerprints
 
         if (!tensor.RawData.IsEmpty)
         {
-            return Hash($"initializer {ShareableInitializers.Key(tensor.DataType, [.. tensor.Dims], tensor.RawData.Span)}");
+            // The store's key of raw data is this same function of the same bytes.
+            return Hash($"initializer {key ?? ShareableInitializers.Key(tensor.DataType, [.. tensor.Dims], tensor.RawData.Span)}");
         }
 
         // Typed fields (small constants, mostly): the tensor's encoding without its name.

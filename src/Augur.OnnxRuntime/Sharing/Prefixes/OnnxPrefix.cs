@@ -80,8 +80,7 @@ internal sealed class OnnxPrefix : ISharedComputation, IDisposable
             problem = Probe(instance, model.Signature);
             if (problem is not null)
             {
-                instance.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                model.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                Close(instance, model);
                 return null;
             }
 
@@ -91,8 +90,7 @@ internal sealed class OnnxPrefix : ISharedComputation, IDisposable
         }
         catch
         {
-            instance?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            model.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Close(instance, model);
             throw;
         }
     }
@@ -109,10 +107,13 @@ internal sealed class OnnxPrefix : ISharedComputation, IDisposable
         return result.Error is { } error ? new StepOutcome(null, error.Message) : new StepOutcome(result.Outputs![0], null);
     }
 
-    public void Dispose()
+    public void Dispose() => Close(_instance, _model);
+
+    /// <summary>The instance, then the model (its shared weights after every session); both finish synchronously.</summary>
+    private static void Close(OnnxModelInstance? instance, OnnxModel model)
     {
-        _instance.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _model.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        instance?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        model.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Runs zeros (empty strings for BYTES) through the prefix; every output must have the inputs' rows.</summary>

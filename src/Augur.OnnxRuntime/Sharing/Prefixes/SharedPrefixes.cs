@@ -34,7 +34,7 @@ internal sealed class SharedPrefixes(Func<ModelProto, string, ModelLoadContext, 
     /// </summary>
     public void Register(OnnxModel model, ModelProto parsed, ILogger logger)
     {
-        var graph = GraphFingerprints.Of(parsed, model.File.Name + " of " + User(model.Context));
+        var graph = GraphFingerprints.Of(parsed, model.File.Name + " of " + User(model.Context), model.SharedWeightKeys);
         lock (_gate)
         {
             foreach (var prefix in _prefixes.Values.OrderByDescending(p => p.Nodes.Count).ToArray())
@@ -93,7 +93,7 @@ internal sealed class SharedPrefixes(Func<ModelProto, string, ModelLoadContext, 
             return (false, false);
         }
 
-        var otherGraph = GraphFingerprints.Of(otherParsed, other.Model.File.Name + " of " + otherName);
+        var otherGraph = GraphFingerprints.Of(otherParsed, other.Model.File.Name + " of " + otherName, other.Model.SharedWeightKeys);
         if (GraphCut.At(otherGraph, common, out problem) is not { } otherCut)
         {
             OnnxRuntimeLog.PrefixNotShared(logger, model.Context.ModelName, model.Context.Version, common.Count, otherName, problem!);

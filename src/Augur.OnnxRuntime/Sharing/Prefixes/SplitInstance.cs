@@ -39,24 +39,9 @@ internal sealed class SplitInstance(string model, PrefixSplit split, OnnxModelIn
         }
 
         var outputStart = time.GetTimestamp();
-        var results = new InferenceTensor[batch.Count][];
-        for (var r = 0; r < results.Length; r++)
+        if (TensorRows.SplitPerRequest(signature.Outputs.Select(o => values[o.Name]).ToArray(), rows, out var problem) is not { } results)
         {
-            results[r] = new InferenceTensor[signature.Outputs.Count];
-        }
-
-        for (var o = 0; o < signature.Outputs.Count; o++)
-        {
-            var name = signature.Outputs[o].Name;
-            if (TensorRows.Split(values[name], rows, out var problem) is not { } parts)
-            {
-                return BatchResult.Failure(new InferenceError(ErrorCode.Internal, $"model '{model}': output '{name}': {problem}"));
-            }
-
-            for (var r = 0; r < results.Length; r++)
-            {
-                results[r][o] = parts[r];
-            }
+            return BatchResult.Failure(new InferenceError(ErrorCode.Internal, $"model '{model}': {problem}"));
         }
 
         var end = time.GetTimestamp();
