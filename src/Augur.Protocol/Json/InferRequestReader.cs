@@ -12,8 +12,19 @@ namespace Augur.Protocol.Json;
 /// Every problem is reported as an <see cref="ErrorCode.InvalidArgument"/> error naming the input.
 /// Binary tensors are sliced from the body without a copy, so the body must outlive the request.
 /// </summary>
+/// <remarks>
+/// The JSON is read in one <see cref="Utf8JsonReader"/> pass, each input's data straight into its tensor's bytes;
+/// no document is built. Members may come in any order, and a repeated member's last value wins. The whole body is
+/// read even after a problem, so the answer does not depend on member order: malformed JSON anywhere (or nesting past
+/// <see cref="JsonCodecOptions.MaxDepth"/>) outranks every other problem, and the others are reported in a fixed
+/// order: no <c>inputs</c> array, the <c>id</c>, the request's parameters, the first bad input, binary data no input
+/// claims, the first bad output.
+/// </remarks>
 public static class InferRequestReader
 {
+    private static readonly string[] RequestParameterNames =
+        [ProtocolParameters.BinaryDataOutput, "priority", "timeout", "sequence_id", "sequence_start", "sequence_end", "prediction_key"];
+
     /// <summary>Decodes a request for <paramref name="model"/>.</summary>
     /// <param name="body">The whole request body.</param>
     /// <param name="headerLength">The JSON part's length from <c>Inference-Header-Content-Length</c>, or null when the whole body is JSON.</param>
@@ -41,10 +52,11 @@ public static class InferRequestReader
             return false;
         }
 
-        JsonDocument document;
+        var reader = new Utf8JsonReader(json.Span, new JsonReaderOptions { MaxDepth = options.MaxDepth });
+        RequestMembers members;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = options.MaxDepth });
+            members = RequestMembers.Read(ref reader, json.Span, binary);
         }
         catch (JsonException ex)
         {
@@ -54,128 +66,12 @@ public static class InferRequestReader
             return false;
         }
 
-        using (document)
+        if (!members.TryFinish(model, version, out var request, out var binaryOutputs, out var message))
         {
-            try
-            {
-                return TryReadRoot(document.RootElement, binary, model, version, out decoded, out error);
-            }
-            catch (InvalidOperationException ex)
-            {
-                // Escapes such as "\ud800" are valid JSON but not valid text; they surface only when a string is read.
-                error = InferenceError.Invalid($"the request JSON has a string that is not valid Unicode: {ex.Message}");
-                return false;
-            }
-        }
-    }
-
-    private static bool TryReadRoot(JsonElement root, ReadOnlyMemory<byte> binary, string model, string? version, out DecodedInferRequest decoded, out InferenceError? error)
-    {
-        decoded = null!;
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return Fail($"the request must be a JSON object, not {TensorDataReader.Describe(root)}", out error);
+            return Fail(message!, out error);
         }
 
-        if (!root.TryGetProperty("inputs", out var inputsElement) || inputsElement.ValueKind != JsonValueKind.Array)
-        {
-            return Fail("the request needs an 'inputs' array", out error);
-        }
-
-        string? id = null;
-        if (root.TryGetProperty("id", out var idElement))
-        {
-            if (idElement.ValueKind != JsonValueKind.String)
-            {
-                return Fail("the request 'id' must be a string", out error);
-            }
-
-            id = idElement.GetString();
-        }
-
-        var binaryDefault = false;
-        var requestParameters = default(RequestParameters);
-        if (root.TryGetProperty("parameters", out var parameters)
-            && (!ProtocolParameters.TryGetBool(parameters, "binary_data_output", "the request", ref binaryDefault, out error)
-                || !RequestParameters.TryRead(new JsonParameterSource(parameters), out requestParameters, out error)))
-        {
-            return false;
-        }
-
-        var inputs = new List<InferenceTensor>(inputsElement.GetArrayLength());
-        var remaining = binary;
-        foreach (var inputElement in inputsElement.EnumerateArray())
-        {
-            if (!InputReader.TryRead(inputElement, ref remaining, out var tensor, out error))
-            {
-                return false;
-            }
-
-            inputs.Add(tensor);
-        }
-
-        if (!remaining.IsEmpty)
-        {
-            return Fail($"the request body has {remaining.Length} bytes of binary data that no input claims (check each input's binary_data_size)", out error);
-        }
-
-        var binaryOutputs = new Dictionary<string, bool>(StringComparer.Ordinal) { [string.Empty] = binaryDefault };
-        List<string>? requested = null;
-        if (root.TryGetProperty("outputs", out var outputsElement)
-            && !TryReadOutputs(outputsElement, binaryDefault, binaryOutputs, out requested, out error))
-        {
-            return false;
-        }
-
-        var request = new InferenceRequest(model, inputs)
-        {
-            ModelVersion = version,
-            Id = id,
-            RequestedOutputs = requested,
-            Priority = requestParameters.Priority,
-            Timeout = requestParameters.Timeout,
-            Sequence = requestParameters.Sequence,
-            PredictionKey = requestParameters.PredictionKey,
-        };
         decoded = new DecodedInferRequest(request, binaryOutputs);
-        error = null;
-        return true;
-    }
-
-    private static bool TryReadOutputs(JsonElement outputs, bool binaryDefault, Dictionary<string, bool> binaryOutputs, out List<string>? requested, out InferenceError? error)
-    {
-        requested = null;
-        if (outputs.ValueKind != JsonValueKind.Array)
-        {
-            return Fail("the request 'outputs' must be an array", out error);
-        }
-
-        requested = [];
-        foreach (var output in outputs.EnumerateArray())
-        {
-            if (output.ValueKind != JsonValueKind.Object || !output.TryGetProperty("name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String)
-            {
-                return Fail("each requested output must be an object with a string 'name'", out error);
-            }
-
-            var name = nameElement.GetString()!;
-            var binary = binaryDefault;
-            if (output.TryGetProperty("parameters", out var parameters)
-                && !ProtocolParameters.TryGetBool(parameters, "binary_data", $"output '{name}'", ref binary, out error))
-            {
-                return false;
-            }
-
-            requested.Add(name);
-            binaryOutputs[name] = binary;
-        }
-
-        if (requested.Count == 0)
-        {
-            // An empty list asks for nothing in particular: every output, as when 'outputs' is absent.
-            requested = null;
-        }
-
         error = null;
         return true;
     }
@@ -184,5 +80,200 @@ public static class InferRequestReader
     {
         error = InferenceError.Invalid(message);
         return false;
+    }
+
+    /// <summary>What the request object's members said, kept until the end of the body.</summary>
+    private sealed class RequestMembers
+    {
+        private string? rootProblem;
+        private bool inputsIsArray;
+        private List<InferenceTensor> inputs = [];
+        private string? inputProblem;
+        private ReadOnlyMemory<byte> unclaimed;
+        private string? id;
+        private string? idProblem;
+        private JsonParameterSource? parameters;
+        private List<(string Name, bool? Binary)>? outputs;
+        private string? outputsProblem;
+
+        /// <summary>Reads the whole JSON; a syntax error or too deep a nesting throws <see cref="JsonException"/>.</summary>
+        public static RequestMembers Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ReadOnlyMemory<byte> binary)
+        {
+            var members = new RequestMembers();
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                members.rootProblem = $"the request must be a JSON object, not {JsonTokens.Describe(ref reader)}";
+                reader.Skip();
+            }
+            else
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    members.ReadMember(ref reader, json, binary);
+                }
+            }
+
+            // Past the root value there may be only whitespace; anything else throws here, as a document parse would.
+            reader.Read();
+            return members;
+        }
+
+        private void ReadMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ReadOnlyMemory<byte> binary)
+        {
+            if (reader.ValueTextEquals("inputs"u8))
+            {
+                reader.Read();
+                ReadInputs(ref reader, json, binary);
+            }
+            else if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                (id, idProblem) = (null, "the request 'id' must be a string");
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    var ok = JsonTokens.TryGetString(ref reader, out var text, out idProblem);
+                    id = ok ? text : null;
+                }
+
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("parameters"u8))
+            {
+                reader.Read();
+                parameters = JsonParameterSource.Read(ref reader, RequestParameterNames);
+            }
+            else if (reader.ValueTextEquals("outputs"u8))
+            {
+                reader.Read();
+                outputs = RequestedOutputsReader.TryRead(ref reader, out var read, out outputsProblem) ? read : null;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        private void ReadInputs(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ReadOnlyMemory<byte> binary)
+        {
+            // A repeated "inputs" starts over: the last one wins, with all the binary data to claim.
+            (inputs, inputProblem, unclaimed) = ([], null, binary);
+            inputsIsArray = reader.TokenType == JsonTokenType.StartArray;
+            if (!inputsIsArray)
+            {
+                reader.Skip();
+                return;
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (inputProblem is not null)
+                {
+                    // Only the first bad input is reported; the rest is still read through, for the syntax.
+                    reader.Skip();
+                }
+                else if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    inputProblem = $"each input must be a JSON object, not {JsonTokens.Describe(ref reader)}";
+                    reader.Skip();
+                }
+                else if (InputReader.TryRead(ref reader, json, ref unclaimed, out var tensor, out inputProblem))
+                {
+                    inputs.Add(tensor);
+                }
+            }
+        }
+
+        public bool TryFinish(string model, string? version, out InferenceRequest request, out Dictionary<string, bool> binaryOutputs, out string? problem)
+        {
+            request = null!;
+            binaryOutputs = null!;
+            if (rootProblem is not null || !inputsIsArray)
+            {
+                problem = rootProblem ?? "the request needs an 'inputs' array";
+                return false;
+            }
+
+            if (idProblem is not null)
+            {
+                problem = idProblem;
+                return false;
+            }
+
+            var binaryDefault = false;
+            var requestParameters = default(RequestParameters);
+            if (parameters is not null && !TryReadParameters(parameters, ref binaryDefault, out requestParameters, out problem))
+            {
+                return false;
+            }
+
+            if (inputProblem is not null)
+            {
+                problem = inputProblem;
+                return false;
+            }
+
+            if (!unclaimed.IsEmpty)
+            {
+                problem = $"the request body has {unclaimed.Length} bytes of binary data that no input claims (check each input's binary_data_size)";
+                return false;
+            }
+
+            if (outputsProblem is not null)
+            {
+                problem = outputsProblem;
+                return false;
+            }
+
+            binaryOutputs = new Dictionary<string, bool>(StringComparer.Ordinal) { [string.Empty] = binaryDefault };
+            List<string>? requested = null;
+            if (outputs is { Count: > 0 })
+            {
+                // An empty list asks for nothing in particular: every output, as when 'outputs' is absent.
+                requested = new List<string>(outputs.Count);
+                foreach (var (name, binary) in outputs)
+                {
+                    requested.Add(name);
+                    binaryOutputs[name] = binary ?? binaryDefault;
+                }
+            }
+
+            request = new InferenceRequest(model, inputs)
+            {
+                ModelVersion = version,
+                Id = id,
+                RequestedOutputs = requested,
+                Priority = requestParameters.Priority,
+                Timeout = requestParameters.Timeout,
+                Sequence = requestParameters.Sequence,
+                PredictionKey = requestParameters.PredictionKey,
+            };
+            problem = null;
+            return true;
+        }
+
+        private static bool TryReadParameters(JsonParameterSource parameters, ref bool binaryDefault, out RequestParameters requestParameters, out string? problem)
+        {
+            requestParameters = default;
+            try
+            {
+                if (!ProtocolParameters.TryGetBool(parameters, ProtocolParameters.BinaryDataOutput, "the request", ref binaryDefault, out var error)
+                    || !RequestParameters.TryRead(parameters, out requestParameters, out error))
+                {
+                    problem = error!.Message;
+                    return false;
+                }
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A known parameter's string whose escapes are not valid Unicode.
+                problem = JsonTokens.InvalidUnicode(ex.Message);
+                return false;
+            }
+
+            problem = null;
+            return true;
+        }
     }
 }

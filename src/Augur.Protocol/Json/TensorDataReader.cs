@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Augur.Tensors;
@@ -6,158 +7,304 @@ using Augur.Tensors;
 namespace Augur.Protocol.Json;
 
 /// <summary>
-/// Decodes the JSON <c>data</c> of a tensor (flat or nested arrays, row-major) into Augur's byte layout,
-/// checking each element's type and range. Floating-point elements may also be the strings
-/// "NaN", "Infinity" and "-Infinity", as <see cref="TensorJsonWriter"/> writes them; what that writer writes, this reads
-/// back to the same bytes.
+/// Decodes the JSON <c>data</c> of a tensor (flat or nested arrays, row-major) into Augur's byte layout in one
+/// <see cref="Utf8JsonReader"/> pass, checking each element's type and range and, for nested data, that the nesting
+/// mirrors the shape. Floating-point elements may also be the strings "NaN", "Infinity" and "-Infinity", as
+/// <see cref="TensorJsonWriter"/> writes them; what that writer writes, this reads back to the same bytes.
 /// </summary>
+/// <remarks>
+/// A structural problem outranks an element's, as when the structure was checked first: an array among flat values,
+/// a count that is not the shape's, or nesting that does not mirror the shape is reported even after a bad element.
+/// The destination is allocated before the elements are read, so only when the bytes left could hold the shape's
+/// elements (each at least a digit and a comma): a body that lies about its size gets no buffer larger than
+/// four times its own length.
+/// </remarks>
 internal static class TensorDataReader
 {
+    /// <summary>Decodes an element of a parsed document (stored outputs); problems are worded as for input <paramref name="input"/>.</summary>
+    /// <exception cref="InvalidOperationException">A BYTES element is a string whose escapes are not valid Unicode.</exception>
     public static bool TryRead(JsonElement data, string input, DataType type, long[] shape, long count, out byte[] bytes, out string? problem)
     {
-        bytes = [];
-        if (data.ValueKind != JsonValueKind.Array)
-        {
-            problem = $"input '{input}': data must be a JSON array, not {Describe(data)}";
-            return false;
-        }
-
-        // The structure is checked before anything is decoded, so a body that lies about its size costs no allocation.
-        var nested = data.GetArrayLength() > 0 && data[0].ValueKind == JsonValueKind.Array;
-        if (!nested && data.GetArrayLength() == count && FlatNumberReader.CanRead(type) && FlatNumberReader.TryRead(data, type, count, out bytes))
+        var raw = JsonMarshal.GetRawUtf8Value(data);
+        var reader = new Utf8JsonReader(raw);
+        reader.Read();
+        if (TryRead(ref reader, raw.Length, type, shape, count, out bytes, out var dataProblem))
         {
             problem = null;
             return true;
         }
 
-        if (nested && !MatchesNesting(data, shape, 0))
+        problem = dataProblem.RequestWide ? throw new InvalidOperationException(dataProblem.Message) : dataProblem.For(input);
+        return false;
+    }
+
+    /// <summary>
+    /// Decodes the value <paramref name="reader"/> is on, leaving the reader on its last token, however it ends.
+    /// </summary>
+    /// <param name="reader">A reader on the first token of the data.</param>
+    /// <param name="available">The bytes of JSON from that token to the end of the reader's input.</param>
+    /// <param name="type">The input's datatype.</param>
+    /// <param name="shape">The input's shape.</param>
+    /// <param name="count">The shape's element count.</param>
+    /// <param name="bytes">The tensor's bytes, on success.</param>
+    /// <param name="problem">The first problem, on failure.</param>
+    public static bool TryRead(ref Utf8JsonReader reader, long available, DataType type, long[] shape, long count, out byte[] bytes, out DataProblem problem)
+    {
+        bytes = [];
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
-            problem = $"input '{input}': the nesting of data does not match shape {TensorShape.Format(shape)}";
+            problem = new DataProblem($"data must be a JSON array, not {JsonTokens.Describe(ref reader)}", false);
+            reader.Skip();
             return false;
         }
 
-        if (!nested && data.EnumerateArray().Any(item => item.ValueKind == JsonValueKind.Array))
+        var plausible = 2 * count + 1 <= available;
+        var walk = new DataWalk(type, shape, count, plausible);
+        var peek = reader;
+        peek.Read();
+        var nested = peek.TokenType == JsonTokenType.StartArray;
+        string? structure;
+        if (nested)
         {
-            problem = $"input '{input}': data mixes arrays and values; send it flat or nested to match the shape";
+            walk.ReadNested(ref reader, 0);
+            structure = walk.Mismatch ? $"the nesting of data does not match shape {TensorShape.Format(shape)}" : null;
+        }
+        else
+        {
+            walk.ReadFlat(ref reader);
+            structure = walk.Mismatch ? "data mixes arrays and values; send it flat or nested to match the shape"
+                : walk.Index != count ? $"the shape needs {count} elements but data has {walk.Index}"
+                : null;
+        }
+
+        if (structure is not null)
+        {
+            problem = new DataProblem(structure, false);
             return false;
         }
 
-        if (!nested && data.GetArrayLength() != count)
+        if (walk.ElementProblem is { } elementProblem)
         {
-            problem = $"input '{input}': the shape needs {count} elements but data has {data.GetArrayLength()}";
+            problem = elementProblem;
             return false;
         }
 
-        var strings = type == DataType.Bytes ? new byte[count][] : null;
-        bytes = strings is null ? new byte[count * type.ElementSize()] : [];
-        var index = 0;
-        problem = Decode(data, type, bytes, strings, ref index);
-        if (problem is not null)
+        // Unreachable by construction (an implausible count is always a structural problem), but never a null buffer.
+        if (!plausible)
         {
-            problem = $"input '{input}': {problem}";
+            problem = new DataProblem($"the shape needs {count} elements but data has {walk.Index}", false);
             return false;
         }
 
-        if (strings is not null)
-        {
-            bytes = BytesElements.Encode(strings);
-        }
-
+        bytes = walk.Strings is { } strings ? BytesElements.Encode(strings) : walk.Buffer!;
+        problem = default;
         return true;
     }
 
-    // Nested data must mirror the shape: one level per dimension, each array as long as its dimension.
-    private static bool MatchesNesting(JsonElement array, long[] shape, int level)
+    /// <summary>The state of one decode: where the next element goes, and the first problems met.</summary>
+    private ref struct DataWalk
     {
-        if (level >= shape.Length || array.GetArrayLength() != shape[level])
-        {
-            return false;
-        }
+        private readonly DataType type;
+        private readonly long[] shape;
+        private readonly long count;
+        private readonly bool fast;
 
-        var innermost = level == shape.Length - 1;
-        foreach (var item in array.EnumerateArray())
+        public DataWalk(DataType type, long[] shape, long count, bool plausible)
         {
-            var isArray = item.ValueKind == JsonValueKind.Array;
-            if (innermost ? isArray : !(isArray && MatchesNesting(item, shape, level + 1)))
+            this.type = type;
+            this.shape = shape;
+            this.count = count;
+            fast = FlatNumberReader.CanRead(type);
+            if (plausible)
             {
-                return false;
+                Strings = type == DataType.Bytes ? new byte[count][] : null;
+                Buffer = type == DataType.Bytes ? null : new byte[count * type.ElementSize()];
             }
         }
 
-        return true;
-    }
+        public byte[]? Buffer { get; }
 
-    // Decodes leaves in row-major order straight into the destination; nesting was already checked against the shape.
-    private static string? Decode(JsonElement array, DataType type, byte[] bytes, byte[][]? strings, ref int index)
-    {
-        foreach (var item in array.EnumerateArray())
+        public byte[][]? Strings { get; }
+
+        /// <summary>Leaves read so far, in row-major order.</summary>
+        public long Index { get; private set; }
+
+        /// <summary>Flat data with an array among its values, or nested data that does not mirror the shape.</summary>
+        public bool Mismatch { get; private set; }
+
+        public DataProblem? ElementProblem { get; private set; }
+
+        private readonly bool CanWrite => (Buffer is not null || Strings is not null) && ElementProblem is null && !Mismatch && Index < count;
+
+        // The reader is on the data's '['; it ends on the matching ']'.
+        public void ReadFlat(ref Utf8JsonReader reader)
         {
-            if (item.ValueKind == JsonValueKind.Array)
+            reader.Read();
+            while (true)
             {
-                var nestedProblem = Decode(item, type, bytes, strings, ref index);
-                if (nestedProblem is not null)
+                if (fast && CanWrite)
                 {
-                    return nestedProblem;
+                    Index = FlatNumberReader.ReadRun(ref reader, type, Buffer!, Index, count);
                 }
 
-                continue;
-            }
+                if (reader.TokenType == JsonTokenType.EndArray)
+                {
+                    return;
+                }
 
-            var problem = strings is not null ? ReadString(item, strings, index) : Write(item, type, bytes.AsSpan(index * type.ElementSize()));
-            if (problem is not null)
-            {
-                return $"element {index} {problem}";
-            }
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    Mismatch = true;
+                    reader.Skip();
+                }
+                else
+                {
+                    ReadLeaf(ref reader);
+                }
 
-            index++;
+                reader.Read();
+            }
         }
 
-        return null;
-    }
-
-    private static string? ReadString(JsonElement element, byte[][] strings, int index)
-    {
-        if (element.ValueKind != JsonValueKind.String)
+        // The reader is on the '[' of nesting level `level`; it ends on the matching ']'.
+        public void ReadNested(ref Utf8JsonReader reader, int level)
         {
-            return $"is {Describe(element)}, not a string (datatype BYTES)";
+            if (level >= shape.Length)
+            {
+                Mismatch = true;
+                reader.Skip();
+                return;
+            }
+
+            var innermost = level == shape.Length - 1;
+            var length = 0L;
+            reader.Read();
+            while (true)
+            {
+                if (innermost && fast && CanWrite)
+                {
+                    var before = Index;
+                    Index = FlatNumberReader.ReadRun(ref reader, type, Buffer!, Index, count);
+                    length += Index - before;
+                }
+
+                if (reader.TokenType == JsonTokenType.EndArray)
+                {
+                    break;
+                }
+
+                length++;
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    if (innermost)
+                    {
+                        Mismatch = true;
+                        reader.Skip();
+                    }
+                    else
+                    {
+                        ReadNested(ref reader, level + 1);
+                    }
+                }
+                else if (innermost)
+                {
+                    ReadLeaf(ref reader);
+                }
+                else
+                {
+                    Mismatch = true;
+                    reader.Skip();
+                }
+
+                reader.Read();
+            }
+
+            if (length != shape[level])
+            {
+                Mismatch = true;
+            }
         }
 
-        strings[index] = Encoding.UTF8.GetBytes(element.GetString()!);
-        return null;
+        // One value that is not an array (an object is a bad element too); the reader ends on its last token.
+        private void ReadLeaf(ref Utf8JsonReader reader)
+        {
+            if (CanWrite)
+            {
+                if (Strings is not null)
+                {
+                    ReadString(ref reader);
+                }
+                else if (Write(ref reader, type, Buffer.AsSpan((int)(Index * type.ElementSize())), out var requestWide) is { } problem)
+                {
+                    ElementProblem = requestWide ? new DataProblem(problem, true) : new DataProblem($"element {Index} {problem}", false);
+                }
+            }
+
+            reader.Skip();
+            Index++;
+        }
+
+        private void ReadString(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                ElementProblem = new DataProblem($"element {Index} is {JsonTokens.Describe(ref reader)}, not a string (datatype BYTES)", false);
+                return;
+            }
+
+            if (!reader.ValueIsEscaped)
+            {
+                Strings![Index] = reader.ValueSpan.ToArray();
+                return;
+            }
+
+            if (JsonTokens.TryGetString(ref reader, out var text, out var unicode))
+            {
+                Strings![Index] = Encoding.UTF8.GetBytes(text);
+            }
+            else
+            {
+                ElementProblem = new DataProblem(unicode!, true);
+            }
+        }
     }
 
-    private static string? Write(JsonElement element, DataType type, Span<byte> destination)
+    private static string? Write(ref Utf8JsonReader reader, DataType type, Span<byte> destination, out bool requestWide)
     {
+        requestWide = false;
         switch (type)
         {
             case DataType.Bool:
-                if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
                 {
-                    return $"is {Describe(element)}, not a boolean (datatype BOOL)";
+                    return $"is {JsonTokens.Describe(ref reader)}, not a boolean (datatype BOOL)";
                 }
 
-                destination[0] = element.ValueKind == JsonValueKind.True ? (byte)1 : (byte)0;
+                destination[0] = reader.TokenType == JsonTokenType.True ? (byte)1 : (byte)0;
                 return null;
             case DataType.Fp16:
             case DataType.Bf16:
             case DataType.Fp32:
             case DataType.Fp64:
-                return WriteFloat(element, type, destination);
+                return WriteFloat(ref reader, type, destination, out requestWide);
             default:
-                return WriteInteger(element, type, destination);
+                return WriteInteger(ref reader, type, destination);
         }
     }
 
-    private static string? WriteFloat(JsonElement element, DataType type, Span<byte> destination)
+    private static string? WriteFloat(ref Utf8JsonReader reader, DataType type, Span<byte> destination, out bool requestWide)
     {
-        if (!TryGetDouble(element, out var value))
+        var parsed = TryGetDouble(ref reader, out var value, out var unicode);
+        requestWide = unicode is not null;
+        if (!parsed)
         {
-            return $"is {Describe(element)}, not a number (datatype {type.Name()})";
+            return unicode ?? $"is {JsonTokens.Describe(ref reader)}, not a number (datatype {type.Name()})";
         }
 
-        if (element.ValueKind == JsonValueKind.Number && !double.IsFinite(value))
+        var isNumber = reader.TokenType == JsonTokenType.Number;
+        if (isNumber && !double.IsFinite(value))
         {
-            return $"({element.GetRawText()}) is out of range for {type.Name()}";
+            return $"({Raw(ref reader)}) is out of range for {type.Name()}";
         }
 
         var overflowed = false;
@@ -184,47 +331,66 @@ internal static class TensorDataReader
         }
 
         // A finite number that only fits as infinity is a mistake (a unit error, a wrong datatype), not a value.
-        return overflowed && double.IsFinite(value) ? $"({element.GetRawText()}) is out of range for {type.Name()}" : null;
+        return overflowed && double.IsFinite(value) ? $"({Raw(ref reader)}) is out of range for {type.Name()}" : null;
     }
 
-    private static bool TryGetDouble(JsonElement element, out double value)
+    private static bool TryGetDouble(ref Utf8JsonReader reader, out double value, out string? unicode)
     {
-        if (element.ValueKind == JsonValueKind.Number)
+        unicode = null;
+        value = 0;
+        if (reader.TokenType == JsonTokenType.Number)
         {
-            return element.TryGetDouble(out value);
+            return reader.TryGetDouble(out value);
         }
 
-        value = element.ValueKind == JsonValueKind.String ? element.GetString() switch
+        if (reader.TokenType != JsonTokenType.String)
         {
-            "NaN" => double.NaN,
-            "Infinity" => double.PositiveInfinity,
-            "-Infinity" => double.NegativeInfinity,
-            _ => 0,
-        } : 0;
-        return element.ValueKind == JsonValueKind.String && (double.IsNaN(value) || double.IsInfinity(value));
+            return false;
+        }
+
+        if (reader.ValueIsEscaped)
+        {
+            // Unescaped, as a document's string would be (and failing as it would on an escape that is not Unicode).
+            if (!JsonTokens.TryGetString(ref reader, out var text, out unicode))
+            {
+                return false;
+            }
+
+            value = text switch { "NaN" => double.NaN, "Infinity" => double.PositiveInfinity, "-Infinity" => double.NegativeInfinity, _ => 0 };
+        }
+        else
+        {
+            var span = reader.ValueSpan;
+            value = span.SequenceEqual("NaN"u8) ? double.NaN
+                : span.SequenceEqual("Infinity"u8) ? double.PositiveInfinity
+                : span.SequenceEqual("-Infinity"u8) ? double.NegativeInfinity
+                : 0;
+        }
+
+        return double.IsNaN(value) || double.IsInfinity(value);
     }
 
-    private static string? WriteInteger(JsonElement element, DataType type, Span<byte> destination)
+    private static string? WriteInteger(ref Utf8JsonReader reader, DataType type, Span<byte> destination)
     {
-        if (element.ValueKind != JsonValueKind.Number)
+        if (reader.TokenType != JsonTokenType.Number)
         {
-            return $"is {Describe(element)}, not an integer (datatype {type.Name()})";
+            return $"is {JsonTokens.Describe(ref reader)}, not an integer (datatype {type.Name()})";
         }
 
         if (type == DataType.UInt64)
         {
-            if (!element.TryGetUInt64(out var unsigned))
+            if (!reader.TryGetUInt64(out var unsigned))
             {
-                return $"({element.GetRawText()}) is not an integer in the range of UINT64";
+                return $"({Raw(ref reader)}) is not an integer in the range of UINT64";
             }
 
             BinaryPrimitives.WriteUInt64LittleEndian(destination, unsigned);
             return null;
         }
 
-        if (!element.TryGetInt64(out var value))
+        if (!reader.TryGetInt64(out var value))
         {
-            return $"({element.GetRawText()}) is not an integer in the range of {type.Name()}";
+            return $"({Raw(ref reader)}) is not an integer in the range of {type.Name()}";
         }
 
         var (min, max) = Range(type);
@@ -244,6 +410,8 @@ internal static class TensorDataReader
         return null;
     }
 
+    private static string Raw(ref Utf8JsonReader reader) => Encoding.UTF8.GetString(reader.ValueSpan);
+
     private static (long Min, long Max) Range(DataType type) => type switch
     {
         DataType.UInt8 => (byte.MinValue, byte.MaxValue),
@@ -255,15 +423,14 @@ internal static class TensorDataReader
         _ => (long.MinValue, long.MaxValue),
     };
 
+    /// <summary>A parsed value described for an error message, in the words of <see cref="JsonTokens.Describe"/>.</summary>
     internal static string Describe(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.String => $"the string {Truncate(element.GetRawText())}",
+        JsonValueKind.String => $"the string {JsonTokens.Truncate(element.GetRawText())}",
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
         JsonValueKind.Null => "null",
         JsonValueKind.True or JsonValueKind.False => $"the boolean {element.GetRawText()}",
-        _ => $"the number {Truncate(element.GetRawText())}",
+        _ => $"the number {JsonTokens.Truncate(element.GetRawText())}",
     };
-
-    private static string Truncate(string text) => text.Length <= 40 ? text : text[..37] + "...";
 }

@@ -46,7 +46,31 @@ public sealed class FlatNumberReaderTests
     [InlineData(DataType.Int64, "[1, 1e3]")]
     public void Anything_but_plain_numbers_in_range_is_left_to_the_general_path(DataType type, string json)
     {
-        Assert.False(FlatNumberReader.TryRead(Parse(json), type, 2, out _));
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        reader.Read();
+        var bytes = new byte[2 * type.ElementSize()];
+        var start = reader.TokenStartIndex;
+
+        var next = FlatNumberReader.ReadRun(ref reader, type, bytes, 0, 2);
+
+        // The run takes the first element and stops on the second, which the general path reads from there.
+        Assert.Equal(1, next);
+        Assert.NotEqual(start, reader.TokenStartIndex);
+        Assert.NotEqual(JsonTokenType.EndArray, reader.TokenType);
+    }
+
+    [Fact]
+    public void A_run_stops_at_the_shapes_count()
+    {
+        var reader = new Utf8JsonReader("[1, 2, 3]"u8);
+        reader.Read();
+        reader.Read();
+        var bytes = new byte[2 * 4];
+
+        Assert.Equal(2, FlatNumberReader.ReadRun(ref reader, DataType.Int32, bytes, 0, 2));
+        Assert.Equal(3, reader.GetInt32());
+        Assert.Equal([1, 0, 0, 0, 2, 0, 0, 0], bytes);
     }
 
     private static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement;
