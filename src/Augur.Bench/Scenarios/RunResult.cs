@@ -89,15 +89,15 @@ public sealed record RunResult(
     /// <inheritdoc />
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{(Streams is { } n ? $"streams={n} " : string.Empty)}{(TargetQps is { } q ? $"target_qps={q:0.##} " : string.Empty)}queries={Queries} qps={QueriesPerSecond:0.0} samples/s={SamplesPerSecond:0.0} p50_ms={P50Ms:0.000} p90_ms={P90Ms:0.000} p99_ms={P99Ms:0.000} max_ms={MaxMs:0.000}{(SendLagP99Ms is { } lag ? $" send_lag_p99_ms={lag:0.000}" : string.Empty)} errors={Errors}{(PredictionSources is { } sources ? $" sources={FormatSources(sources)}" : string.Empty)}{Outcomes()}");
+        $"{(Streams is { } n ? $"streams={n} " : string.Empty)}{(TargetQps is { } q ? $"target_qps={q:0.##} " : string.Empty)}queries={Queries} qps={QueriesPerSecond:0.0} samples/s={SamplesPerSecond:0.0} p50_ms={P50Ms:0.000} p90_ms={P90Ms:0.000} p99_ms={P99Ms:0.000} max_ms={MaxMs:0.000}{(SendLagP99Ms is { } lag ? $" send_lag_p99_ms={lag:0.000}" : string.Empty)}{Outcomes()} errors={Errors}{(PredictionSources is { } sources ? $" sources={FormatSources(sources)}" : string.Empty)}");
 
     /// <summary>
-    /// <c> statuses=200:90,503:10 refusals=10 goodput/s=90.0 goodput_in_bound/s=85.0 refused_p99_ms=0.100</c>: the
-    /// statuses and goodput of the run line (empty when the window held no query).
+    /// <c> statuses=200:90,503:10 goodput/s=90.0 goodput_in_bound/s=85.0 refused_p50_ms=0.050 refused_p99_ms=0.100 refusals=10</c>:
+    /// the statuses, goodput and refusals of the run line (empty when the window held no query).
     /// </summary>
     private string Outcomes() => Statuses.Count == 0 ? string.Empty : string.Create(
         CultureInfo.InvariantCulture,
-        $" statuses={FormatSources(Statuses)} refusals={Refusals} goodput/s={GoodputPerSecond:0.0}{(GoodputWithinBoundPerSecond is { } inBound ? $" goodput_in_bound/s={inBound:0.0}" : string.Empty)}{(RefusalLatency is { } refused ? $" refused_p50_ms={refused.P50Ms:0.000} refused_p99_ms={refused.P99Ms:0.000}" : string.Empty)}");
+        $" statuses={FormatSources(Statuses)} goodput/s={GoodputPerSecond:0.0}{(GoodputWithinBoundPerSecond is { } inBound ? $" goodput_in_bound/s={inBound:0.0}" : string.Empty)}{(RefusalLatency is { } refused ? $" refused_p50_ms={refused.P50Ms:0.000} refused_p99_ms={refused.P99Ms:0.000}" : string.Empty)} refusals={Refusals}");
 
     /// <summary><c>cache:120,model:3</c> (or <c>200:90,503:10</c>): each source (or status) and its count, in the dictionary's order.</summary>
     public static string FormatSources(IReadOnlyDictionary<string, long> sources) =>
