@@ -32,3 +32,18 @@ internal sealed class QueueTarget(VirtualClock clock, long serviceTime) : ILoadT
         return QueryOutcome.Success();
     }
 }
+
+/// <summary>Answers query i (in issue order) after the time and with the outcome <c>answer(i)</c> chooses, with unlimited parallelism.</summary>
+internal sealed class StatusTarget(VirtualClock clock, Func<long, (long Nanoseconds, QueryOutcome Outcome)> answer) : ILoadTarget
+{
+    /// <summary>When each query reached the target, in issue order.</summary>
+    public List<long> SendTimes { get; } = [];
+
+    public async ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken)
+    {
+        var (nanoseconds, outcome) = answer(SendTimes.Count);
+        SendTimes.Add(clock.Now);
+        await clock.WaitUntilAsync(clock.Now + nanoseconds, cancellationToken);
+        return outcome;
+    }
+}

@@ -89,6 +89,32 @@ public sealed class ServerRunTests : IAsyncLifetime
         Assert.Null((await target.SendAsync(good, CancellationToken.None).AsTask().WaitAsync(Timeout)).Error);
     }
 
+    [Theory]
+    [InlineData("rest", "200", "400")]
+    [InlineData("grpc", "grpc:OK", "grpc:INVALID_ARGUMENT")]
+    [InlineData("grpc-stream", "grpc:OK", StatusClasses.StreamErrorMessage)]
+    [InlineData("in-process", StatusClasses.InProcessOk, "inprocess:InvalidArgument")]
+    public async Task Every_target_classes_Augurs_answers_by_their_status(string kind, string ok, string invalid)
+    {
+        await using IBenchTarget target = kind switch
+        {
+            "grpc-stream" => new GrpcStreamTarget(_server.Grpc, "fraud", null, raw: false),
+            "grpc" => new GrpcTarget(_server.Grpc, "fraud", null, raw: false),
+            "in-process" => new InProcessTarget(_server.Engine, "fraud", null, ownsEngine: false),
+            _ => new HttpTarget(_server.Url, "fraud", null, binary: false, connections: 1),
+        };
+        var good = target.Prepare([Tensors.InferenceTensor.Create("features", new float[8], 1, 8)]);
+        var bad = target.Prepare([Tensors.InferenceTensor.Create("features", new float[3], 1, 3)]);
+
+        var answered = await target.SendAsync(good, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        var refused = await target.SendAsync(bad, CancellationToken.None).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal((ok, (string?)null), (answered.Status, answered.Error));
+        Assert.Equal(invalid, refused.Status);
+        Assert.Contains("expects [-1,8]", refused.Error, StringComparison.Ordinal);
+        Assert.False(refused.IsRefusal);
+    }
+
     [Fact]
     public async Task Single_stream_in_process_and_multi_stream_over_REST_send_batches_shaped_by_the_metadata()
     {

@@ -61,8 +61,16 @@ public sealed record BenchReport(
         new(target, model, settings.Scenario.ToString(), MetricName(settings.Scenario, true), peakQps, best is not null,
             settings.LatencyBound.TotalMilliseconds, best, steps);
 
-    /// <summary>One line per report for the console; it ends with the answers' sources when they named any.</summary>
+    /// <summary>
+    /// One line per report for the console; it ends with the answers' sources when they named any, then the run's
+    /// answers by status class and its goodput (within the bound too, when the scenario has one).
+    /// </summary>
     public string Summary() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Target}  {Scenario}  {Metric}: {Value:0.###}{(LatencyBoundMs is { } b ? $"  (p99 bound {b:0.###} ms: {(Valid ? "met" : "NOT met")})" : Valid ? string.Empty : "  (INVALID: errors or no queries)")}{(Result?.PredictionSources is { } sources ? $"  prediction_source {RunResult.FormatSources(sources)}" : string.Empty)}");
+        $"{Target}  {Scenario}  {Metric}: {Value:0.###}{(LatencyBoundMs is { } b ? $"  (p99 bound {b:0.###} ms: {(Valid ? "met" : "NOT met")})" : Valid ? string.Empty : "  (INVALID: errors or no queries)")}{(Result?.PredictionSources is { } sources ? $"  prediction_source {RunResult.FormatSources(sources)}" : string.Empty)}{Outcomes(Result)}");
+
+    /// <summary><c>  statuses 200:90,503:10  goodput 90/s (85/s within the bound)</c>, or nothing without a run or queries.</summary>
+    private static string Outcomes(RunResult? run) => run is null || run.Statuses.Count == 0 ? string.Empty : string.Create(
+        CultureInfo.InvariantCulture,
+        $"  statuses {RunResult.FormatSources(run.Statuses)}  goodput {run.GoodputPerSecond:0.#}/s{(run.GoodputWithinBoundPerSecond is { } inBound ? $" ({inBound:0.#}/s within the bound)" : string.Empty)}");
 }

@@ -6,7 +6,8 @@ using Augur.Bench.Scenarios;
 namespace Augur.Bench.Reporting;
 
 /// <summary>
-/// A self-contained HTML page: a latency-vs-throughput plot (p50 and p99 of every step) and a latency histogram of
+/// A self-contained HTML page: a table of each target's reported run (its metric, latencies, answers by status class,
+/// goodput and refusals), a latency-vs-throughput plot (p50 and p99 of every step) and a latency histogram of
 /// each target's reported run, as inline SVG. No script, no CDN: it opens offline.
 /// </summary>
 public static class HtmlReport
@@ -29,12 +30,14 @@ public static class HtmlReport
             html.Append("<p><b>").Append(E(comparison)).Append("</b></p>");
         }
 
-        html.Append("<table><tr><th>target</th><th>model</th><th>scenario</th><th>metric</th><th>value</th><th>valid</th><th>queries</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th></tr>");
+        html.Append("<table><tr><th>target</th><th>model</th><th>scenario</th><th>metric</th><th>value</th><th>valid</th><th>queries</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>statuses</th><th>goodput/s</th><th>within bound/s</th><th>success p50 / p99 ms</th><th>refusals</th><th>refusal p50 / p99 ms</th></tr>");
         foreach (var r in reports)
         {
             var run = r.Result;
             html.Append(I($"<tr><td>{E(r.Target)}</td><td>{E(r.Model)}</td><td>{r.Scenario}</td><td>{r.Metric}</td><td>{r.Value:0.###}</td><td>{(r.Valid ? "yes" : "no")}</td>"))
-                .Append(I($"<td>{run?.Queries}</td><td>{run?.P50Ms:0.###}</td><td>{run?.P90Ms:0.###}</td><td>{run?.P99Ms:0.###}</td><td>{run?.MaxMs:0.###}</td></tr>"));
+                .Append(I($"<td>{run?.Queries}</td><td>{run?.P50Ms:0.###}</td><td>{run?.P90Ms:0.###}</td><td>{run?.P99Ms:0.###}</td><td>{run?.MaxMs:0.###}</td>"))
+                .Append(I($"<td>{E(run is null ? string.Empty : RunResult.FormatSources(run.Statuses))}</td><td>{run?.GoodputPerSecond:0.#}</td><td>{run?.GoodputWithinBoundPerSecond:0.#}</td>"))
+                .Append(I($"<td>{Pair(run?.SuccessLatency)}</td><td>{run?.Refusals}</td><td>{Pair(run?.RefusalLatency)}</td></tr>"));
         }
 
         html.Append("</table><h2>Latency vs throughput</h2>");
@@ -135,6 +138,9 @@ public static class HtmlReport
     private static double Nice(double value) => value <= 0 || !double.IsFinite(value) ? 1 : value * 1.1;
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary><c>0.1 / 0.4</c>: a summary's p50 and p99, or nothing without one.</summary>
+    private static string Pair(LatencySummary? latency) => latency is null ? string.Empty : I($"{latency.P50Ms:0.###} / {latency.P99Ms:0.###}");
 
     private static string I(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

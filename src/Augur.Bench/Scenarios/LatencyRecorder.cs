@@ -6,14 +6,21 @@ using HdrHistogram;
 namespace Augur.Bench.Scenarios;
 
 /// <summary>
-/// Latencies in nanoseconds in an HdrHistogram (3 significant digits, up to 60 s; longer ones are recorded as 60 s),
-/// plus the window's counts, and how many answers named each <c>prediction_source</c>. Thread-safe.
+/// Latencies in nanoseconds in HdrHistograms (3 significant digits, up to 60 s; longer ones are recorded as 60 s): of
+/// the successes, of the refusals and of every query; plus the window's counts, how many answers had each status class,
+/// how many successes were within <paramref name="latencyBound"/> (if any), and how many answers named each
+/// <c>prediction_source</c>. Thread-safe.
 /// </summary>
-internal sealed class LatencyRecorder(long frequency)
+internal sealed class LatencyRecorder(long frequency, TimeSpan? latencyBound = null)
 {
     private const long MaxNanoseconds = 60_000_000_000;
 
     private readonly LongConcurrentHistogram _histogram = new(1, MaxNanoseconds, 3);
+    private readonly LongConcurrentHistogram _refusals = new(1, MaxNanoseconds, 3);
+    private readonly LongConcurrentHistogram _all = new(1, MaxNanoseconds, 3);
+    private readonly long? _boundTicks = latencyBound is { } bound ? (long)(bound.TotalSeconds * frequency) : null;
+    private readonly ConcurrentDictionary<string, StatusCount> _statuses = new(StringComparer.Ordinal);
+    private long _withinBound;
     private readonly LongConcurrentHistogram _sendLag = new(1, MaxNanoseconds, 3);
     private long _queries;
     private long _samples;
@@ -31,11 +38,19 @@ internal sealed class LatencyRecorder(long frequency)
 
     public void Record(long from, long to, int samples, QueryOutcome outcome)
     {
+        var nanoseconds = Math.Clamp((long)((to - from) * (1e9 / frequency)), 1, MaxNanoseconds);
+        _all.RecordValue(nanoseconds);
+        var status = _statuses.GetOrAdd(outcome.Status, static s => new StatusCount(StatusClasses.IsRefusal(s)));
+        Interlocked.Increment(ref status.Count);
         if (outcome.Error is null)
         {
-            var nanoseconds = (long)((to - from) * (1e9 / frequency));
-            _histogram.RecordValue(Math.Clamp(nanoseconds, 1, MaxNanoseconds));
+            _histogram.RecordValue(nanoseconds);
             Interlocked.Increment(ref _queries);
+            if (to - from <= _boundTicks)
+            {
+                Interlocked.Increment(ref _withinBound);
+            }
+
             Interlocked.Add(ref _samples, samples);
             if (outcome.Source is { } source)
             {
@@ -48,6 +63,11 @@ internal sealed class LatencyRecorder(long frequency)
         }
         else
         {
+            if (status.Refusal)
+            {
+                _refusals.RecordValue(nanoseconds);
+            }
+
             Interlocked.Increment(ref _errors);
             Interlocked.CompareExchange(ref _firstError, outcome.Error, null);
         }
@@ -85,7 +105,27 @@ internal sealed class LatencyRecorder(long frequency)
         {
             SendLagP99Ms = _sendLag.TotalCount == 0 ? null : _sendLag.GetValueAtPercentile(99) / 1e6,
             PredictionSources = Sources(),
+            Statuses = Statuses(),
+            Refusals = _refusals.TotalCount,
+            SuccessLatency = LatencySummary.Of(h),
+            RefusalLatency = LatencySummary.Of(_refusals.Copy()),
+            AllLatency = LatencySummary.Of(_all.Copy()),
+            GoodputPerSecond = Queries / seconds,
+            LatencyBoundMs = latencyBound?.TotalMilliseconds,
+            GoodputWithinBoundPerSecond = _boundTicks is null ? null : Interlocked.Read(ref _withinBound) / seconds,
         };
+    }
+
+    /// <summary>Answers per status class, in name order.</summary>
+    private SortedDictionary<string, long> Statuses()
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (status, count) in _statuses)
+        {
+            counts[status] = Interlocked.Read(ref count.Count);
+        }
+
+        return counts;
     }
 
     /// <summary>
@@ -111,6 +151,14 @@ internal sealed class LatencyRecorder(long frequency)
         }
 
         return counts;
+    }
+
+    /// <summary>The answers of one status class, and whether that class is a refusal (decided once per class).</summary>
+    private sealed class StatusCount(bool refusal)
+    {
+        public long Count;
+
+        public bool Refusal { get; } = refusal;
     }
 
     /// <summary>About 40 log-spaced buckets between the smallest and largest latency.</summary>

@@ -37,7 +37,7 @@ internal sealed class OpenLoopRun(
             if (Interlocked.Increment(ref _outstanding) > settings.MaxOutstanding)
             {
                 Interlocked.Decrement(ref _outstanding);
-                Complete(scheduled, clock.Now, QueryOutcome.Failure($"not sent: more than {settings.MaxOutstanding} queries outstanding"));
+                Complete(scheduled, clock.Now, QueryOutcome.Failed(StatusClasses.NotSent, $"not sent: more than {settings.MaxOutstanding} queries outstanding"));
                 continue;
             }
 

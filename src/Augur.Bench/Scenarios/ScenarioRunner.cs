@@ -19,7 +19,9 @@ public sealed class ScenarioRunner(IBenchClock clock)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(target);
-        var recorder = new LatencyRecorder(clock.Frequency);
+        // Server and Streams have a latency bound: their goodput within it is counted too.
+        var bound = settings.Scenario is Scenario.Server or Scenario.Streams ? settings.LatencyBound : (TimeSpan?)null;
+        var recorder = new LatencyRecorder(clock.Frequency, bound);
         Volatile.Write(ref _recorder, recorder);
         return settings.Scenario switch
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Augur.Protocol.Grpc;
 using Grpc.Core;
 
@@ -20,7 +21,8 @@ internal sealed class GrpcStreamSession : IStreamSession
     private readonly Task _reader;
     private readonly IDisposable? _ownedChannel;
     private long _nextId;
-    private volatile string? _ended;
+    // Once the stream has ended, the failure every request still waiting (or sent later) gets.
+    private StrongBox<QueryOutcome>? _endedBox;
 
     /// <summary>
     /// Opens the call; <paramref name="template"/> is the request <see cref="IssueAsync"/> sends, if any;
@@ -35,6 +37,8 @@ internal sealed class GrpcStreamSession : IStreamSession
         _reader = Task.Run(ReadAsync);
     }
 
+    private QueryOutcome? Ended => Volatile.Read(ref _endedBox)?.Value;
+
     /// <inheritdoc />
     public ValueTask<QueryOutcome> IssueAsync(int samples, CancellationToken cancellationToken) =>
         SendAsync(_template ?? throw new InvalidOperationException("this stream was opened without a request to send"), cancellationToken);
@@ -42,9 +46,9 @@ internal sealed class GrpcStreamSession : IStreamSession
     /// <summary>Sends <paramref name="template"/> under a fresh id and waits for its answer.</summary>
     public async ValueTask<QueryOutcome> SendAsync(ModelInferRequest template, CancellationToken cancellationToken)
     {
-        if (_ended is { } ended)
+        if (Ended is { } ended)
         {
-            return QueryOutcome.Failure(ended);
+            return ended;
         }
 
         var id = Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
@@ -63,9 +67,9 @@ internal sealed class GrpcStreamSession : IStreamSession
         _pending[id] = answer;
         try
         {
-            if (_ended is { } endedMeanwhile)
+            if (Ended is { } endedMeanwhile)
             {
-                return QueryOutcome.Failure(endedMeanwhile);
+                return endedMeanwhile;
             }
 
             await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -80,9 +84,14 @@ internal sealed class GrpcStreamSession : IStreamSession
 
             return await answer.Task.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException or TimeoutException)
+        catch (RpcException ex)
         {
-            return QueryOutcome.Failure(ex is RpcException rpc ? $"gRPC {rpc.StatusCode}: {rpc.Status.Detail}" : $"{ex.GetType().Name}: {ex.Message}");
+            return QueryOutcome.Failed(GrpcTarget.ClassifyCall(ex), $"gRPC {ex.StatusCode}: {ex.Status.Detail}");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException)
+        {
+            // A broken stream, or no answer within the timeout: no status came from the server.
+            return QueryOutcome.Failed(StatusClasses.Transport, $"{ex.GetType().Name}: {ex.Message}");
         }
         finally
         {
@@ -92,7 +101,8 @@ internal sealed class GrpcStreamSession : IStreamSession
 
     private async Task ReadAsync()
     {
-        var reason = "the stream ended";
+        // A stream that ends while requests wait ends without their answers: no status for them came from the server.
+        var ended = QueryOutcome.Failed(StatusClasses.Transport, "the stream ended");
         try
         {
             await foreach (var response in _call.ResponseStream.ReadAllAsync().ConfigureAwait(false))
@@ -100,24 +110,24 @@ internal sealed class GrpcStreamSession : IStreamSession
                 if (response.InferResponse?.Id is { } id && _pending.TryRemove(id, out var answer))
                 {
                     answer.TrySetResult(response.ErrorMessage.Length == 0
-                        ? QueryOutcome.Success(PredictionSourceReader.Read(response.InferResponse))
-                        : QueryOutcome.Failure($"stream error: {response.ErrorMessage}"));
+                        ? QueryOutcome.Answered(GrpcTarget.OkStatus, PredictionSourceReader.Read(response.InferResponse))
+                        : QueryOutcome.Failed(StatusClasses.StreamErrorMessage, $"stream error: {response.ErrorMessage}"));
                 }
             }
         }
         catch (RpcException ex)
         {
-            reason = $"the stream failed: gRPC {ex.StatusCode}: {ex.Status.Detail}";
+            ended = QueryOutcome.Failed(GrpcTarget.ClassifyCall(ex), $"the stream failed: gRPC {ex.StatusCode}: {ex.Status.Detail}");
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
         {
-            reason = $"the stream failed: {ex.Message}";
+            ended = QueryOutcome.Failed(StatusClasses.Transport, $"the stream failed: {ex.Message}");
         }
 
-        _ended = reason;
+        Volatile.Write(ref _endedBox, new StrongBox<QueryOutcome>(ended));
         foreach (var answer in _pending.Values)
         {
-            answer.TrySetResult(QueryOutcome.Failure(reason));
+            answer.TrySetResult(ended);
         }
     }
 

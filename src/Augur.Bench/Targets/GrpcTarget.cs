@@ -17,6 +17,9 @@ public class GrpcTarget : IBenchTarget, ISequenceQueries, IPredictionKeyQueries
     /// <summary>A call not answered within this time counts as an error, so a run always ends.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The status class of a successful call.</summary>
+    internal static readonly string OkStatus = StatusClasses.Grpc(StatusCode.OK);
+
     private readonly GrpcChannel _channel;
     private readonly string _model;
     private readonly string? _version;
@@ -121,14 +124,15 @@ public class GrpcTarget : IBenchTarget, ISequenceQueries, IPredictionKeyQueries
     /// <inheritdoc />
     public virtual async ValueTask<QueryOutcome> SendAsync(object query, CancellationToken cancellationToken)
     {
+        var deadline = DateTime.UtcNow + RequestTimeout;
         try
         {
-            var response = await Client.ModelInferAsync((ModelInferRequest)query, deadline: DateTime.UtcNow + RequestTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return QueryOutcome.Success(PredictionSourceReader.Read(response));
+            var response = await Client.ModelInferAsync((ModelInferRequest)query, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return QueryOutcome.Answered(OkStatus, PredictionSourceReader.Read(response));
         }
         catch (RpcException ex)
         {
-            return QueryOutcome.Failure(Describe(ex));
+            return QueryOutcome.Failed(ClassifyCall(ex, deadline), Describe(ex));
         }
     }
 
@@ -142,4 +146,18 @@ public class GrpcTarget : IBenchTarget, ISequenceQueries, IPredictionKeyQueries
 
     /// <summary>The status of a failed call, as reports show it.</summary>
     protected static string Describe(RpcException ex) => $"gRPC {ex.StatusCode}: {ex.Status.Detail}";
+
+    /// <summary>
+    /// The status class of a failed call: the status the server sent (<c>grpc:UNAVAILABLE</c>, ...), or
+    /// <see cref="StatusClasses.Transport"/> when none came. The client makes up a status then: <c>UNAVAILABLE</c> with
+    /// the connection's exception attached when it could not reach the server or lost the connection, or
+    /// <c>DEADLINE_EXCEEDED</c> once this client's <paramref name="deadline"/> (if any) has passed.
+    /// </summary>
+    internal static string ClassifyCall(RpcException ex, DateTime? deadline = null)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var noAnswer = ex.Status.DebugException is not null
+            || (ex.StatusCode == StatusCode.DeadlineExceeded && deadline is { } d && DateTime.UtcNow >= d);
+        return noAnswer ? StatusClasses.Transport : StatusClasses.Grpc(ex.StatusCode);
+    }
 }

@@ -144,18 +144,20 @@ public sealed class HttpTarget : IBenchTarget, ISequenceQueries, IPredictionKeyQ
             }
 
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            var status = StatusClasses.Http((int)response.StatusCode);
             if (!response.IsSuccessStatusCode)
             {
-                return QueryOutcome.Failure($"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+                var retryAfter = response.Headers.RetryAfter is { } after ? $" (Retry-After: {after})" : string.Empty;
+                return QueryOutcome.Failed(status, $"HTTP {status}{retryAfter}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
             }
 
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            return QueryOutcome.Success(PredictionSourceReader.Read(JsonPart(response, body)));
+            return QueryOutcome.Answered(status, PredictionSourceReader.Read(JsonPart(response, body)));
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
         {
-            // TaskCanceledException is also how HttpClient reports its timeout.
-            return QueryOutcome.Failure($"{ex.GetType().Name}: {ex.Message}");
+            // No answer: a refused or reset connection, or the client's timeout (HttpClient reports it as TaskCanceledException).
+            return QueryOutcome.Failed(StatusClasses.Transport, $"{ex.GetType().Name}: {ex.Message}");
         }
     }
 

@@ -32,8 +32,8 @@ public sealed class InProcessTarget(InferenceEngine engine, string model, string
     {
         var result = await engine.TryInferAsync((InferenceRequest)query, cancellationToken).ConfigureAwait(false);
         return result.IsSuccess
-            ? QueryOutcome.Success(result.Response.PredictionSource)
-            : QueryOutcome.Failure($"{result.Error.Code.ToHttpStatus()}: {result.Error.Message}");
+            ? QueryOutcome.Answered(StatusClasses.InProcessOk, result.Response.PredictionSource)
+            : QueryOutcome.Failed(StatusClasses.InProcess(result.Error.Code), $"{result.Error.Code.ToHttpStatus()}: {result.Error.Message}");
     }
 
     /// <inheritdoc />
