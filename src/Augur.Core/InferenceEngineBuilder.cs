@@ -104,7 +104,8 @@ public sealed class InferenceEngineBuilder
 
     /// <summary>
     /// How long a request may wait in a model's queue when neither the request (its <c>timeout</c>) nor the model
-    /// (<c>default_timeout_microseconds</c>) says. A request still queued then gets 504, and one whose predicted wait is
+    /// (<c>default_timeout_microseconds</c>) says; it counts from the request's arrival at the queue, so an on-demand load
+    /// never uses it up. A request still queued then gets 504, and one whose predicted wait is
     /// longer is refused at once with 503 and <c>Retry-After</c> (design note 0002). Default: no limit, which is what an
     /// in-process caller that submits a whole job at once wants; <c>augur serve</c> sets 1 s.
     /// </summary>

@@ -135,7 +135,11 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
             return ValueTask.FromResult(ExecutionOutcome.Failed(SchedulerErrors.CancelledWhileQueued(_model)));
         }
 
-        var timeoutAt = TimeoutOf(request) is { } timeout ? _time.Add(arrival, timeout) : long.MaxValue;
+        // The request's or the model's timeout counts from the arrival at the engine (an on-demand load waits within it);
+        // the host's default counts the queue only, so a model's first load never uses it up.
+        var timeoutAt = TimeoutOf(request) is { } timeout ? _time.Add(arrival, timeout)
+            : _serverTimeout is { } fallback ? _time.Add(_time.Now, fallback)
+            : long.MaxValue;
         var deadline = _config.LatencyObjective is { } objective ? Math.Min(timeoutAt, _time.Add(arrival, objective.Latency)) : timeoutAt;
         var pending = new PendingRequest(this, request, RowsOf(request), arrival, timeoutAt, deadline, LevelOf(request), cancellationToken);
         RunningBatch? own = null;
@@ -196,12 +200,12 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     private int LevelOf(InferenceRequest request) =>
         (request.Priority == 0 ? _config.EffectiveDefaultPriority : request.Priority) - 1;
 
-    private TimeSpan? TimeoutOf(InferenceRequest request) => request.Timeout ?? _config.DefaultTimeout ?? _serverTimeout;
+    private TimeSpan? TimeoutOf(InferenceRequest request) => request.Timeout ?? _config.DefaultTimeout;
 
     private void StartTimeout(PendingRequest pending)
     {
         // A timeout beyond what a timer can wait (about 49 days) can never be told apart from none.
-        if (TimeoutOf(pending.Request) is not { } timeout || timeout >= MaxTimerDue)
+        if (pending.TimeoutAt == long.MaxValue || _time.Between(_time.Now, pending.TimeoutAt) >= MaxTimerDue)
         {
             return;
         }
@@ -229,7 +233,8 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     /// </summary>
     private static void WatchCancellation(PendingRequest pending)
     {
-        if (pending.CancellationToken.CanBeCanceled && (pending.State == PendingState.Queued || pending.Batch!.Requests.Length > 1))
+        // A request that arrived past its timeout (an on-demand load used it up) is already done: nothing to watch.
+        if (pending.CancellationToken.CanBeCanceled && (pending.State == PendingState.Queued || (pending.State == PendingState.Running && pending.Batch!.Requests.Length > 1)))
         {
             pending.Registration = pending.CancellationToken.UnsafeRegister(static state => { var p = (PendingRequest)state!; p.Owner.OnCancelled(p); }, pending);
         }
