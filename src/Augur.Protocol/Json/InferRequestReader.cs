@@ -65,6 +65,12 @@ public static class InferRequestReader
                 : $"the request body is not valid JSON: {ex.Message}");
             return false;
         }
+        catch (InvalidOperationException ex)
+        {
+            // A member name or string whose escapes are not valid Unicode (a lone surrogate), met while comparing or reading it.
+            error = InferenceError.Invalid(JsonTokens.InvalidUnicode(ex.Message));
+            return false;
+        }
 
         if (!members.TryFinish(model, version, out var request, out var binaryOutputs, out var message))
         {

@@ -168,6 +168,14 @@ public sealed class InferRequestReaderErrorTests
         Assert.Equal($"input 'x': element 0 is the string \"{new string('a', 36)}..., not a number (datatype FP32)", message);
     }
 
+    [Theory]
+    [InlineData("""{"\uD800": 1, "inputs": []}""")]
+    [InlineData("""{"inputs": [{"\uDC00x": 1, "name": "x", "datatype": "FP32", "shape": [1], "data": [1]}]}""")]
+    public void A_member_name_with_a_lone_surrogate_escape_is_a_clear_error(string json)
+    {
+        Assert.StartsWith("the request JSON has a string that is not valid Unicode", ReadError(json), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void NestingDeeperThanMaxDepth_IsRejected()
     {
