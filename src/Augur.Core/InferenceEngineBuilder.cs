@@ -29,6 +29,7 @@ public sealed class InferenceEngineBuilder
     private Func<string, IPrecomputedPredictions>? _precomputed;
     private long? _memoryBudget;
     private TimeSpan? _defaultTimeout;
+    private TimeSpan? _computeThreadFrom = DefaultComputeThreadFrom;
 
     /// <summary>The folder holding <c>&lt;model&gt;/&lt;version&gt;/</c> trees (e.g. <c>fraud/1/model.onnx</c>).</summary>
     public InferenceEngineBuilder UseModelRepository(string path)
@@ -113,6 +114,27 @@ public sealed class InferenceEngineBuilder
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         _defaultTimeout = timeout;
+        return this;
+    }
+
+    /// <summary>The default of <see cref="UseComputeThreads"/>: runs that block for 500 µs or more on average.</summary>
+    public static readonly TimeSpan DefaultComputeThreadFrom = TimeSpan.FromMicroseconds(500);
+
+    /// <summary>
+    /// When an instance's batches run on a thread of its own: once its runs block the thread that starts them (as ONNX
+    /// Runtime's do) for <paramref name="from"/> or longer on average. Shorter runs stay on the thread that dispatched
+    /// them, where they cost no hop. <see cref="TimeSpan.Zero"/> gives every instance a thread; null gives none, so every
+    /// run holds a thread-pool thread while it computes. Default <see cref="DefaultComputeThreadFrom"/> (design note 0002,
+    /// "Where a batch runs").
+    /// </summary>
+    public InferenceEngineBuilder UseComputeThreads(TimeSpan? from)
+    {
+        if (from is { } span)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(span, TimeSpan.Zero);
+        }
+
+        _computeThreadFrom = from;
         return this;
     }
 
@@ -217,7 +239,7 @@ public sealed class InferenceEngineBuilder
             var stopWaiting = new CancellationTokenSource();
             // Always registered: without a resolver it tells a model that declares a source why it is not used.
             var precomputed = new PrecomputedStageFactory(_precomputed, new PrecomputedMetrics(metrics.Meter), _time, _loggerFactory);
-            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics, stopWaiting.Token, [.. _stageFactories, precomputed], _defaultTimeout);
+            var loader = new RepositoryLoader(_backends.ToArray(), _time, _loggerFactory, metrics, stopWaiting.Token, [.. _stageFactories, precomputed], _defaultTimeout, _computeThreadFrom);
             var startupModels = _startupModels ?? [];
             Func<string, bool>? include = _modelControl == ModelControlMode.Explicit && !startupModels.Contains("*")
                 ? name => startupModels.Contains(name, StringComparer.Ordinal)

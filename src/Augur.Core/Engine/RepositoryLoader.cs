@@ -16,7 +16,7 @@ namespace Augur.Engine;
 /// Each version gets the stages <paramref name="stageFactories"/> make for it (in their order), then, for a sequence
 /// model, the sequence stage.
 /// </summary>
-internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, TimeProvider time, ILoggerFactory loggerFactory, EngineMetrics metrics, CancellationToken stopWaiting = default, IReadOnlyList<IRequestStageFactory>? stageFactories = null, TimeSpan? defaultTimeout = null)
+internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, TimeProvider time, ILoggerFactory loggerFactory, EngineMetrics metrics, CancellationToken stopWaiting = default, IReadOnlyList<IRequestStageFactory>? stageFactories = null, TimeSpan? defaultTimeout = null, TimeSpan? computeThreadFrom = null)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Augur.Engine");
     private readonly ILogger _schedulerLogger = loggerFactory.CreateLogger("Augur.Scheduling");
@@ -231,7 +231,7 @@ internal sealed class RepositoryLoader(IReadOnlyList<IModelBackend> backends, Ti
             }
 
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var scheduler = new DynamicBatcher(new SchedulerSettings(name, versionText, signature, maxBatchSize, config.DynamicBatching, defaultTimeout), instances, metrics, time, _schedulerLogger, stopWaiting);
+            var scheduler = new DynamicBatcher(new SchedulerSettings(name, versionText, signature, maxBatchSize, config.DynamicBatching, defaultTimeout, computeThreadFrom), instances, metrics, time, _schedulerLogger, stopWaiting);
             var clientSignature = sequenceSignature?.Client ?? signature;
             var stages = CreateStages(new StageSite(name, version, fingerprint, clientSignature, maxBatchSize, config, time, metrics, loggerFactory)
             {

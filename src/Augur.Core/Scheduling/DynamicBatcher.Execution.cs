@@ -7,7 +7,8 @@ namespace Augur.Scheduling;
 
 /// <summary>
 /// Running batches: on the caller's thread for a request that dispatched its own batch on arrival, otherwise on the
-/// continuation of the batch's first request (its leader).
+/// continuation of the batch's first request (its leader); or, for an instance whose runs block for long, on its
+/// <see cref="ComputeThread"/>.
 /// </summary>
 internal sealed partial class DynamicBatcher
 {
@@ -40,7 +41,7 @@ internal sealed partial class DynamicBatcher
     /// one thread-pool hop instead of two (one to run it, one to deliver the result), and no thread belongs to a model.
     /// On the fraud sample over REST the two designs measured the same requests/s (docs/benchmarks/README.md).
     /// </summary>
-    private static void HandOff(List<RunningBatch>? batches)
+    private void HandOff(List<RunningBatch>? batches)
     {
         if (batches is null)
         {
@@ -49,10 +50,27 @@ internal sealed partial class DynamicBatcher
 
         foreach (var batch in batches)
         {
+            if (_threads?.For(batch.Instance) is { } thread)
+            {
+                thread.Post(batch);
+                continue;
+            }
+
             var leader = batch.Requests[0];
             leader.Leads = batch;
             leader.TrySetResult(default);
         }
+    }
+
+    /// <summary>
+    /// Runs a batch on its instance's <see cref="ComputeThread"/>: every request gets its outcome (none leads), and the
+    /// batches that can start next go where they belong, the instance's own next batch back onto this thread.
+    /// </summary>
+    private void RunOnComputeThread(RunningBatch batch)
+    {
+        var run = RunAsync(batch);
+        var (_, next) = run.IsCompleted ? run.Result : run.AsTask().GetAwaiter().GetResult();
+        HandOff(next);
     }
 
     /// <summary>
@@ -160,12 +178,15 @@ internal sealed partial class DynamicBatcher
         return outcomes;
     }
 
-    private static async ValueTask<(BatchResult? Result, Exception? Failure, bool Cancelled)> RunOnInstanceAsync(
+    private async ValueTask<(BatchResult? Result, Exception? Failure, bool Cancelled)> RunOnInstanceAsync(
         IModelInstance instance, IReadOnlyList<InferenceRequest> inputs, CancellationToken cancellationToken)
     {
         try
         {
-            return (await instance.ExecuteAsync(inputs, cancellationToken).ConfigureAwait(false), null, false);
+            var start = _time.Now;
+            var run = instance.ExecuteAsync(inputs, cancellationToken);
+            _threads?.Ran(instance, run.IsCompleted ? _time.Now - start : 0);
+            return (await run.ConfigureAwait(false), null, false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -14,7 +14,8 @@ namespace Augur.Scheduling;
 /// <see cref="BatchPolicy"/> says so and an instance is idle. Every decision happens under one lock, on whichever
 /// thread changed the state: an arriving request, a finishing batch, a timer, a cancellation. A request that is
 /// dispatched on arrival runs on its caller's thread, with no hand-off; any other batch is run by its first request,
-/// woken for that purpose, so no thread is dedicated to a model and no batch costs an extra hop.
+/// woken for that purpose, so no batch costs an extra hop. An instance whose runs block for long runs its batches on a
+/// thread of its own instead (<see cref="InstanceThreads"/>), so that they do not hold up the thread pool.
 /// </para>
 /// <para>
 /// When shutdown begins (the engine's <c>stopWaiting</c> token), requests stop waiting for peers: a host that drains
@@ -42,6 +43,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly ITimer _wake;
+    private readonly InstanceThreads? _threads;
     private readonly List<PendingRequest> _candidates = [];
     private readonly List<PendingRequest> _expired = [];
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,6 +75,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         _policy = new BatchPolicy(_config, _maxBatchSize, settings.Signature, Adaptive, AutoWait, instances.Count, _time);
         _outcomes = new BatchOutcomes(_model, settings.Signature.Outputs.Count, logger);
         _metrics = metrics.ForVersion(_model, settings.Version, this);
+        _threads = settings.ComputeThreadFrom is { } from ? new InstanceThreads(_model, instances, _time.ToTicks(from), RunOnComputeThread) : null;
         _wake = time.CreateTimer(static state => ((DynamicBatcher)state!).OnWake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
         // Last: a version loaded after shutdown began runs the callback here, on a whole object.
@@ -176,6 +179,12 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
         }
 
         HandOff(others);
+        if (own is not null && _threads?.For(own.Instance) is { } thread)
+        {
+            thread.Post(own);
+            own = null;
+        }
+
         return own is null ? WaitAsync(pending) : RunInlineAsync(own, pending);
     }
 
@@ -510,6 +519,7 @@ internal sealed partial class DynamicBatcher : IModelGauges, IAsyncDisposable
 
         await _drained.Task.ConfigureAwait(false);
         _wake.Dispose();
+        _threads?.Dispose();
         _metrics.Unregister();
         foreach (var instance in _instances)
         {

@@ -36,6 +36,7 @@ internal static class ServeEngine
             engine.UseDefaultTimeout(TimeSpan.FromMilliseconds(settings.DefaultTimeoutMilliseconds));
         }
 
+        engine.UseComputeThreads(settings.ComputeThreadMicroseconds < 0 ? null : TimeSpan.FromMicroseconds(settings.ComputeThreadMicroseconds));
         engine.UseResponseCache(responseCache);
         // Precomputed predictions (config.json "precomputed"): SQLite, postgres:// and redis:// sources.
         engine.UsePrecomputedPredictions(Augur.Batch.Precomputed.PrecomputedStores.Open);

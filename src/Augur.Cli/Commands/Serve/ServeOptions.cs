@@ -33,6 +33,11 @@ internal sealed class ServeOptions
         Description = "Milliseconds a request may wait in a model's queue when neither it (its timeout parameter or gRPC deadline) nor the model's default_timeout_microseconds says; a request predicted to wait longer is refused at once with 503 and Retry-After. Default 1000; 0 for no limit.",
     };
 
+    public Option<double> ComputeThreadsFrom { get; } = new("--compute-threads-from")
+    {
+        Description = "Microseconds a model instance's runs must block, on average, for its batches to run on a thread of its own instead of the thread pool. Default 500; 0 gives every instance a thread, -1 none.",
+    };
+
     public Option<bool> AllowAdminWithoutKey { get; } = new("--allow-admin-without-key") { Description = "Serve model control with no admin key (trusted networks only). Default off." };
 
     public Option<string?> Certificate { get; } = new("--https-certificate") { Description = "Serve HTTPS with this certificate (PFX, or PEM with --https-certificate-key)." };
@@ -43,7 +48,7 @@ internal sealed class ServeOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, ModelControl, PollInterval, LoadModel, RequiredModel, DrainTimeout, ShutdownDelay, MemoryBudget, DefaultTimeout, AllowAdminWithoutKey, Certificate, CertificateKey })
+        foreach (var option in new Option[] { Config, ModelControl, PollInterval, LoadModel, RequiredModel, DrainTimeout, ShutdownDelay, MemoryBudget, DefaultTimeout, ComputeThreadsFrom, AllowAdminWithoutKey, Certificate, CertificateKey })
         {
             command.Options.Add(option);
         }
@@ -60,6 +65,7 @@ internal sealed class ServeOptions
         (ShutdownDelay, "ShutdownDelaySeconds"),
         (MemoryBudget, "MemoryBudget"),
         (DefaultTimeout, "DefaultTimeoutMilliseconds"),
+        (ComputeThreadsFrom, "ComputeThreadMicroseconds"),
         (AllowAdminWithoutKey, "Security:AllowAdminWithoutKey"),
         (Certificate, "Security:CertificatePath"),
         (CertificateKey, "Security:CertificateKeyPath"),

@@ -71,6 +71,12 @@ internal sealed class ServeSettings
     /// <summary>Milliseconds a request may wait in a queue when neither it nor its model says (design note 0002); 0 sets no limit.</summary>
     public double DefaultTimeoutMilliseconds { get; set; } = 1000;
 
+    /// <summary>
+    /// Microseconds a model instance's runs must block, on average, for its batches to run on a thread of its own instead
+    /// of the thread pool (design note 0002); 0 gives every instance one, -1 none. Default 500.
+    /// </summary>
+    public double ComputeThreadMicroseconds { get; set; } = 500;
+
     public AugurSecurityOptions Security { get; set; } = new();
 
     /// <summary>A SQLite file or postgres:// URI written by <c>augur batch</c>, served by the predictions route; null for none.</summary>
@@ -141,6 +147,11 @@ internal sealed class ServeSettings
             {
                 return $"{setting}: '{name}' is not a valid model name";
             }
+        }
+
+        if (!double.IsFinite(ComputeThreadMicroseconds) || (ComputeThreadMicroseconds < 0 && ComputeThreadMicroseconds != -1) || ComputeThreadMicroseconds > 1_000_000_000)
+        {
+            return $"ComputeThreadMicroseconds (--compute-threads-from) {ComputeThreadMicroseconds} must be -1 (none), 0 (every instance) or up to 1000000000";
         }
 
         if (!double.IsFinite(DefaultTimeoutMilliseconds) || DefaultTimeoutMilliseconds < 0 || DefaultTimeoutMilliseconds > 86_400_000)
