@@ -38,8 +38,9 @@ internal sealed partial class DynamicBatcher
     /// <summary>
     /// Starts batches that were formed off their requests' threads (an instance came back, a timer fired) by waking
     /// each batch's first request to run it. Its continuation was going to be scheduled anyway, so the batch costs
-    /// one thread-pool hop instead of two (one to run it, one to deliver the result), and no thread belongs to a model.
-    /// On the fraud sample over REST the two designs measured the same requests/s (docs/benchmarks/README.md).
+    /// one thread-pool hop instead of two (one to run it, one to deliver the result). On the fraud sample over REST the
+    /// two designs measured the same requests/s (docs/benchmarks/README.md). A batch for an instance whose runs block
+    /// for long goes to that instance's <see cref="ComputeThread"/> instead.
     /// </summary>
     private void HandOff(List<RunningBatch>? batches)
     {
